@@ -1,0 +1,1 @@
+"""The HTTP layer: app factory, blueprints, schemas, auth and problem+json errors."""

@@ -1,0 +1,1 @@
+"""Administrative units and geometry: unit lists, boundary import, point-in-commune, GeoJSON."""

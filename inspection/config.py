@@ -1,0 +1,78 @@
+"""Settings read once from the environment into a frozen object, with embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SECRET = "dev-secret-change-me"
+
+
+class SettingsError(ValueError):
+    """The environment describes a configuration the service refuses to start with."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; see the README table for each variable."""
+
+    env: str = "development"
+    instance_path: Path = field(default_factory=lambda: Path("instance").resolve())
+    database_url: str = ""
+    redis_url: str | None = None
+    media_url: str = ""
+    s3_endpoint_url: str | None = None
+    secret_key: str = DEFAULT_SECRET
+    token_ttl_hours: int = 72
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    far_radius_m: int = 300
+    max_gps_accuracy_m: int = 1000
+    max_body_bytes: int = 2 * 1024 * 1024
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        instance = Path(env.get("KT1_INSTANCE_PATH") or "instance").resolve()
+        settings = cls(
+            env=env.get("KT1_ENV", "development"),
+            instance_path=instance,
+            database_url=env.get("KT1_DATABASE_URL") or f"sqlite:///{instance / 'kt1.sqlite'}",
+            redis_url=env.get("KT1_REDIS_URL") or None,
+            media_url=env.get("KT1_MEDIA_URL") or (instance / "media").as_uri(),
+            s3_endpoint_url=env.get("KT1_S3_ENDPOINT_URL") or None,
+            secret_key=env.get("KT1_SECRET_KEY") or DEFAULT_SECRET,
+            token_ttl_hours=_int(env, "KT1_TOKEN_TTL_HOURS", 72),
+            login_max_failures=_int(env, "KT1_LOGIN_MAX_FAILURES", 5),
+            login_window_seconds=_int(env, "KT1_LOGIN_WINDOW_SECONDS", 900),
+            far_radius_m=_int(env, "KT1_FAR_RADIUS_M", 300),
+            max_gps_accuracy_m=_int(env, "KT1_MAX_GPS_ACCURACY_M", 1000),
+            max_body_bytes=_int(env, "KT1_MAX_BODY_BYTES", 2 * 1024 * 1024),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse configurations that must never run (production without a real secret)."""
+        if self.env not in ("development", "production", "test"):
+            raise SettingsError("KT1_ENV must be development, production or test")
+        if self.is_production and (not self.secret_key or self.secret_key == DEFAULT_SECRET):
+            raise SettingsError("KT1_SECRET_KEY must be set to a real secret in production")
+        if self.is_production and len(self.secret_key) < 32:
+            raise SettingsError("KT1_SECRET_KEY must be at least 32 characters in production")

@@ -1,0 +1,98 @@
+"""The declarative Base, engine and session factories for SpatiaLite and PostGIS.
+
+SQLite URLs use the `sqlean` driver (it can load extensions) and load `mod_spatialite` on
+every connection; PostgreSQL URLs use psycopg 3. Nothing here is built at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SPATIALITE_LIBRARY = "mod_spatialite"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on both databases (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give an offset")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def is_sqlite(url_or_engine: str | Engine) -> bool:
+    url = url_or_engine if isinstance(url_or_engine, str) else str(url_or_engine.url)
+    return url.startswith("sqlite")
+
+
+def _load_spatialite(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.enable_load_extension(True)
+    dbapi_conn.load_extension(os.environ.get("SPATIALITE_LIBRARY_PATH", SPATIALITE_LIBRARY))
+    dbapi_conn.enable_load_extension(False)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA busy_timeout = 30000")
+    cur.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite gets SpatiaLite loaded and foreign keys enforced."""
+    if is_sqlite(url):
+        import sqlean  # type: ignore[import-untyped]
+
+        url = url.replace("sqlite+pysqlite://", "sqlite://")
+        engine = create_engine(url, module=sqlean, **kwargs)
+        event.listen(engine, "connect", _load_spatialite)
+        # Let SQLAlchemy, not the driver, open transactions: SAVEPOINTs then work.
+        event.listen(engine, "connect", _disable_driver_transactions)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _disable_driver_transactions(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None
+
+
+def make_session_factory(bind: Any, **kwargs: Any) -> sessionmaker[Session]:
+    return sessionmaker(bind=bind, expire_on_commit=False, **kwargs)

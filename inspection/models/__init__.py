@@ -1,0 +1,33 @@
+"""Every table of KT1 Inspect, one module per aggregate, on one metadata."""
+
+from inspection.models.audit import AuditEntry, AuditHead
+from inspection.models.campaigns import Assignment, Campaign, assignment_members
+from inspection.models.checklists import Checklist, ChecklistItem, ChecklistSection
+from inspection.models.inspections import Answer, Finding, Inspection, Photo, inspection_members
+from inspection.models.reference import Commune, Province, ReferenceDataset
+from inspection.models.sites import Site
+from inspection.models.users import AuthToken, Device, LoginFailure, User
+
+__all__ = [
+    "Answer",
+    "Assignment",
+    "AuditEntry",
+    "AuditHead",
+    "AuthToken",
+    "Campaign",
+    "Checklist",
+    "ChecklistItem",
+    "ChecklistSection",
+    "Commune",
+    "Device",
+    "Finding",
+    "Inspection",
+    "LoginFailure",
+    "Photo",
+    "Province",
+    "ReferenceDataset",
+    "Site",
+    "User",
+    "assignment_members",
+    "inspection_members",
+]

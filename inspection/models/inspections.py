@@ -1,0 +1,151 @@
+"""Inspections, their answers, photo evidence records and the findings they produce."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspection.db import Base, UTCDateTime, new_id, utcnow
+from inspection.models.checklists import Checklist
+from inspection.models.sites import Site
+from inspection.models.types import JSONValue, point
+from inspection.models.users import User
+
+INSPECTION_STATUSES = ("draft", "submitted", "returned", "approved")
+FINDING_STATUSES = ("open", "confirmed", "dismissed", "remediated", "verified")
+PHOTO_STATUSES = ("processing", "ready", "rejected")
+
+inspection_members = Table(
+    "inspection_members",
+    Base.metadata,
+    Column("inspection_id", ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+)
+
+
+class Inspection(Base):
+    __tablename__ = "inspections"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"), index=True)
+    checklist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("checklists.id"))
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    location: Mapped[Any] = mapped_column(point(), nullable=True)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    site: Mapped[Site] = relationship()
+    checklist: Mapped[Checklist] = relationship()
+    team: Mapped[list[User]] = relationship(
+        secondary=inspection_members, order_by=User.username
+    )
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="inspection", order_by="Answer.item_code"
+    )
+
+    __audited__ = ("site_id", "checklist_id", "campaign_id", "status", "started_at", "location",
+                   "accuracy_m", "version", "submitted_at", "reviewed_by", "review_comment")
+
+    def answer_for(self, item_code: str) -> Answer | None:
+        return next((a for a in self.answers if a.item_code == item_code), None)
+
+
+class Answer(Base):
+    """One answer per inspection and item, versioned on its own."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("inspection_id", "item_code", name="uq_answers_inspection_item"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id"), index=True)
+    item_code: Mapped[str] = mapped_column(String(20))
+    value: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location: Mapped[Any] = mapped_column(point(), nullable=True)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    answered_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="answers")
+
+    __audited__ = ("inspection_id", "item_code", "value", "note", "answered_at", "location",
+                   "version")
+
+
+class Photo(Base):
+    """A photo's evidence record; its bytes live in the blob store under `sha256`."""
+
+    __tablename__ = "photos"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id"), index=True)
+    item_code: Mapped[str | None] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="processing")
+    reason: Mapped[str | None] = mapped_column(Text)
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __audited__ = ("inspection_id", "item_code", "sha256", "size", "status", "reason")
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("inspection_id", "item_code", name="uq_findings_inspection_item"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id"), index=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"), index=True)
+    item_code: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(20), index=True)
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    legal_refs: Mapped[list[dict[str, Any]]] = mapped_column(JSONValue, default=list)
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status_comment: Mapped[str | None] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    inspection: Mapped[Inspection] = relationship()
+
+    __audited__ = ("inspection_id", "item_code", "severity", "description", "status",
+                   "status_comment", "due_on", "version")

@@ -1,0 +1,48 @@
+"""Provinces and communes (two-level units since 1 July 2025) and the datasets they came from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from inspection.db import Base, UTCDateTime, utcnow
+from inspection.models.types import JSONValue, multipolygon
+
+
+class ReferenceDataset(Base):
+    """One load of reference data: the unit list or a province's boundaries."""
+
+    __tablename__ = "reference_datasets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # units | boundaries
+    source: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(50))
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONValue, default=dict)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Province(Base):
+    __tablename__ = "provinces"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit_type: Mapped[str] = mapped_column(String(30))
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("reference_datasets.id"))
+
+
+class Commune(Base):
+    __tablename__ = "communes"
+
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit_type: Mapped[str] = mapped_column(String(30))
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("reference_datasets.id"))
+    geom: Mapped[Any] = mapped_column(multipolygon(), nullable=True)
+    boundary_source: Mapped[str | None] = mapped_column(String(200))
+    boundary_dataset_id: Mapped[int | None] = mapped_column(ForeignKey("reference_datasets.id"))

@@ -1,0 +1,1 @@
+"""Photo evidence: storage, hashing and image safety; no Flask."""
