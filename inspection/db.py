@@ -95,4 +95,9 @@ def _disable_driver_transactions(dbapi_conn: Any, _record: Any) -> None:
 
 
 def make_session_factory(bind: Any, **kwargs: Any) -> sessionmaker[Session]:
-    return sessionmaker(bind=bind, expire_on_commit=False, **kwargs)
+    """Sessions that write the audit chain on every flush."""
+    from inspection import audit
+
+    factory = sessionmaker(bind=bind, expire_on_commit=False, **kwargs)
+    audit.install(factory)
+    return factory

@@ -34,10 +34,10 @@ class AuditEntry(Base):
 
 
 class AuditHead(Base):
-    """One row: the id and hash of the newest entry."""
+    """One row: how many entries the chain holds and the hash of the newest."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    entries: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,38 @@
+"""/devices: tablets and browsers holding tokens; an admin revokes a lost one."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from api import database
+from api.auth import current_user, login_required
+from inspection import accounts
+
+PREFIX = "/devices"
+blp = Blueprint("devices", __name__, description="Thiết bị đăng nhập")
+
+
+class DeviceSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    user_id = fields.UUID()
+    created_at = fields.DateTime()
+    last_seen_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+@blp.get("")
+@login_required("admin")
+@blp.response(200, DeviceSchema(many=True))
+def list_devices():  # type: ignore[no-untyped-def]
+    """Devices of the admin's province."""
+    return accounts.list_devices(database.session(), current_user())
+
+
+@blp.delete("/<string:device_id>")
+@login_required("admin")
+@blp.response(204)
+def revoke_device(device_id: str) -> None:
+    """Revoke a device: every token bound to it stops working at once."""
+    accounts.revoke_device(database.session(), current_user(), device_id)

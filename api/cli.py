@@ -1,0 +1,104 @@
+"""The `kt1` command line: a Flask CLI group over the same app factory."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from api.app import create_app
+from inspection import accounts, audit, errors, migrate
+from inspection.config import Settings
+
+
+def _runtime():  # type: ignore[no-untyped-def]
+    return current_app.extensions["kt1"]
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    rt = _runtime()
+    return rt.engine if rt.engine is not None else rt.session_factory.kw["bind"]
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(Settings.from_env()),
+             add_default_commands=False)
+def main() -> None:
+    """KT1 Inspect: joint inspections of the KT1 postal service."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: head)."""
+    _runtime().settings.instance_path.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(_engine(), revision)
+    click.echo(f"database at {migrate.current(_engine())}")
+
+
+@db.command("downgrade")
+@click.argument("revision", default="base")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION (default: base, which drops everything)."""
+    migrate.downgrade(_engine(), revision)
+    click.echo(f"database at {migrate.current(_engine())}")
+
+
+@db.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the current schema revision."""
+    click.echo(migrate.current(_engine()) or "empty")
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "inspector",
+                                                          "police", "post"]))
+@click.option("--agency", required=True, type=click.Choice(["skhcn", "police", "post",
+                                                            "agency"]))
+@click.option("--province", "province_code", default=None,
+              help="Province code, e.g. 92; an admin without one is national.")
+@click.option("--full-name", default="")
+@click.option("--organization", default=None)
+@with_appcontext
+def users_create(username: str, password: str, role: str, agency: str,
+                 province_code: str | None, full_name: str, organization: str | None) -> None:
+    """Create a user."""
+    with _runtime().session_factory() as session:
+        audit.set_actor(session, None, "cli")
+        try:
+            user = accounts.create_user(session, username=username, password=password,
+                                        role=role, agency=agency, province_code=province_code,
+                                        full_name=full_name, organization=organization)
+            session.commit()
+        except errors.DomainError as exc:
+            raise click.ClickException(exc.detail) from exc
+    click.echo(f"created {user.username} ({user.role}, {user.agency}) id={user.id}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Serve the API on HOST:PORT (development server; use gunicorn in production)."""
+    if _runtime().settings.is_production:
+        click.echo("production: run gunicorn 'api.wsgi:app' instead", err=True)
+        sys.exit(2)
+    current_app.run(host=host, port=port, use_reloader=False, threaded=True)

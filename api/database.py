@@ -1,0 +1,79 @@
+"""The request's database session and the one request-transaction helper.
+
+A session opens lazily on first use; after the view returns, a 2xx/3xx response commits it
+and anything else rolls it back. Views never commit themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from inspection.config import Settings
+
+
+@dataclass
+class Runtime:
+    """What the app holds for its lifetime: settings, engine, session factory, hooks."""
+
+    settings: Settings
+    engine: Engine | None
+    session_factory: sessionmaker[Session]
+    after_commit: list[Callable[[], Any]] = field(default_factory=list)
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["kt1"]  # type: ignore[no-any-return]
+
+
+def settings() -> Settings:
+    return runtime().settings
+
+
+def session() -> Session:
+    if "db_session" not in g:
+        g.db_session = runtime().session_factory()
+    return g.db_session  # type: ignore[no-any-return]
+
+
+def on_commit(callback: Callable[[], Any]) -> None:
+    """Run `callback` only once this request's transaction has committed (e.g. enqueue a job)."""
+    g.setdefault("on_commit", []).append(callback)
+
+
+def commit_even_on_error() -> None:
+    """Keep what this request wrote even if it answers with an error (e.g. failed logins)."""
+    g.commit_on_error = True
+
+
+def _finish(response: Response) -> Response:
+    sess: Session | None = g.pop("db_session", None)
+    if sess is None:
+        return response
+    try:
+        if response.status_code < 400 or g.get("commit_on_error"):
+            sess.commit()
+            for callback in g.pop("on_commit", []):
+                callback()
+        else:
+            sess.rollback()
+    finally:
+        sess.close()
+    return response
+
+
+def _teardown(_exc: BaseException | None) -> None:
+    sess: Session | None = g.pop("db_session", None)
+    if sess is not None:
+        sess.rollback()
+        sess.close()
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_finish)
+    app.teardown_request(_teardown)

@@ -1,0 +1,118 @@
+"""The one place that turns every error into RFC 9457 application/problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from inspection import errors
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "https://kt1.invalid/problems/"
+
+STATUS_BY_CODE = {
+    errors.NotFound.code: 404,
+    errors.Conflict.code: 409,
+    errors.InvalidState.code: 409,
+    errors.RuleViolation.code: 422,
+    errors.ValidationFailed.code: 422,
+    errors.VersionMismatch.code: 412,
+    errors.PreconditionRequired.code: 428,
+    errors.Forbidden.code: 403,
+    errors.Unauthenticated.code: 401,
+    errors.Throttled.code: 429,
+}
+
+HTTP_TITLES = {
+    400: ("bad-request", "Yêu cầu không hợp lệ"),
+    401: ("unauthenticated", "Chưa đăng nhập hoặc phiên đăng nhập không còn hiệu lực"),
+    403: ("forbidden", "Không có quyền thực hiện"),
+    404: ("not-found", "Không tìm thấy"),
+    405: ("method-not-allowed", "Phương thức không được hỗ trợ"),
+    406: ("not-acceptable", "Không hỗ trợ định dạng được yêu cầu"),
+    409: ("conflict", "Xung đột dữ liệu"),
+    412: ("version-mismatch", "Phiên bản dữ liệu đã cũ"),
+    413: ("payload-too-large", "Dữ liệu gửi lên quá lớn"),
+    415: ("unsupported-media-type", "Kiểu nội dung không được hỗ trợ"),
+    422: ("validation-failed", "Dữ liệu không hợp lệ"),
+    428: ("precondition-required", "Thiếu điều kiện phiên bản (If-Match)"),
+    429: ("throttled", "Quá nhiều lần thử"),
+    500: ("internal-error", "Lỗi hệ thống"),
+}
+
+
+def problem(status: int, code: str, title: str, detail: str | None = None,
+            **extra: Any) -> Response:
+    body: dict[str, Any] = {"type": PROBLEM_TYPE + code, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.path
+    body.update({k: v for k, v in extra.items() if v is not None})
+    resp = Response(json.dumps(body, ensure_ascii=False), status=status,
+                    mimetype="application/problem+json")
+    return resp
+
+
+def _flatten_messages(messages: Any) -> dict[str, Any]:
+    """webargs nests messages by location (`json`, `query`, ...); clients want fields."""
+    if not isinstance(messages, dict):
+        return {"_schema": messages}
+    flat: dict[str, Any] = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[location] = fields
+    return flat
+
+
+def _from_domain(exc: errors.DomainError) -> Response:
+    status = STATUS_BY_CODE.get(exc.code, 400)
+    resp = problem(status, exc.code, exc.title, exc.detail, errors=exc.errors, **exc.extra)
+    if isinstance(exc, errors.Throttled):
+        resp.headers["Retry-After"] = str(exc.retry_after)
+    return resp
+
+
+def _from_http(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    code, title = HTTP_TITLES.get(status, ("http-error", exc.name))
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    detail = None
+    if status == 400 and messages and "json" in messages and "_schema" in messages["json"]:
+        code, title = "malformed-json", "Nội dung JSON không đọc được"
+        detail = "Thân yêu cầu không phải JSON hợp lệ."
+        messages = None
+    elif status == 413:
+        detail = "Thân yêu cầu vượt quá giới hạn cho phép."
+    elif status == 405:
+        detail = f"Phương thức {request.method} không dùng được cho {request.path}."
+    elif status == 404:
+        detail = "Không có tài nguyên tại địa chỉ này."
+    elif status == 422:
+        detail = "Một số trường không hợp lệ; xem 'errors'."
+    resp = problem(status, code, title, detail,
+                   errors=_flatten_messages(messages) if messages else None)
+    for name, value in (getattr(exc, "get_headers", lambda: [])() or []):
+        if name.lower() in ("allow", "retry-after"):
+            resp.headers[name] = value
+    for name, value in (data.get("headers") or {}).items():
+        resp.headers[name] = value
+    return resp
+
+
+def _from_unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem(500, "internal-error", "Lỗi hệ thống",
+                   "Đã có lỗi không mong muốn; lỗi đã được ghi lại.")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(errors.DomainError, _from_domain)
+    app.register_error_handler(HTTPException, _from_http)
+    app.register_error_handler(Exception, _from_unexpected)

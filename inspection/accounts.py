@@ -1,0 +1,187 @@
+"""Accounts: argon2 passwords, opaque device-bound tokens, logout, device revocation, throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from inspection import errors
+from inspection.db import utcnow
+from inspection.models import AuthToken, Device, LoginFailure, Province, User
+from inspection.models.users import AGENCIES, ROLES
+
+_hasher = PasswordHasher()
+# A real hash to verify against when the user does not exist, so timing tells nothing.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    token_ttl: timedelta
+    max_failures: int
+    window: timedelta
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+    user: User
+    device_id: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: the user and the device the token is bound to."""
+
+    user: User
+    device_id: str
+    token_id: uuid.UUID
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(session: Session, *, username: str, password: str, role: str, agency: str,
+                province_code: str | None, full_name: str = "",
+                organization: str | None = None) -> User:
+    if role not in ROLES:
+        raise errors.ValidationFailed(f"role must be one of {', '.join(ROLES)}",
+                                      errors={"role": ["unknown role"]})
+    if agency not in AGENCIES:
+        raise errors.ValidationFailed(f"agency must be one of {', '.join(AGENCIES)}",
+                                      errors={"agency": ["unknown agency"]})
+    if len(password) < 8:
+        raise errors.ValidationFailed("password must have at least 8 characters",
+                                      errors={"password": ["too short"]})
+    if province_code is None and role != "admin":
+        raise errors.ValidationFailed("only an admin may have no province",
+                                      errors={"province_code": ["required for this role"]})
+    if province_code is not None and session.get(Province, province_code) is None:
+        raise errors.ValidationFailed(f"unknown province {province_code}",
+                                      errors={"province_code": ["unknown province"]})
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise errors.Conflict(f"username {username!r} is taken")
+    user = User(username=username, password_hash=_hasher.hash(password), role=role,
+                agency=agency, province_code=province_code, full_name=full_name,
+                organization=organization)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _check_throttle(session: Session, username: str, policy: LoginPolicy,
+                    now: datetime) -> None:
+    since = now - policy.window
+    failures = session.execute(
+        select(func.count(), func.min(LoginFailure.at))
+        .where(LoginFailure.username == username, LoginFailure.at > since)
+    ).one()
+    count, oldest = failures
+    if count >= policy.max_failures and oldest is not None:
+        retry = int((oldest + policy.window - now).total_seconds()) + 1
+        raise errors.Throttled("Đăng nhập sai quá nhiều lần; hãy thử lại sau.",
+                               retry_after=max(retry, 1))
+
+
+def login(session: Session, *, username: str, password: str, device_id: str | None,
+          device_name: str | None, remote_addr: str, policy: LoginPolicy,
+          now: datetime | None = None) -> IssuedToken:
+    """Check the password and issue a token bound to the device. Raises Throttled (429)
+    after `policy.max_failures` failures in `policy.window`, Unauthenticated otherwise."""
+    now = now or utcnow()
+    _check_throttle(session, username, policy, now)
+    user = session.scalar(select(User).where(User.username == username))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = user is not None and user.active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None:
+        session.add(LoginFailure(username=username, remote_addr=remote_addr, at=now))
+        session.flush()
+        raise errors.Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.")
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    device = _bind_device(session, user, device_id, device_name, now)
+    token = secrets.token_urlsafe(32)
+    expires = now + policy.token_ttl
+    session.add(AuthToken(token_hash=hash_token(token), user_id=user.id, device_id=device.id,
+                          created_at=now, expires_at=expires))
+    session.flush()
+    return IssuedToken(token=token, expires_at=expires, user=user, device_id=device.id)
+
+
+def _bind_device(session: Session, user: User, device_id: str | None, name: str | None,
+                 now: datetime) -> Device:
+    device = session.get(Device, device_id) if device_id else None
+    if device is not None and device.revoked_at is not None:
+        raise errors.Forbidden("Thiết bị này đã bị thu hồi; liên hệ quản trị viên.")
+    if device is None:
+        device = Device(id=device_id or f"web-{uuid.uuid4()}", name=name or "",
+                        user_id=user.id, created_at=now)
+        session.add(device)
+    else:
+        device.user_id = user.id
+        device.last_seen_at = now
+        if name:
+            device.name = name
+    session.flush()
+    return device
+
+
+def authenticate(session: Session, token: str, now: datetime | None = None) -> Principal:
+    now = now or utcnow()
+    row = session.execute(
+        select(AuthToken, User, Device)
+        .join(User, User.id == AuthToken.user_id)
+        .join(Device, Device.id == AuthToken.device_id)
+        .where(AuthToken.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        raise errors.Unauthenticated("Mã truy cập không hợp lệ.")
+    tok, user, device = row
+    if tok.revoked_at is not None or device.revoked_at is not None:
+        raise errors.Unauthenticated("Mã truy cập đã bị thu hồi.")
+    if tok.expires_at <= now:
+        raise errors.Unauthenticated("Mã truy cập đã hết hạn; hãy đăng nhập lại.")
+    if not user.active:
+        raise errors.Unauthenticated("Tài khoản đã bị khóa.")
+    return Principal(user=user, device_id=device.id, token_id=tok.id)
+
+
+def logout(session: Session, principal: Principal) -> None:
+    session.execute(update(AuthToken).where(AuthToken.id == principal.token_id)
+                    .values(revoked_at=utcnow()))
+
+
+def revoke_device(session: Session, actor: User, device_id: str) -> Device:
+    """Every token of the device stops working at once. Admins only; province-scoped."""
+    device = session.get(Device, device_id)
+    owner = session.get(User, device.user_id) if device else None
+    if device is None or owner is None or not (
+        actor.is_national or owner.province_code == actor.province_code
+    ):
+        raise errors.NotFound(f"Không có thiết bị {device_id}.")
+    now = utcnow()
+    device.revoked_at = device.revoked_at or now
+    session.execute(update(AuthToken).where(AuthToken.device_id == device.id,
+                                            AuthToken.revoked_at.is_(None))
+                    .values(revoked_at=now))
+    session.flush()
+    return device
+
+
+def list_devices(session: Session, actor: User) -> list[Device]:
+    stmt = select(Device).join(User, User.id == Device.user_id).order_by(Device.created_at)
+    if not actor.is_national:
+        stmt = stmt.where(User.province_code == actor.province_code)
+    return list(session.scalars(stmt))

@@ -1,0 +1,1 @@
+"""Checklists: the built-in content, versioned templates and compliance rules."""

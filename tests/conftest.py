@@ -1,0 +1,154 @@
+"""Test harness: every database test runs on SpatiaLite and on PostGIS.
+
+The schema comes from `alembic upgrade head` once per backend and session, with the reference
+units and built-in checklists loaded and committed. Each test runs in an outer transaction
+that is rolled back (`join_transaction_mode="create_savepoint"`). A missing PostGIS fails the
+run; it is never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.app import create_app
+from inspection import migrate
+from inspection.config import Settings
+from inspection.db import make_engine, make_session_factory
+from tests import factories
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED_DATA = SHARED / "data"
+POSTGRES_URL = os.environ.get(
+    "KT1_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = ("spatialite", "postgis")
+
+
+def seed_reference(engine: Engine) -> None:
+    """Units from the package and the built-in checklists, committed once per backend."""
+    from geo.units import packaged_units
+    from inspection import reference
+    from inspection.checklists import builtin
+
+    factory = make_session_factory(engine)
+    with factory() as session:
+        reference.load_units(session, packaged_units())
+        builtin.seed_builtin(session)
+        session.commit()
+
+
+@pytest.fixture(scope="session")
+def spatialite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    path = tmp_path_factory.mktemp("spatialite") / "test.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    seed_reference(engine)
+    yield engine
+    engine.dispose()
+
+
+def _postgres_database(name: str) -> str:
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"PostgreSQL is required for the PostGIS tests ({POSTGRES_URL}): {exc}")
+    finally:
+        admin.dispose()
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_postgres_database(name: str) -> None:
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgis_engine() -> Iterator[Engine]:
+    name = f"kt1_test_{os.getpid()}"
+    engine = make_engine(_postgres_database(name))
+    try:
+        migrate.upgrade(engine)
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"PostGIS is required (CREATE EXTENSION postgis failed?): {exc}")
+    seed_reference(engine)
+    yield engine
+    engine.dispose()
+    _drop_postgres_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def engine(backend: str, request: pytest.FixtureRequest) -> Engine:
+    return request.getfixturevalue(f"{backend}_engine")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator:
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def session_factory(connection) -> sessionmaker[Session]:  # type: ignore[no-untyped-def]
+    return make_session_factory(connection, join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    s = session_factory()
+    factories.bind(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(env="test", instance_path=tmp_path, database_url="sqlite://",
+                    media_url=(tmp_path / "media").as_uri())
+
+
+@pytest.fixture
+def app(settings: Settings, session_factory: sessionmaker[Session], session: Session):  # type: ignore[no-untyped-def]
+    return create_app(settings, session_factory=session_factory)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+class Api:
+    """A thin JSON client over Flask's test client that logs users in."""
+
+    def __init__(self, client) -> None:  # type: ignore[no-untyped-def]
+        self.client = client
+
+    def login(self, user, device_id: str | None = None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        resp = self.client.post("/api/v1/auth/login", json={
+            "username": user.username, "password": factories.PASSWORD,
+            "device_id": device_id or f"test-{uuid.uuid4()}"})
+        assert resp.status_code == 200, resp.get_json()
+        return {"Authorization": f"Bearer {resp.get_json()['access_token']}"}
+
+
+@pytest.fixture
+def api(client) -> Api:  # type: ignore[no-untyped-def]
+    return Api(client)
