@@ -42,3 +42,24 @@ def load_units(session: Session, units: UnitList) -> ReferenceDataset:
 
 def units_loaded(session: Session) -> bool:
     return session.scalar(select(Province.code).limit(1)) is not None
+
+
+def locate_commune(session: Session, lon: float, lat: float) -> str | None:
+    """The code of the commune whose boundary contains the point (SRID 4326), or None.
+    A point on a shared edge goes to the lowest code, so the answer is deterministic.
+    SpatiaLite needs its R*Tree index queried explicitly; PostGIS uses GiST by itself."""
+    from geoalchemy2 import functions as gf
+    from sqlalchemy import literal_column, text
+
+    pt = gf.ST_GeomFromText(f"POINT({float(lon)} {float(lat)})", 4326)
+    stmt = select(Commune.code).where(Commune.geom.is_not(None),
+                                      gf.ST_Intersects(Commune.geom, pt))
+    if session.get_bind().dialect.name == "sqlite":
+        candidates = text(
+            "SELECT pkid FROM idx_communes_geom WHERE xmin <= :x AND xmax >= :x "
+            "AND ymin <= :y AND ymax >= :y").bindparams(x=float(lon), y=float(lat))
+        rowids = [r[0] for r in session.execute(candidates)]
+        if not rowids:
+            return None
+        stmt = stmt.where(literal_column("communes.rowid").in_(rowids))
+    return session.scalar(stmt.order_by(Commune.code).limit(1))
