@@ -51,8 +51,8 @@ def create_app(settings: Settings | None = None, *,
         session_factory = make_session_factory(engine)
     app.extensions["kt1"] = database.Runtime(settings, engine, session_factory)
     database.init_app(app)
-    problems.init_app(app)
     api = KT1Api(app)
+    problems.init_app(app)  # after flask-smorest, whose own HTTP error handler it replaces
     _register(app, api)
     _vendor_swagger_ui(app)
     logging.basicConfig(level=logging.INFO)

@@ -12,7 +12,7 @@ from inspection import errors
 
 log = logging.getLogger(__name__)
 
-PROBLEM_TYPE = "https://kt1.invalid/problems/"
+PROBLEM_TYPE = "urn:kt1:problem:"
 
 STATUS_BY_CODE = {
     errors.NotFound.code: 404,
@@ -84,7 +84,7 @@ def _from_http(exc: HTTPException) -> Response:
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages")
     detail = None
-    if status == 400 and messages and "json" in messages and "_schema" in messages["json"]:
+    if status == 400 and isinstance(messages, dict) and isinstance(messages.get("json"), list):
         code, title = "malformed-json", "Nội dung JSON không đọc được"
         detail = "Thân yêu cầu không phải JSON hợp lệ."
         messages = None

@@ -1,0 +1,45 @@
+"""/healthz, the OpenAPI document and the offline docs page."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+def test_healthz_reports_database_queue_and_storage(client, session, backend):
+    resp = client.get("/healthz")
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["status"] == "ok"
+    assert body["database"] == {"status": "ok",
+                                "backend": "sqlite" if backend == "spatialite" else "postgresql"}
+    assert body["queue"] == {"status": "ok", "mode": "inline"}
+    assert body["storage"] == {"status": "ok", "kind": "file"}
+
+
+def test_healthz_is_503_when_the_queue_is_unreachable(settings, session_factory, session):
+    from api.app import create_app
+
+    bad = dataclasses.replace(settings, redis_url="redis://127.0.0.1:1/0")
+    resp = create_app(bad, session_factory=session_factory).test_client().get("/healthz")
+    assert resp.status_code == 503
+    assert resp.get_json()["queue"]["status"] == "down"
+
+
+def test_openapi_document_describes_the_api(client, session):
+    resp = client.get("/api/v1/openapi.json")
+    assert resp.status_code == 200
+    spec = resp.get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/auth/login" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert spec["paths"]["/api/v1/auth/login"]["post"]["security"] == []
+
+
+def test_the_docs_page_loads_its_assets_from_this_server(client, session):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/api/v1/docs/assets/swagger-ui-bundle.js" in html
+    assert "//cdn" not in html and "unpkg" not in html
+    asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.get_data()) > 100_000
