@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -185,3 +186,22 @@ def list_devices(session: Session, actor: User) -> list[Device]:
     if not actor.is_national:
         stmt = stmt.where(User.province_code == actor.province_code)
     return list(session.scalars(stmt))
+
+
+def list_users(actor: User, *, role: str | None = None, agency: str | None = None) -> Any:
+    """A select of the users the actor may see (its province), for building teams."""
+    from inspection.scope import province_clause
+
+    stmt = select(User).where(province_clause(actor, User.province_code), User.active.is_(True))
+    if role:
+        stmt = stmt.where(User.role == role)
+    if agency:
+        stmt = stmt.where(User.agency == agency)
+    return stmt.order_by(User.username)
+
+
+def create_user_as(session: Session, actor: User, **fields: Any) -> User:
+    """An admin creates a user; a provincial admin only in its own province."""
+    if not actor.is_national and fields.get("province_code") != actor.province_code:
+        raise errors.Forbidden("Quản trị viên tỉnh chỉ tạo người dùng trong tỉnh của mình.")
+    return create_user(session, **fields)
