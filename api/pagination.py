@@ -18,4 +18,7 @@ def paginate_select(stmt: Select[Any], pagination_parameters: Any) -> list[Any]:
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pagination_parameters.item_count = total or 0
     page, size = pagination_parameters.page, pagination_parameters.page_size
-    return list(session.scalars(stmt.limit(size).offset((page - 1) * size)))
+    offset = (page - 1) * size
+    if offset >= (total or 0):
+        return []  # also keeps absurd page numbers from overflowing the database's integers
+    return list(session.scalars(stmt.limit(size).offset(offset)))

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import factory
 from argon2 import PasswordHasher
 from factory.alchemy import SQLAlchemyModelFactory
 from geoalchemy2.elements import WKTElement
 from sqlalchemy.orm import Session
 
-from inspection.models import Site, User
+from inspection.db import utcnow
+from inspection.models import (
+    Assignment,
+    Campaign,
+    Checklist,
+    ChecklistItem,
+    ChecklistSection,
+    Site,
+    User,
+)
 
 PASSWORD = "mat-khau-thu-nghiem"
 _HASH = PasswordHasher().hash(PASSWORD)
@@ -57,3 +68,126 @@ class SiteFactory(_Base):
 
 
 _ALL: list[type[_Base]] = [UserFactory, SiteFactory]
+
+
+# --- Checklists, campaigns and assignments -------------------------------------------------
+
+class ChecklistFactory(_Base):
+    """A small published checklist (one section, one item), independent of built-in content."""
+
+    class Meta:
+        model = Checklist
+
+    code = factory.Sequence(lambda n: f"TEST-{n}")
+    version = 1
+    title = factory.Sequence(lambda n: f"Bảng kiểm tra thử nghiệm {n}")
+    target_kind = "kt1_provider"
+    status = "published"
+    published_at = factory.LazyFunction(utcnow)
+
+    @factory.post_generation
+    def with_item(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if not create or extracted is False:
+            return
+        session = ChecklistFactory._meta.sqlalchemy_session
+        section = ChecklistSection(checklist=obj, position=1, code="A",
+                                   title="Điều kiện cung cấp dịch vụ")
+        session.add(section)
+        session.flush()
+        session.add(ChecklistItem(
+            checklist_id=obj.id, section_id=section.id, position=1, code="A1",
+            text="Có bố trí nơi giao nhận bưu gửi KT1 riêng biệt", answer_type="yes_no_na",
+            required=True, compliant_when={"in": ["yes", "na"]}, severity="high",
+            legal_basis="Quyết định 32/2025/QĐ-TTg", legal_refs=[]))
+        session.flush()
+
+
+class CampaignFactory(_Base):
+    class Meta:
+        model = Campaign
+
+    name = factory.Sequence(lambda n: f"Đợt kiểm tra KT1 năm 2026 số {n}")
+    province_code = "92"
+    starts_on = date(2026, 3, 1)
+    ends_on = date(2026, 6, 30)
+    checklist_id = factory.LazyFunction(lambda: ChecklistFactory().id)
+    created_by = factory.LazyFunction(lambda: UserFactory(role="supervisor").id)
+    version = 1
+
+
+class AssignmentFactory(_Base):
+    class Meta:
+        model = Assignment
+
+    campaign = factory.SubFactory(CampaignFactory)
+    site_id = factory.LazyFunction(lambda: SiteFactory().id)
+    due_on = date(2026, 4, 15)
+    status = "open"
+    version = 1
+    team = factory.LazyFunction(list)
+
+
+_ALL.extend([ChecklistFactory, CampaignFactory, AssignmentFactory])
+
+
+# --- Inspections: a checklist with every kind of rule the inspection flow must handle ------
+
+def inspection_checklist(*, target_kind: str = "kt1_provider") -> Checklist:
+    """A published checklist: A1 yes/no (high), A2 yes/no with a required photo (critical),
+    C1 staff and C2 vetted staff (`gte_item` C1, critical), C5 a date, H1 an optional choice
+    (low), K1 optional text. Required: A1, A2, C1, C2, C5."""
+    from inspection.models import ChecklistItem as Item
+    from inspection.models import ChecklistSection as Section
+
+    checklist = ChecklistFactory(with_item=False, target_kind=target_kind)
+    session = ChecklistFactory._meta.sqlalchemy_session
+    ref_174 = {"instrument": "Nghị định 174/2026/NĐ-CP", "article": "9(1)", "status": "verified"}
+    ref_32 = {"instrument": "Quyết định 32/2025/QĐ-TTg", "article": None,
+              "status": "verified-summary"}
+    layout = {
+        ("A", "Chấp nhận bưu gửi KT1"): [
+            dict(code="A1", text="Dấu ngày, thời gian chấp nhận thể hiện đúng trên bưu gửi",
+                 answer_type="yes_no_na", compliant_when={"in": ["yes", "na"]},
+                 severity="high", legal_basis="NĐ 174/2026/NĐ-CP Đ.9(1)", legal_refs=[ref_174]),
+            dict(code="A2", text="Bưu gửi KT1 được đóng dấu KT1, gắn mã vạch và định vị",
+                 answer_type="yes_no_na", photo_required=True,
+                 compliant_when={"in": ["yes", "na"]}, severity="critical",
+                 legal_basis="QĐ 32/2025/QĐ-TTg", legal_refs=[ref_32]),
+        ],
+        ("C", "Nhân sự"): [
+            dict(code="C1", text="Số người lao động trực tiếp tham gia cung cấp dịch vụ KT1",
+                 answer_type="number"),
+            dict(code="C2", text="Số người đã được thẩm tra tiêu chuẩn chính trị",
+                 answer_type="number", compliant_when={"gte_item": "C1"}, severity="critical",
+                 legal_basis="QĐ 32/2025/QĐ-TTg", legal_refs=[ref_32]),
+            dict(code="C5", text="Ngày tập huấn nghiệp vụ gần nhất", answer_type="date"),
+        ],
+        ("H", "Giá cước"): [
+            dict(code="H1", text="Niêm yết giá cước dịch vụ KT1", answer_type="choice",
+                 required=False, choices=["đầy đủ", "thiếu", "không niêm yết"],
+                 compliant_when={"in": ["đầy đủ"]}, severity="low",
+                 legal_basis="NĐ 174/2026/NĐ-CP Đ.15(3)", legal_refs=[ref_174]),
+        ],
+        ("K", "Kết luận"): [
+            dict(code="K1", text="Ý kiến giải trình của đơn vị được kiểm tra",
+                 answer_type="text", required=False),
+        ],
+    }
+    for position, ((code, title), items) in enumerate(layout.items(), start=1):
+        section = Section(checklist=checklist, position=position, code=code, title=title)
+        session.add(section)
+        session.flush()
+        for n, item in enumerate(items, start=1):
+            item.setdefault("legal_basis", "")
+            item.setdefault("legal_refs", [])
+            session.add(Item(checklist_id=checklist.id, section_id=section.id, position=n,
+                             **item))
+    session.flush()
+    session.expire(checklist, ["sections"])
+    return checklist
+
+
+def joint_team(province_code: str = "92") -> tuple[User, User]:
+    """An inspector of the Sở KH&CN and an officer of the Công an, enough for a provider."""
+    return (UserFactory(role="inspector", agency="skhcn", province_code=province_code),
+            UserFactory(role="police", agency="police", province_code=province_code))
