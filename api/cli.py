@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from api.app import create_app
+from api.cli_geo import geo
 from inspection import accounts, audit, errors, migrate
 from inspection.config import Settings
 
@@ -27,6 +28,9 @@ def _engine():  # type: ignore[no-untyped-def]
              add_default_commands=False)
 def main() -> None:
     """KT1 Inspect: joint inspections of the KT1 postal service."""
+
+
+main.add_command(geo)
 
 
 @main.group()
@@ -102,3 +106,39 @@ def serve(host: str, port: int) -> None:
         click.echo("production: run gunicorn 'api.wsgi:app' instead", err=True)
         sys.exit(2)
     current_app.run(host=host, port=port, use_reloader=False, threaded=True)
+
+
+@main.group()
+def seed() -> None:
+    """Reference data and the demo world."""
+
+
+@seed.command("reference")
+@with_appcontext
+def seed_reference() -> None:
+    """Load units, built-in checklists and the demo cities' synthetic boundaries (idempotent)."""
+    from inspection import demo
+
+    with _runtime().session_factory() as session:
+        audit.set_actor(session, None, "cli")
+        demo.seed_reference(session)
+        session.commit()
+    click.echo("reference data ready")
+
+
+@seed.command("demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Seed the demo world once and print its accounts (refused in production)."""
+    from inspection import demo
+
+    if _runtime().settings.is_production:
+        raise click.ClickException("the demo world is not for production")
+    with _runtime().session_factory() as session:
+        report = demo.seed_demo(session)
+        session.commit()
+    click.echo("demo world seeded: " + ", ".join(f"{v} {k}" for k, v in report.counts.items())
+               if report.created else "demo world already seeded")
+    click.echo("demo accounts (username / role / password):")
+    for username, role, password in report.accounts:
+        click.echo(f"  {username:<14} {role:<11} {password}")

@@ -138,6 +138,8 @@ def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         for action, obj, before, after in pending:
             ident = inspect(obj).identity or tuple(
                 getattr(obj, c.key) for c in inspect(obj).mapper.primary_key)
+            if any(part is None for part in ident):
+                raise TypeError(f"audited {obj.__tablename__} needs a client-side primary key")
             entry = AuditEntry(
                 at=now, actor_id=actor, device_id=device, action=action,
                 entity=obj.__tablename__, entity_id=":".join(str(i) for i in ident),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
-from inspection.db import Base, UTCDateTime, utcnow
+from inspection.db import Base, UTCDateTime, new_id, utcnow
 from inspection.models.types import JSONValue, multipolygon
 
 
@@ -17,13 +18,15 @@ class ReferenceDataset(Base):
 
     __tablename__ = "reference_datasets"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(20))  # units | boundaries
     source: Mapped[str] = mapped_column(String(200))
     version: Mapped[str] = mapped_column(String(50))
     province_code: Mapped[str | None] = mapped_column(String(2))
     summary: Mapped[dict[str, Any]] = mapped_column(JSONValue, default=dict)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __audited__ = ("kind", "source", "version", "province_code", "summary")
 
 
 class Province(Base):
@@ -32,7 +35,9 @@ class Province(Base):
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     unit_type: Mapped[str] = mapped_column(String(30))
-    dataset_id: Mapped[int] = mapped_column(ForeignKey("reference_datasets.id"))
+    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reference_datasets.id"))
+    dataset_version: Mapped[str] = column_property(select(ReferenceDataset.version).where(
+        ReferenceDataset.id == dataset_id).scalar_subquery())
 
 
 class Commune(Base):
@@ -42,7 +47,9 @@ class Commune(Base):
     name: Mapped[str] = mapped_column(String(100))
     unit_type: Mapped[str] = mapped_column(String(30))
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
-    dataset_id: Mapped[int] = mapped_column(ForeignKey("reference_datasets.id"))
+    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reference_datasets.id"))
     geom: Mapped[Any] = mapped_column(multipolygon(), nullable=True)
     boundary_source: Mapped[str | None] = mapped_column(String(200))
-    boundary_dataset_id: Mapped[int | None] = mapped_column(ForeignKey("reference_datasets.id"))
+    boundary_dataset_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("reference_datasets.id"))
+    has_boundary: Mapped[bool] = column_property(geom.is_not(None))

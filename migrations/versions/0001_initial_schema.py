@@ -51,7 +51,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_login_failures_username_at', 'login_failures', ['username', 'at'], unique=False)
     op.create_table('reference_datasets',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('source', sa.String(length=200), nullable=False),
     sa.Column('version', sa.String(length=50), nullable=False),
@@ -75,7 +75,7 @@ def upgrade() -> None:
     sa.Column('code', sa.String(length=2), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('unit_type', sa.String(length=30), nullable=False),
-    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('dataset_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['dataset_id'], ['reference_datasets.id'], name=op.f('fk_provinces_dataset_id_reference_datasets')),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_provinces'))
     )
@@ -105,10 +105,10 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('unit_type', sa.String(length=30), nullable=False),
     sa.Column('province_code', sa.String(length=2), nullable=False),
-    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('dataset_id', sa.Uuid(), nullable=False),
     sa.Column('geom', Geometry(geometry_type='MULTIPOLYGON', srid=4326, dimension=2, spatial_index=False, from_text='ST_GeomFromEWKT', name='geometry'), nullable=True),
     sa.Column('boundary_source', sa.String(length=200), nullable=True),
-    sa.Column('boundary_dataset_id', sa.Integer(), nullable=True),
+    sa.Column('boundary_dataset_id', sa.Uuid(), nullable=True),
     sa.ForeignKeyConstraint(['boundary_dataset_id'], ['reference_datasets.id'], name=op.f('fk_communes_boundary_dataset_id_reference_datasets')),
     sa.ForeignKeyConstraint(['dataset_id'], ['reference_datasets.id'], name=op.f('fk_communes_dataset_id_reference_datasets')),
     sa.ForeignKeyConstraint(['province_code'], ['provinces.code'], name=op.f('fk_communes_province_code_provinces')),
