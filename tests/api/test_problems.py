@@ -93,3 +93,11 @@ def test_settings_have_embedded_defaults_and_reject_bad_numbers(tmp_path):
     assert s.redis_url is None and s.far_radius_m == 300
     with pytest.raises(SettingsError):
         Settings.from_env({"KT1_FAR_RADIUS_M": "far"})
+
+
+def test_nul_characters_are_refused_with_a_422_on_both_databases(client, session):
+    resp = client.post("/api/v1/auth/login", json={"username": "a\x00b", "password": "x"})
+    body = _assert_problem(resp, 422)
+    assert "NUL" in body["detail"]
+    resp = client.get("/api/v1/auth/me?x=%00")
+    _assert_problem(resp, 422)

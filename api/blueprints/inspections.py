@@ -1,0 +1,266 @@
+"""/inspections: start an inspection, answer its items, submit it, review it.
+
+Concurrency: the inspection's ETag is its own `version` (bumped by submit and review, not by
+answers); every answer has its own ETag. Submit and review require If-Match with the
+inspection's ETag (428 without, 412 stale).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate
+
+from api import database
+from api.auth import current_user, login_required
+from api.etag import etag_for, if_match_version, if_none_match_star
+from api.pagination import PAGE, paginate_select
+from api.schemas import GpsFixSchema, ProblemSchema
+from inspection.inspections import location, queries, services
+from inspection.models import Inspection
+from inspection.models.inspections import INSPECTION_STATUSES
+
+PREFIX = "/inspections"
+blp = Blueprint("inspections", __name__, description="Phiên kiểm tra")
+
+VIETNAM = timezone(timedelta(hours=7))
+PRECONDITION = {"schema": ProblemSchema, "description": "If-Match / If-None-Match missing"}
+STALE = {"schema": ProblemSchema, "description": "Stale ETag"}
+
+
+def _header(name: str, text: str) -> dict[str, Any]:
+    return {"in": "header", "name": name, "required": False, "schema": {"type": "string"},
+            "description": text}
+
+
+IF_MATCH = _header("If-Match", "The current ETag of the resource (required to change it).")
+IF_NONE_MATCH = _header("If-None-Match", "`*` to write the first answer to an item.")
+
+
+class Instant(fields.AwareDateTime):
+    """An RFC 3339 date-time with offset, or a date meaning its midnight in Vietnam (UTC+7).
+    A `+` of the offset that a query string decoded into a space is taken back."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return datetime.combine(date.fromisoformat(value), time(), VIETNAM)
+            except ValueError as exc:
+                raise ValidationError("Not a valid date or date-time.") from exc
+        if isinstance(value, str):
+            value = value.replace(" ", "+")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class FixSchema(GpsFixSchema):
+    @post_load
+    def _to_fix(self, data: dict[str, Any], **_: Any) -> location.Fix:
+        return location.Fix(**data)
+
+
+class FixOutSchema(Schema):
+    lon = fields.Float()
+    lat = fields.Float()
+    accuracy_m = fields.Float(allow_none=True)
+
+
+def _fix_out(geom: Any, accuracy_m: float | None) -> dict[str, Any] | None:
+    point = location.lon_lat(geom)
+    return None if point is None else {"lon": point[0], "lat": point[1], "accuracy_m": accuracy_m}
+
+
+class InspectionCreateSchema(Schema):
+    inspection_id = fields.UUID(data_key="id", required=True)
+    site_id = fields.UUID(required=True)
+    checklist_id = fields.UUID(required=True)
+    campaign_id = fields.UUID(allow_none=True, load_default=None)
+    started_at = fields.AwareDateTime(required=True)
+    location = fields.Nested(FixSchema, allow_none=True, load_default=None)
+    team = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=50))
+
+
+class AnswerInSchema(Schema):
+    answer_id = fields.UUID(data_key="id", load_default=None)
+    value = fields.Raw(required=True, allow_none=True)
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=10000))
+    answered_at = fields.AwareDateTime(required=True)
+    location = fields.Nested(FixSchema, allow_none=True, load_default=None)
+
+
+class AnswerSchema(Schema):
+    id = fields.UUID()
+    inspection_id = fields.UUID()
+    item_code = fields.String()
+    value = fields.Raw(allow_none=True)
+    note = fields.String(allow_none=True)
+    answered_at = fields.DateTime()
+    location = fields.Nested(FixOutSchema, allow_none=True)
+    version = fields.Integer()
+    answered_by = fields.UUID()
+
+    @pre_dump
+    def _view(self, answer: Any, **_: Any) -> dict[str, Any]:
+        return {**{k: getattr(answer, k) for k in self.fields if k != "location"},
+                "location": _fix_out(answer.location, answer.accuracy_m)}
+
+
+class LocationCheckSchema(Schema):
+    distance_m = fields.Float(allow_none=True)
+    accuracy_m = fields.Float(allow_none=True)
+    status = fields.String(metadata={"enum": ["ok", "far", "no_fix"]})
+    radius_m = fields.Integer()
+
+
+class ReviewSchema(Schema):
+    decision = fields.String(metadata={"enum": ["approve", "return"]})
+    comment = fields.String(allow_none=True)
+    reviewed_at = fields.DateTime()
+    reviewed_by = fields.UUID()
+
+
+class InspectionSchema(Schema):
+    id = fields.UUID()
+    site_id = fields.UUID()
+    checklist_id = fields.UUID()
+    campaign_id = fields.UUID(allow_none=True)
+    province_code = fields.String()
+    commune_code = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": list(INSPECTION_STATUSES)})
+    started_at = fields.DateTime()
+    location = fields.Nested(FixOutSchema, allow_none=True)
+    team = fields.List(fields.UUID())
+    version = fields.Integer()
+    answers = fields.List(fields.Nested(AnswerSchema))
+    location_check = fields.Nested(LocationCheckSchema)
+    flags = fields.List(fields.String(), metadata={"description": "Photo flags (none yet)."})
+    submitted_at = fields.DateTime(allow_none=True)
+    review = fields.Nested(ReviewSchema, allow_none=True)
+
+    @pre_dump
+    def _view(self, inspection: Inspection, **_: Any) -> dict[str, Any]:
+        s = database.settings()
+        plain = ("id", "site_id", "checklist_id", "campaign_id", "province_code",
+                 "commune_code", "status", "started_at", "version", "submitted_at")
+        review = None if inspection.reviewed_at is None else {
+            "decision": "approve" if inspection.status == "approved" else "return",
+            "comment": inspection.review_comment, "reviewed_at": inspection.reviewed_at,
+            "reviewed_by": inspection.reviewed_by}
+        return {**{k: getattr(inspection, k) for k in plain},
+                "location": _fix_out(inspection.location, inspection.accuracy_m),
+                "team": [u.id for u in sorted(inspection.team, key=lambda u: u.username)],
+                "flags": [], "review": review,
+                "answers": inspection.answers if "answers" in self.fields else [],
+                "location_check": location.location_check(
+                    inspection.site.location, inspection.location, inspection.accuracy_m,
+                    far_radius_m=s.far_radius_m, max_accuracy_m=s.max_gps_accuracy_m)}
+
+
+class InspectionSummarySchema(InspectionSchema):
+    """An inspection in a listing: without its answers."""
+
+    class Meta:
+        exclude = ("answers",)
+
+
+class InspectionQuerySchema(Schema):
+    site_id = fields.UUID()
+    commune_code = fields.String(validate=validate.Regexp(r"^\d{5}$"))
+    status = fields.String(validate=validate.OneOf(INSPECTION_STATUSES))
+    campaign_id = fields.UUID()
+    started_from = Instant(data_key="from")
+    started_before = Instant(data_key="to", metadata={"description": "Exclusive."})
+
+
+class ReviewInSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "return")))
+    comment = fields.String(allow_none=True, load_default=None,
+                            validate=validate.Length(max=5000))
+
+
+def _with_etag(obj: Any, status: int = 200) -> tuple[Any, int, dict[str, str]]:
+    return obj, status, {"ETag": etag_for(obj.version)}
+
+
+@blp.post("")
+@login_required("inspector", "police", "supervisor")
+@blp.arguments(InspectionCreateSchema)
+@blp.response(201, InspectionSchema)
+@blp.alt_response(200, schema=InspectionSchema, success=True,
+                  description="The same request again: the stored inspection, unchanged.")
+@blp.alt_response(409, schema=ProblemSchema, description="The id is used by another body.")
+def create_inspection(body: dict[str, Any]) -> Any:
+    """Start an inspection under the client's UUID (idempotent)."""
+    inspection, created = services.create_inspection(database.session(), current_user(), **body)
+    return _with_etag(inspection, 201 if created else 200)
+
+
+@blp.get("")
+@login_required()
+@blp.arguments(InspectionQuerySchema, location="query")
+@blp.response(200, InspectionSummarySchema(many=True))
+@blp.paginate(**PAGE)
+def list_inspections(query: dict[str, Any], pagination_parameters: Any) -> Any:
+    """Inspections of the caller's province, newest visit first (without answers)."""
+    return paginate_select(queries.list_inspections(current_user(), **query),
+                           pagination_parameters)
+
+
+@blp.get("/<uuid:inspection_id>")
+@login_required()
+@blp.response(200, InspectionSchema)
+def get_inspection(inspection_id: Any) -> Any:
+    """An inspection with its answers and location check; the ETag is its version."""
+    return _with_etag(services.get_inspection(database.session(), current_user(), inspection_id))
+
+
+@blp.get("/<uuid:inspection_id>/answers/<string:item_code>")
+@login_required()
+@blp.response(200, AnswerSchema)
+def get_answer(inspection_id: Any, item_code: str) -> Any:
+    """The answer to one item, with its own ETag."""
+    return _with_etag(services.get_answer(database.session(), current_user(),
+                                          inspection_id=inspection_id, item_code=item_code))
+
+
+@blp.put("/<uuid:inspection_id>/answers/<string:item_code>")
+@login_required()
+@blp.arguments(AnswerInSchema)
+@blp.response(200, AnswerSchema)
+@blp.alt_response(201, schema=AnswerSchema, success=True, description="The first answer.")
+@blp.alt_response(412, **STALE)
+@blp.alt_response(428, **PRECONDITION)
+@blp.doc(parameters=[IF_MATCH, IF_NONE_MATCH])
+def put_answer(body: dict[str, Any], inspection_id: Any, item_code: str) -> Any:
+    """Answer an item: the first time with `If-None-Match: *`, then with `If-Match`."""
+    answer, created = services.put_answer(
+        database.session(), current_user(), inspection_id=inspection_id, item_code=item_code,
+        if_match=if_match_version(), create_only=if_none_match_star(), **body)
+    return _with_etag(answer, 201 if created else 200)
+
+
+@blp.post("/<uuid:inspection_id>/submit")
+@login_required()
+@blp.response(200, InspectionSchema)
+@blp.alt_response(412, **STALE)
+@blp.alt_response(428, **PRECONDITION)
+@blp.doc(parameters=[IF_MATCH])
+def submit(inspection_id: Any) -> Any:
+    """Submit for review; 422 lists missing answers and photos. Derives the findings."""
+    return _with_etag(services.submit(database.session(), current_user(),
+                                      inspection_id=inspection_id, if_match=if_match_version()))
+
+
+@blp.post("/<uuid:inspection_id>/review")
+@login_required("supervisor")
+@blp.arguments(ReviewInSchema)
+@blp.response(200, InspectionSchema)
+@blp.alt_response(412, **STALE)
+@blp.alt_response(428, **PRECONDITION)
+@blp.doc(parameters=[IF_MATCH])
+def review(body: dict[str, Any], inspection_id: Any) -> Any:
+    """Approve or return a submitted inspection (supervisors; a return needs a comment)."""
+    return _with_etag(services.review(database.session(), current_user(),
+                                      inspection_id=inspection_id, if_match=if_match_version(),
+                                      **body))

@@ -1,0 +1,261 @@
+"""Use cases of an inspection: create (idempotent by client id), answer, submit, review.
+
+Every function takes the session first and flushes; the caller commits. The inspection's
+`version` covers its own record (team, place, status, review): answers carry their own
+versions and ETags, so two team members answering different items never conflict, and an
+answer does not bump the inspection. Answers may change only while the inspection is `draft`
+or `returned`, so a submitted inspection's content is frozen under its version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from inspection import errors, teams
+from inspection.checklists.compliance import validate_value
+from inspection.db import utcnow
+from inspection.inspections import findings
+from inspection.inspections.location import Fix, to_point
+from inspection.inspections.queries import sees
+from inspection.models import Answer, Campaign, Checklist, Inspection, Site, User
+from inspection.models.users import FIELD_ROLES
+from inspection.scope import ensure_visible, require_role
+from inspection.versions import expect_version
+
+CREATOR_ROLES = (*FIELD_ROLES, "supervisor")
+ANSWERABLE = ("draft", "returned")
+DECISIONS = {"approve": "approved", "return": "returned"}
+
+
+def find_inspection(session: Session, actor: User, inspection_id: uuid.UUID) -> Inspection | None:
+    """The inspection if it exists and the actor may see it (province, organisation)."""
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None or not sees(actor, inspection.province_code, inspection.site):
+        return None
+    return inspection
+
+
+def get_inspection(session: Session, actor: User, inspection_id: uuid.UUID) -> Inspection:
+    inspection = find_inspection(session, actor, inspection_id)
+    if inspection is None:
+        raise errors.NotFound("Không tìm thấy phiên kiểm tra.")
+    return inspection
+
+
+def request_hash(*, inspection_id: uuid.UUID, site_id: uuid.UUID, checklist_id: uuid.UUID,
+                 campaign_id: uuid.UUID | None, started_at: datetime, location: Fix | None,
+                 team: Sequence[uuid.UUID]) -> str:
+    """sha256 of the canonical JSON of a validated creation body: keys sorted, instants in
+    UTC, the team as a sorted set, an absent `campaign_id` equal to null."""
+    canonical = {
+        "id": str(inspection_id), "site_id": str(site_id), "checklist_id": str(checklist_id),
+        "campaign_id": str(campaign_id) if campaign_id else None,
+        "started_at": started_at.astimezone(UTC).isoformat(),
+        "location": None if location is None else
+        {"lon": location.lon, "lat": location.lat, "accuracy_m": location.accuracy_m},
+        "team": sorted({str(u) for u in team}),
+    }
+    raw = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID,
+                      site_id: uuid.UUID, checklist_id: uuid.UUID, started_at: datetime,
+                      team: Sequence[uuid.UUID], location: Fix | None = None,
+                      campaign_id: uuid.UUID | None = None) -> tuple[Inspection, bool]:
+    """Create the inspection under the client's id; `(inspection, created)`.
+
+    Idempotent: the same id with the same body (by `request_hash`) returns the stored
+    inspection untouched (`created` False); the same id with another body is a Conflict.
+    """
+    require_role(actor, *CREATOR_ROLES)
+    digest = request_hash(inspection_id=inspection_id, site_id=site_id,
+                          checklist_id=checklist_id, campaign_id=campaign_id,
+                          started_at=started_at, location=location, team=team)
+    existing = session.get(Inspection, inspection_id)
+    if existing is not None:
+        return _replayed(session, actor, existing, digest), False
+    site = session.get(Site, site_id)
+    if site is None:
+        raise errors.NotFound("Không tìm thấy cơ sở được kiểm tra.")
+    ensure_visible(actor, site.province_code, "cơ sở được kiểm tra")
+    _check_checklist(session, checklist_id, site)
+    _check_campaign(session, campaign_id, site)
+    members = teams.load_team(session, team, site.province_code)
+    teams.check_joint_team(site.kind, members)
+    if actor.role != "supervisor" and actor.id not in {u.id for u in members}:
+        raise errors.RuleViolation("Người tạo phiên kiểm tra phải là thành viên của đoàn.",
+                                   errors={"team": ["the caller is not on the team"]})
+    inspection = Inspection(
+        id=inspection_id, site_id=site.id, checklist_id=checklist_id, campaign_id=campaign_id,
+        province_code=site.province_code, commune_code=site.commune_code, status="draft",
+        started_at=started_at.astimezone(UTC), location=to_point(location),
+        accuracy_m=location.accuracy_m if location else None, request_hash=digest,
+        version=1, created_by=actor.id, team=members)
+    try:
+        with session.begin_nested():
+            session.add(inspection)
+            session.flush()
+    except IntegrityError:  # the same id was created concurrently
+        existing = session.get(Inspection, inspection_id, populate_existing=True)
+        if existing is None:
+            raise
+        return _replayed(session, actor, existing, digest), False
+    return inspection, True
+
+
+def _replayed(session: Session, actor: User, existing: Inspection, digest: str) -> Inspection:
+    if existing.request_hash != digest or find_inspection(session, actor, existing.id) is None:
+        raise errors.Conflict(
+            "Mã phiên kiểm tra này đã được dùng cho một yêu cầu khác; hãy tạo mã mới.",
+            errors={"id": ["already used with a different body"]})
+    return existing
+
+
+def _check_checklist(session: Session, checklist_id: uuid.UUID, site: Site) -> None:
+    checklist = session.get(Checklist, checklist_id)
+    if checklist is None or checklist.status != "published":
+        raise errors.ValidationFailed("Bảng kiểm không tồn tại hoặc chưa được ban hành.",
+                                      errors={"checklist_id": ["not a published checklist"]})
+    if checklist.target_kind != site.kind:
+        raise errors.ValidationFailed(
+            "Bảng kiểm không dành cho loại cơ sở này.",
+            errors={"checklist_id": [f"checklist is for {checklist.target_kind}, "
+                                     f"the site is {site.kind}"]})
+
+
+def _check_campaign(session: Session, campaign_id: uuid.UUID | None, site: Site) -> None:
+    if campaign_id is None:
+        return
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or campaign.province_code != site.province_code:
+        raise errors.ValidationFailed("Đợt kiểm tra không tồn tại trong tỉnh của cơ sở.",
+                                      errors={"campaign_id": ["unknown in this province"]})
+
+
+def get_answer(session: Session, actor: User, *, inspection_id: uuid.UUID,
+               item_code: str) -> Answer:
+    answer = get_inspection(session, actor, inspection_id).answer_for(item_code)
+    if answer is None:
+        raise errors.NotFound(f"Mục {item_code} chưa có câu trả lời.")
+    return answer
+
+
+def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_code: str,
+               value: Any, answered_at: datetime, note: str | None = None,
+               location: Fix | None = None, answer_id: uuid.UUID | None = None,
+               if_match: int | None = None, create_only: bool = False) -> tuple[Answer, bool]:
+    """Write the answer to one item; `(answer, created)`.
+
+    The first answer needs `create_only` (If-None-Match: *), a change needs `if_match`
+    equal to the answer's version; neither is PreconditionRequired, a wrong one is
+    VersionMismatch. Only field-role members of the team answer, while `draft`/`returned`.
+    """
+    inspection = get_inspection(session, actor, inspection_id)
+    if actor.role not in FIELD_ROLES or actor.id not in {u.id for u in inspection.team}:
+        raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra mới được trả lời bảng kiểm.")
+    item = inspection.checklist.item(item_code)
+    if item is None:
+        raise errors.NotFound(f"Bảng kiểm không có mục {item_code}.")
+    _ensure_status(inspection, ANSWERABLE, "trả lời")
+    answer = session.scalar(select(Answer).where(
+        Answer.inspection_id == inspection.id, Answer.item_code == item_code)
+        .with_for_update().execution_options(populate_existing=True))
+    _check_answer_precondition(answer, if_match=if_match, create_only=create_only)
+    validate_value(item, value)
+    fields = {"value": value, "note": note, "answered_at": answered_at.astimezone(UTC),
+              "location": to_point(location), "answered_by": actor.id,
+              "accuracy_m": location.accuracy_m if location else None}
+    if answer is not None:
+        for key, new in fields.items():
+            setattr(answer, key, new)
+        answer.version += 1
+        session.flush()
+        return answer, False
+    if answer_id is not None and session.get(Answer, answer_id) is not None:
+        raise errors.Conflict("Mã câu trả lời này đã được dùng cho một câu trả lời khác.",
+                              errors={"id": ["already used"]})
+    answer = Answer(id=answer_id or uuid.uuid4(), inspection_id=inspection.id,
+                    item_code=item_code, version=1, **fields)
+    try:
+        with session.begin_nested():
+            session.add(answer)
+            session.flush()
+    except IntegrityError as exc:  # answered concurrently by someone else
+        raise errors.VersionMismatch(
+            f"Mục {item_code} vừa được người khác trả lời; hãy tải lại.") from exc
+    session.expire(inspection, ["answers"])
+    return answer, True
+
+
+def _check_answer_precondition(answer: Answer | None, *, if_match: int | None,
+                               create_only: bool) -> None:
+    if answer is None:
+        if if_match is not None:
+            raise errors.VersionMismatch("Mục này chưa có câu trả lời; gửi If-None-Match: *.")
+        if not create_only:
+            raise errors.PreconditionRequired(
+                "Câu trả lời đầu tiên cần If-None-Match: *; sửa câu trả lời cần If-Match.")
+        return
+    if create_only and if_match is None:
+        raise errors.VersionMismatch(
+            "Mục này đã có câu trả lời; hãy tải lại và gửi If-Match với ETag của nó.",
+            current_version=answer.version)
+    expect_version(answer.version, if_match, what="câu trả lời")
+
+
+def _ensure_status(inspection: Inspection, allowed: Sequence[str], action: str) -> None:
+    if inspection.status not in allowed:
+        raise errors.InvalidState(
+            f"Không thể {action} khi phiên kiểm tra đang ở trạng thái '{inspection.status}'.",
+            current_status=inspection.status, allowed_from=list(allowed))
+
+
+def submit(session: Session, actor: User, *, inspection_id: uuid.UUID,
+           if_match: int | None) -> Inspection:
+    """`draft`/`returned` → `submitted`, deriving the findings. If-Match is required: a
+    team that submits must have seen the current record (e.g. a supervisor's return)."""
+    inspection = get_inspection(session, actor, inspection_id)
+    if actor.role != "supervisor" and actor.id not in {u.id for u in inspection.team}:
+        raise errors.Forbidden("Chỉ thành viên đoàn hoặc lãnh đạo mới được nộp phiên kiểm tra.")
+    expect_version(inspection.version, if_match, what="phiên kiểm tra")
+    _ensure_status(inspection, ANSWERABLE, "nộp")
+    findings.ensure_complete(session, inspection)
+    findings.derive(session, inspection)
+    inspection.status = "submitted"
+    inspection.submitted_at = utcnow()
+    inspection.version += 1
+    session.flush()
+    return inspection
+
+
+def review(session: Session, actor: User, *, inspection_id: uuid.UUID, decision: str,
+           comment: str | None, if_match: int | None) -> Inspection:
+    """A supervisor approves (`approved`) or returns (`returned`, a comment is required) a
+    submitted inspection; If-Match is required so nobody approves what they have not seen."""
+    require_role(actor, "supervisor")
+    inspection = get_inspection(session, actor, inspection_id)
+    expect_version(inspection.version, if_match, what="phiên kiểm tra")
+    _ensure_status(inspection, ("submitted",), "duyệt")
+    if decision not in DECISIONS:
+        raise errors.ValidationFailed("Quyết định phải là approve hoặc return.",
+                                      errors={"decision": ["one of approve, return"]})
+    if decision == "return" and not (comment or "").strip():
+        raise errors.ValidationFailed("Trả lại phiên kiểm tra cần ghi rõ lý do.",
+                                      errors={"comment": ["required to return"]})
+    inspection.status = DECISIONS[decision]
+    inspection.review_comment = comment
+    inspection.reviewed_by = actor.id
+    inspection.reviewed_at = utcnow()
+    inspection.version += 1
+    session.flush()
+    return inspection
