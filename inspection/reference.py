@@ -4,7 +4,6 @@ dataset; point-in-commune on both backends; the read side of provinces and commu
 from __future__ import annotations
 
 import uuid
-
 from collections.abc import Callable
 from typing import Any, cast
 
