@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, send_from_directory
+from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import database, problems
 from api.schemas import ProblemSchema
+from inspection import errors
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
 
@@ -55,16 +56,43 @@ def create_app(settings: Settings | None = None, *,
     problems.init_app(app)  # after flask-smorest, whose own HTTP error handler it replaces
     _register(app, api)
     _vendor_swagger_ui(app)
+    app.before_request(_refuse_nul_characters)
     logging.basicConfig(level=logging.INFO)
     return app
 
 
 def _register(app: Flask, api: Api) -> None:
-    from api.blueprints import audit, auth, devices, health
+    from api.blueprints import (
+        assignments,
+        audit,
+        auth,
+        campaigns,
+        checklists,
+        communes,
+        devices,
+        findings,
+        health,
+        inspections,
+        provinces,
+        sites,
+        users,
+    )
 
-    for module in (auth, devices, audit):
+    for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
+                   communes, inspections, findings, checklists):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
+
+
+def _refuse_nul_characters() -> None:
+    """PostgreSQL cannot store NUL in text: refuse it up front, in paths, queries and JSON."""
+    suspicious = "\x00" in request.path or b"%00" in request.query_string
+    if not suspicious and request.is_json:
+        body = request.get_data(cache=True)
+        suspicious = b"\\u0000" in body or b"\x00" in body
+    if suspicious:
+        raise errors.ValidationFailed("Dữ liệu chứa ký tự NUL (\\u0000), không được chấp nhận.",
+                                      errors={"_request": ["NUL character"]})
 
 
 def _vendor_swagger_ui(app: Flask) -> None:

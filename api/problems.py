@@ -46,12 +46,12 @@ HTTP_TITLES = {
 
 
 def problem(status: int, code: str, title: str, detail: str | None = None,
-            **extra: Any) -> Response:
-    body: dict[str, Any] = {"type": PROBLEM_TYPE + code, "title": title, "status": status}
+            extra: dict[str, Any] | None = None) -> Response:
+    body: dict[str, Any] = {k: v for k, v in (extra or {}).items() if v is not None}
+    body.update({"type": PROBLEM_TYPE + code, "title": title, "status": status,
+                 "instance": request.path})
     if detail:
         body["detail"] = detail
-    body["instance"] = request.path
-    body.update({k: v for k, v in extra.items() if v is not None})
     resp = Response(json.dumps(body, ensure_ascii=False), status=status,
                     mimetype="application/problem+json")
     return resp
@@ -72,7 +72,8 @@ def _flatten_messages(messages: Any) -> dict[str, Any]:
 
 def _from_domain(exc: errors.DomainError) -> Response:
     status = STATUS_BY_CODE.get(exc.code, 400)
-    resp = problem(status, exc.code, exc.title, exc.detail, errors=exc.errors, **exc.extra)
+    resp = problem(status, exc.code, exc.title, exc.detail,
+                   extra={"errors": exc.errors, **exc.extra})
     if isinstance(exc, errors.Throttled):
         resp.headers["Retry-After"] = str(exc.retry_after)
     return resp
@@ -97,7 +98,7 @@ def _from_http(exc: HTTPException) -> Response:
     elif status == 422:
         detail = "Một số trường không hợp lệ; xem 'errors'."
     resp = problem(status, code, title, detail,
-                   errors=_flatten_messages(messages) if messages else None)
+                   extra={"errors": _flatten_messages(messages) if messages else None})
     for name, value in (getattr(exc, "get_headers", lambda: [])() or []):
         if name.lower() in ("allow", "retry-after"):
             resp.headers[name] = value

@@ -6,19 +6,27 @@
 
 from __future__ import annotations
 
+import math
+import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from inspection import errors
 from inspection.models import ChecklistItem
 
 YES_NO_NA = ("yes", "no", "na")
+RULE_KEYS = ("in", "min", "max", "gte_item")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite int or float; booleans, NaN and infinities are not numbers here."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def validate_value(item: ChecklistItem, value: Any) -> None:
@@ -31,11 +39,11 @@ def validate_value(item: ChecklistItem, value: Any) -> None:
     if kind == "yes_no_na":
         ok = value in YES_NO_NA
     elif kind == "number":
-        ok = _is_number(value) and value == value and abs(value) != float("inf")
+        ok = _is_number(value)
     elif kind == "text":
         ok = isinstance(value, str) and len(value) <= 10000
     elif kind == "date":
-        ok = isinstance(value, str) and _is_iso_date(value)
+        ok = isinstance(value, str) and is_iso_date(value)
     elif kind == "choice":
         ok = isinstance(value, str) and value in (item.choices or [])
     elif kind in ("photo", "signature"):
@@ -61,8 +69,9 @@ def _expected(item: ChecklistItem) -> str:
     }.get(item.answer_type, "a valid value")
 
 
-def _is_iso_date(text: str) -> bool:
-    if len(text) != 10:
+def is_iso_date(text: str) -> bool:
+    """Exactly YYYY-MM-DD and a real day (`date.fromisoformat` alone also takes 2026-W01-1)."""
+    if not _ISO_DATE.fullmatch(text):
         return False
     try:
         date.fromisoformat(text)
@@ -72,10 +81,10 @@ def _is_iso_date(text: str) -> bool:
 
 
 def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
+    """The canonical 8-4-4-4-12 form only, so a photo id always compares equal as text."""
+    if not _CANONICAL_UUID.fullmatch(text):
         return False
+    uuid.UUID(text)
     return True
 
 
@@ -99,19 +108,41 @@ def is_compliant(item: ChecklistItem, value: Any, values: Mapping[str, Any]) -> 
     return None
 
 
-def validate_rule(rule: Mapping[str, Any] | None, item_codes: set[str]) -> None:
-    """Check a `compliant_when` definition when a checklist version is drafted."""
+def validate_rule(rule: Any, item_codes: Collection[str] | Mapping[str, str], *,
+                  answer_type: str | None = None, code: str | None = None,
+                  choices: Collection[str] | None = None) -> None:
+    """Check a `compliant_when` definition when a checklist version is drafted.
+
+    `item_codes` may map each code to its answer type; then a `gte_item` must name a number
+    item. With `answer_type`, the rule must suit the item (`in` for yes_no_na and choice items,
+    `min`/`max`/`gte_item` for numbers); `code` forbids an item comparing with itself."""
     if rule is None:
         return
-    if len(rule) != 1 or next(iter(rule)) not in ("in", "min", "max", "gte_item"):
-        raise errors.ValidationFailed("compliant_when must be one of in, min, max, gte_item",
-                                      errors={"compliant_when": ["unknown rule"]})
+    if not isinstance(rule, Mapping) or len(rule) != 1 or next(iter(rule)) not in RULE_KEYS:
+        _bad("compliant_when phải là một trong: in, min, max, gte_item.")
     key, arg = next(iter(rule.items()))
-    if key == "in" and not isinstance(arg, list):
-        raise errors.ValidationFailed("'in' takes a list", errors={"compliant_when": ["in"]})
+    if key == "in":
+        if not isinstance(arg, list) or not arg:
+            _bad("'in' cần một danh sách giá trị không rỗng.")
+        if answer_type == "yes_no_na" and not all(v in YES_NO_NA for v in arg):
+            _bad("'in' của mục yes_no_na chỉ gồm yes, no, na.")
+        if answer_type == "choice" and not all(v in (choices or []) for v in arg):
+            _bad("'in' của mục choice chỉ gồm các giá trị trong choices.")
+        if answer_type is not None and answer_type not in ("yes_no_na", "choice"):
+            _bad(f"'in' không dùng cho mục kiểu {answer_type}.")
+        return
+    if answer_type is not None and answer_type != "number":
+        _bad(f"'{key}' chỉ dùng cho mục kiểu number.")
     if key in ("min", "max") and not _is_number(arg):
-        raise errors.ValidationFailed(f"'{key}' takes a number",
-                                      errors={"compliant_when": [key]})
-    if key == "gte_item" and arg not in item_codes:
-        raise errors.ValidationFailed(f"'gte_item' names an unknown item {arg!r}",
-                                      errors={"compliant_when": ["gte_item"]})
+        _bad(f"'{key}' cần một số hữu hạn.")
+    if key == "gte_item":
+        if not isinstance(arg, str) or arg not in item_codes:
+            _bad(f"'gte_item' nêu mục không tồn tại: {arg!r}.")
+        if arg == code:
+            _bad("'gte_item' không được so sánh mục với chính nó.")
+        if isinstance(item_codes, Mapping) and item_codes[arg] != "number":
+            _bad(f"'gte_item' phải nêu một mục kiểu number ({arg} không phải).")
+
+
+def _bad(message: str) -> NoReturn:
+    raise errors.ValidationFailed(message, errors={"compliant_when": [message]})
