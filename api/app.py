@@ -30,7 +30,6 @@ def create_app(settings: Settings | None = None, *,
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        JSON_SORT_KEYS=False,
         API_TITLE="KT1 Inspect",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",

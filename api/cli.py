@@ -105,7 +105,11 @@ def serve(host: str, port: int) -> None:
     if _runtime().settings.is_production:
         click.echo("production: run gunicorn 'api.wsgi:app' instead", err=True)
         sys.exit(2)
-    current_app.run(host=host, port=port, use_reloader=False, threaded=True)
+    from werkzeug.serving import run_simple
+
+    click.echo(f"KT1 Inspect on http://{host}:{port}/api/v1/ (docs: /api/v1/docs)")
+    run_simple(host, port, current_app._get_current_object(),  # type: ignore[attr-defined]
+               use_reloader=False, threaded=True)
 
 
 @main.group()

@@ -1,0 +1,187 @@
+"""The demo world for `make run`: users of every role, ~40 KT1 points over Cần Thơ's communes
+(synthetic boundaries), a campaign with joint teams, and inspections in every state.
+
+Deterministic and seeded once: a second run changes nothing and reports the accounts again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.units import packaged_units
+from inspection import accounts, audit, campaigns, reference, sites
+from inspection.checklists import builtin
+from inspection.inspections import findings as finding_service
+from inspection.inspections import services as inspections
+from inspection.inspections.location import Fix
+from inspection.models import Checklist, ChecklistItem, Commune, Finding, User
+
+DEMO_PASSWORD = "kt1-demo-2026"
+CAN_THO = "92"
+HAI_PHONG = "31"
+NAMESPACE = uuid.UUID("6f1c1b7e-2d4a-4a8e-9a57-0c1d2e3f4a5b")
+SITE_COUNT = 40
+
+USERS = (
+    # username, role, agency, province, full name, organization
+    ("admin", "admin", "skhcn", None, "Quản trị hệ thống", None),
+    ("giamsat.ct", "supervisor", "skhcn", CAN_THO, "Phạm Thị Lan", None),
+    ("kiemtra.ct1", "inspector", "skhcn", CAN_THO, "Nguyễn Văn An", None),
+    ("kiemtra.ct2", "inspector", "skhcn", CAN_THO, "Trần Minh Đức", None),
+    ("congan.ct1", "police", "police", CAN_THO, "Lê Hoàng Nam", None),
+    ("congan.ct2", "police", "police", CAN_THO, "Võ Thanh Tâm", None),
+    ("buudien.ct", "post", "post", CAN_THO, "Huỳnh Ngọc Hân", "Bưu điện thành phố Cần Thơ"),
+    ("giamsat.hp", "supervisor", "skhcn", HAI_PHONG, "Đỗ Quang Huy", None),
+)
+
+
+@dataclass
+class DemoReport:
+    created: bool
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _stable_id(*parts: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, "/".join(parts))
+
+
+def seed_reference(session: Session) -> None:
+    """Units, built-in checklists and synthetic boundaries of the two demo cities."""
+    if not reference.units_loaded(session):
+        reference.load_units(session, packaged_units())
+    builtin.seed_builtin(session)
+    for province in (CAN_THO, HAI_PHONG):
+        reference.seed_synthetic_boundaries(session, province)
+
+
+def seed_demo(session: Session) -> DemoReport:
+    """Seed the demo world once; refuse nothing, repeat nothing."""
+    audit.set_actor(session, None, "seed")
+    seed_reference(session)
+    accounts_list = [(u[0], u[1], DEMO_PASSWORD) for u in USERS]
+    if session.scalar(select(User.id).where(User.username == "giamsat.ct")) is not None:
+        return DemoReport(created=False, accounts=accounts_list)
+    users = {u[0]: accounts.create_user(session, username=u[0], password=DEMO_PASSWORD,
+                                        role=u[1], agency=u[2], province_code=u[3],
+                                        full_name=u[4], organization=u[5]) for u in USERS}
+    supervisor = users["giamsat.ct"]
+    audit.set_actor(session, supervisor.id, "seed")
+    site_rows = _sites(session, supervisor)
+    checklist = session.scalars(select(Checklist).where(
+        Checklist.target_kind == "kt1_provider", Checklist.status == "published")
+        .order_by(Checklist.version.desc())).first()
+    if checklist is None:
+        raise RuntimeError("no published checklist for KT1 providers")
+    campaign = campaigns.create_campaign(
+        session, supervisor, name="Kiểm tra liên ngành dịch vụ bưu chính KT1 năm 2026",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 12, 31), checklist_id=checklist.id)
+    teams = [[users["kiemtra.ct1"].id, users["congan.ct1"].id],
+             [users["kiemtra.ct2"].id, users["congan.ct2"].id]]
+    providers = [s for s in site_rows if s.kind == "kt1_provider"]
+    for n, site in enumerate(providers[:12]):
+        campaigns.create_assignment(session, supervisor, campaign.id, site_id=site.id,
+                                    team=teams[n % 2], due_on=date(2026, 12, 1))
+    made = _inspections(session, users, checklist, campaign.id, providers, teams)
+    session.flush()
+    return DemoReport(created=True, accounts=accounts_list,
+                      counts={"sites": len(site_rows), "assignments": 12, **made})
+
+
+def _sites(session: Session, actor: User) -> list[Any]:
+    communes = session.scalars(select(Commune).where(
+        Commune.province_code == CAN_THO, Commune.geom.is_not(None))
+        .order_by(Commune.code)).all()
+    step = max(len(communes) / SITE_COUNT, 1)
+    chosen = [communes[int(i * step)] for i in range(min(SITE_COUNT, len(communes)))]
+    rows = []
+    for n, commune in enumerate(chosen):
+        pt = to_shape(commune.geom).representative_point()
+        short = commune.name.split(" ", 1)[1] if " " in commune.name else commune.name
+        agency = n % 10 == 9
+        rows.append(sites.create_site(
+            session, actor,
+            name=(f"Văn phòng UBND {commune.name.lower()}" if agency
+                  else f"Bưu điện văn hóa {short}"),
+            kind="kt1_user" if agency else "kt1_provider",
+            organization=(f"UBND {commune.name}" if agency else "Bưu điện thành phố Cần Thơ"),
+            address=f"{commune.name}, thành phố Cần Thơ", location=(pt.x, pt.y)))
+    return rows
+
+
+def _compliant(item: ChecklistItem) -> Any:
+    rule = item.compliant_when or {}
+    values: dict[str, Any] = {
+        "yes_no_na": "yes",
+        "number": rule.get("max", rule.get("min", 6)),
+        "date": "2026-04-15",
+        "text": "Đơn vị không có ý kiến giải trình.",
+        "choice": item.choices[0] if item.choices else None,
+    }
+    return values.get(item.answer_type)
+
+
+def _answers(checklist: Checklist, *, violations: int) -> dict[str, Any]:
+    """Compliant answers to every item, then `violations` items made non-compliant (items
+    that need no photo: demo photos would be fake evidence)."""
+    values = {i.code: _compliant(i) for i in checklist.items()}
+    candidates = [i for i in checklist.items() if i.severity and not i.photo_required]
+    for item in candidates[:violations]:
+        rule = item.compliant_when or {}
+        if "in" in rule:
+            values[item.code] = "no"
+        elif "gte_item" in rule:
+            values[item.code] = max(int(values.get(rule["gte_item"]) or 6) - 2, 0)
+        elif "max" in rule:
+            values[item.code] = rule["max"] + 1
+        elif "min" in rule:
+            values[item.code] = rule["min"] - 10
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _inspections(session: Session, users: dict[str, User], checklist: Checklist,
+                 campaign_id: uuid.UUID, providers: list[Any],
+                 teams: list[list[uuid.UUID]]) -> dict[str, int]:
+    supervisor = users["giamsat.ct"]
+    plan = [("draft", 0), ("submitted", 2), ("submitted", 3), ("returned", 1),
+            ("approved", 3), ("approved", 2)]
+    start = datetime(2026, 10, 5, 1, 30, tzinfo=UTC)
+    for n, (state, violations) in enumerate(plan):
+        site = providers[n]
+        lead = users["kiemtra.ct1"] if n % 2 == 0 else users["kiemtra.ct2"]
+        pt = to_shape(session.merge(site).location)
+        inspection, _ = inspections.create_inspection(
+            session, lead, inspection_id=_stable_id("inspection", str(n)), site_id=site.id,
+            checklist_id=checklist.id, campaign_id=campaign_id,
+            started_at=start + timedelta(days=n), team=teams[n % 2],
+            location=Fix(lon=pt.x + 0.0004, lat=pt.y + 0.0003, accuracy_m=12))
+        answers = _answers(checklist, violations=violations)
+        if state == "draft":
+            answers = dict(list(answers.items())[:10])
+        for code, value in answers.items():
+            inspections.put_answer(session, lead, inspection_id=inspection.id, item_code=code,
+                                   value=value, answered_at=start + timedelta(days=n, hours=1),
+                                   create_only=True)
+        if state == "draft":
+            continue
+        inspections.submit(session, lead, inspection_id=inspection.id,
+                           if_match=inspection.version)
+        if state in ("returned", "approved"):
+            inspections.review(session, supervisor, inspection_id=inspection.id,
+                               decision="return" if state == "returned" else "approve",
+                               comment="Bổ sung ghi chú cho mục C2." if state == "returned"
+                               else "Đồng ý kết quả kiểm tra.", if_match=inspection.version)
+        if state == "approved":
+            for finding in session.scalars(select(Finding).where(
+                    Finding.inspection_id == inspection.id).order_by(Finding.item_code)):
+                finding_service.transition(session, supervisor, finding_id=finding.id,
+                                           status="confirmed", comment="Xác nhận vi phạm.",
+                                           due_on=date(2026, 12, 31), if_match=finding.version)
+    return {"inspections": len(plan)}
