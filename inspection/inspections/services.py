@@ -26,7 +26,7 @@ from inspection.db import utcnow
 from inspection.inspections import findings
 from inspection.inspections.location import Fix, to_point
 from inspection.inspections.queries import sees
-from inspection.models import Answer, Campaign, Checklist, Inspection, Site, User
+from inspection.models import Answer, Campaign, Checklist, ChecklistItem, Inspection, Site, User
 from inspection.models.users import FIELD_ROLES
 from inspection.scope import ensure_visible, require_role
 from inspection.versions import expect_version
@@ -163,7 +163,8 @@ def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_
     inspection = get_inspection(session, actor, inspection_id)
     if actor.role not in FIELD_ROLES or actor.id not in {u.id for u in inspection.team}:
         raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra mới được trả lời bảng kiểm.")
-    item = inspection.checklist.item(item_code)
+    item = session.scalar(select(ChecklistItem).where(
+        ChecklistItem.checklist_id == inspection.checklist_id, ChecklistItem.code == item_code))
     if item is None:
         raise errors.NotFound(f"Bảng kiểm không có mục {item_code}.")
     _ensure_status(inspection, ANSWERABLE, "trả lời")

@@ -34,7 +34,7 @@ class Checklist(Base):
 
     sections: Mapped[list[ChecklistSection]] = relationship(
         back_populates="checklist", order_by="ChecklistSection.position",
-        cascade="all, delete-orphan",
+        cascade="all, delete-orphan", lazy="selectin",
     )
 
     __audited__ = ("code", "version", "title", "target_kind", "status")
@@ -58,7 +58,8 @@ class ChecklistSection(Base):
 
     checklist: Mapped[Checklist] = relationship(back_populates="sections")
     items: Mapped[list[ChecklistItem]] = relationship(
-        back_populates="section", order_by="ChecklistItem.position", cascade="all, delete-orphan"
+        back_populates="section", order_by="ChecklistItem.position", cascade="all, delete-orphan",
+        lazy="selectin",
     )
 
 
