@@ -175,7 +175,7 @@ def test_importing_boundaries_rederives_the_communes_of_sites(session):
     assert elsewhere.commune_code is None and elsewhere.version == versions[elsewhere.id]
     history = session.scalars(select(AuditEntry).where(
         AuditEntry.entity == "sites", AuditEntry.entity_id == str(inside.id),
-        AuditEntry.action == "update")).all()
+        AuditEntry.action == "update").order_by(AuditEntry.id)).all()
     assert history[-1].after["commune_code"] == "31120"
 
 

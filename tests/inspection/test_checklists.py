@@ -186,7 +186,8 @@ def test_a_draft_can_be_replaced_then_published_then_retired(session):  # type: 
     with pytest.raises(errors.InvalidState):
         services.retire(session, draft.id)
     actions = session.scalars(select(AuditEntry.action).where(
-        AuditEntry.entity == "checklists", AuditEntry.entity_id == str(draft.id))).all()
+        AuditEntry.entity == "checklists", AuditEntry.entity_id == str(draft.id))
+        .order_by(AuditEntry.id)).all()
     assert actions == ["create", "update", "update", "update"]
 
 
