@@ -57,6 +57,48 @@ def problem(status: int, code: str, title: str, detail: str | None = None,
     return resp
 
 
+# marshmallow's and webargs' messages, as a Vietnamese user reads them (prefix match).
+VIETNAMESE_MESSAGES = (
+    ("Missing data for required field.", "Thiếu trường bắt buộc."),
+    ("Unknown field.", "Trường không được hỗ trợ."),
+    ("Field may not be null.", "Trường này không được để trống (null)."),
+    ("Not a valid string.", "Không phải chuỗi ký tự hợp lệ."),
+    ("Not a valid integer.", "Không phải số nguyên hợp lệ."),
+    ("Not a valid number.", "Không phải số hợp lệ."),
+    ("Not a valid boolean.", "Không phải giá trị đúng/sai hợp lệ."),
+    ("Not a valid UUID.", "Không phải mã UUID hợp lệ."),
+    ("Not a valid date.", "Không phải ngày hợp lệ (YYYY-MM-DD)."),
+    ("Not a valid datetime.", "Không phải thời điểm hợp lệ (RFC 3339)."),
+    ("Not a valid list.", "Không phải danh sách hợp lệ."),
+    ("Not a valid mapping type.", "Không phải đối tượng JSON hợp lệ."),
+    ("Invalid input type.", "Kiểu dữ liệu không hợp lệ."),
+    ("Invalid value.", "Giá trị không hợp lệ."),
+    ("Must be one of:", "Phải là một trong:"),
+    ("Must be greater than or equal to", "Phải lớn hơn hoặc bằng"),
+    ("Must be less than or equal to", "Phải nhỏ hơn hoặc bằng"),
+    ("Must be greater than", "Phải lớn hơn"),
+    ("Must be less than", "Phải nhỏ hơn"),
+    ("Shorter than minimum length", "Ngắn hơn độ dài tối thiểu"),
+    ("Longer than maximum length", "Dài hơn độ dài tối đa"),
+    ("Length must be between", "Độ dài phải trong khoảng"),
+    ("String does not match expected pattern.", "Chuỗi không đúng định dạng."),
+)
+
+
+def vietnamese(message: Any) -> Any:
+    """Translate marshmallow's messages, recursively; anything else is kept."""
+    if isinstance(message, str):
+        for english, viet in VIETNAMESE_MESSAGES:
+            if message.startswith(english):
+                return viet + message[len(english):]
+        return message
+    if isinstance(message, list):
+        return [vietnamese(m) for m in message]
+    if isinstance(message, dict):
+        return {k: vietnamese(v) for k, v in message.items()}
+    return message
+
+
 def _flatten_messages(messages: Any) -> dict[str, Any]:
     """webargs nests messages by location (`json`, `query`, ...); clients want fields."""
     if not isinstance(messages, dict):
@@ -98,7 +140,7 @@ def _from_http(exc: HTTPException) -> Response:
     elif status == 422:
         detail = "Một số trường không hợp lệ; xem 'errors'."
     resp = problem(status, code, title, detail,
-                   extra={"errors": _flatten_messages(messages) if messages else None})
+                   extra={"errors": vietnamese(_flatten_messages(messages)) if messages else None})
     for name, value in (getattr(exc, "get_headers", lambda: [])() or []):
         if name.lower() in ("allow", "retry-after"):
             resp.headers[name] = value

@@ -59,14 +59,14 @@ def validate_value(item: ChecklistItem, value: Any) -> None:
 
 def _expected(item: ChecklistItem) -> str:
     return {
-        "yes_no_na": "one of yes, no, na",
-        "number": "a JSON number",
-        "text": "a string",
-        "date": "a date YYYY-MM-DD",
-        "choice": f"one of {', '.join(item.choices or [])}",
-        "photo": "a photo id (UUID)",
-        "signature": "a photo id (UUID) of the signature image",
-    }.get(item.answer_type, "a valid value")
+        "yes_no_na": "Cần một trong các giá trị: yes, no, na.",
+        "number": "Cần một số (JSON number).",
+        "text": "Cần một chuỗi ký tự.",
+        "date": "Cần một ngày dạng YYYY-MM-DD.",
+        "choice": f"Cần một trong các lựa chọn: {', '.join(item.choices or [])}.",
+        "photo": "Cần mã ảnh (UUID).",
+        "signature": "Cần mã ảnh chữ ký (UUID).",
+    }.get(item.answer_type, "Giá trị không hợp lệ.")
 
 
 def is_iso_date(text: str) -> bool:

@@ -101,3 +101,11 @@ def test_nul_characters_are_refused_with_a_422_on_both_databases(client, session
     assert "NUL" in body["detail"]
     resp = client.get("/api/v1/auth/me?x=%00")
     _assert_problem(resp, 422)
+
+
+def test_field_errors_are_explained_in_vietnamese(client, session):
+    resp = client.post("/api/v1/auth/login", json={"username": 5, "nope": 1})
+    errors = _assert_problem(resp, 422)["errors"]
+    assert errors == {"username": ["Không phải chuỗi ký tự hợp lệ."],
+                      "password": ["Thiếu trường bắt buộc."],
+                      "nope": ["Trường không được hỗ trợ."]}
