@@ -128,10 +128,7 @@ def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         pending = _pending(session)
         if not pending:
             return
-        head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-        if head is None:
-            head = AuditHead(id=1, entries=0, hash=GENESIS)
-            session.add(head)
+        head = lock_head(session)
         actor = session.info.get("actor_id")
         device = session.info.get("device_id")
         now = utcnow()
@@ -148,8 +145,22 @@ def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             )
             entry.hash = entry_digest(head.hash, entry)
             head.hash = entry.hash
+            head.entries += 1
             session.add(entry)
-        head.entries += len(pending)
+            if getattr(obj, "__synced__", None):
+                from inspection.sync import feed
+
+                feed.record(session, obj, deleted=action == "delete", seq=head.entries)
+
+
+def lock_head(session: Session) -> AuditHead:
+    """Lock the chain's head for the rest of the transaction: from here on this transaction
+    is the only writer of the chain (and of the sync feed, whose order follows it)."""
+    head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    if head is None:
+        head = AuditHead(id=1, entries=0, hash=GENESIS)
+        session.add(head)
+    return head
 
 
 def install(factory: Any) -> None:

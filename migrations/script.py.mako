@@ -8,6 +8,7 @@ Create Date: ${create_date}
 from collections.abc import Sequence
 
 import geoalchemy2  # noqa: F401
+from inspection.db import UTCDateTime  # noqa: F401
 import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}

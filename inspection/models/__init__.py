@@ -6,6 +6,7 @@ from inspection.models.checklists import Checklist, ChecklistItem, ChecklistSect
 from inspection.models.inspections import Answer, Finding, Inspection, Photo, inspection_members
 from inspection.models.reference import Commune, Province, ReferenceDataset
 from inspection.models.sites import Site
+from inspection.models.sync import SyncConflict, SyncFeed, SyncMutation
 from inspection.models.users import AuthToken, Device, LoginFailure, User
 
 __all__ = [
@@ -27,6 +28,9 @@ __all__ = [
     "Province",
     "ReferenceDataset",
     "Site",
+    "SyncConflict",
+    "SyncFeed",
+    "SyncMutation",
     "User",
     "assignment_members",
     "inspection_members",

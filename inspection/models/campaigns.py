@@ -39,6 +39,7 @@ class Campaign(Base):
 
 class Assignment(Base):
     __tablename__ = "assignments"
+    __synced__ = "assignment"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     campaign_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("campaigns.id"), index=True)

@@ -40,6 +40,7 @@ inspection_members = Table(
 
 class Inspection(Base):
     __tablename__ = "inspections"
+    __synced__ = "inspection"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"), index=True)
@@ -81,6 +82,7 @@ class Answer(Base):
     """One answer per inspection and item, versioned on its own."""
 
     __tablename__ = "answers"
+    __synced__ = "answer"
     __table_args__ = (
         UniqueConstraint("inspection_id", "item_code", name="uq_answers_inspection_item"),
     )
@@ -107,6 +109,7 @@ class Photo(Base):
     """A photo's evidence record; its bytes live in the blob store under `sha256`."""
 
     __tablename__ = "photos"
+    __synced__ = "photo"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id"), index=True)
@@ -124,6 +127,7 @@ class Photo(Base):
 
 class Finding(Base):
     __tablename__ = "findings"
+    __synced__ = "finding"
     __table_args__ = (
         UniqueConstraint("inspection_id", "item_code", name="uq_findings_inspection_item"),
     )

@@ -17,6 +17,7 @@ SITE_KINDS = ("kt1_provider", "kt1_user")
 
 class Site(Base):
     __tablename__ = "sites"
+    __synced__ = "site"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(300))

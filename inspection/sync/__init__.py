@@ -1,0 +1,1 @@
+"""Offline sync: the change feed, the offline package, push with conflicts, pull."""
