@@ -41,6 +41,8 @@ class Settings:
     far_radius_m: int = 300
     max_gps_accuracy_m: int = 1000
     max_body_bytes: int = 2 * 1024 * 1024
+    sync_retention_days: int = 30
+    sync_push_max_mutations: int = 1000
 
     @property
     def is_production(self) -> bool:
@@ -64,6 +66,8 @@ class Settings:
             far_radius_m=_int(env, "KT1_FAR_RADIUS_M", 300),
             max_gps_accuracy_m=_int(env, "KT1_MAX_GPS_ACCURACY_M", 1000),
             max_body_bytes=_int(env, "KT1_MAX_BODY_BYTES", 2 * 1024 * 1024),
+            sync_retention_days=_int(env, "KT1_SYNC_RETENTION_DAYS", 30),
+            sync_push_max_mutations=_int(env, "KT1_SYNC_PUSH_MAX_MUTATIONS", 1000),
         )
         settings.check()
         return settings
