@@ -16,6 +16,19 @@ def test_healthz_reports_database_queue_and_storage(client, session, backend):
     assert body["storage"] == {"status": "ok", "kind": "file"}
 
 
+def test_healthz_reports_the_real_redis_queue_when_configured(settings, session_factory,
+                                                              session):
+    import os
+
+    from api.app import create_app
+
+    url = os.environ.get("KT1_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    with_redis = dataclasses.replace(settings, redis_url=url)
+    resp = create_app(with_redis, session_factory=session_factory).test_client().get("/healthz")
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["queue"] == {"status": "ok", "mode": "rq"}
+
+
 def test_healthz_is_503_when_the_queue_is_unreachable(settings, session_factory, session):
     from api.app import create_app
 
