@@ -74,11 +74,14 @@ def _register(app: Flask, api: Api) -> None:
         inspections,
         provinces,
         sites,
+        sync_feed,
+        sync_push,
         users,
     )
 
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
-                   communes, inspections, findings, checklists):
+                   communes, inspections, findings, checklists, sync_feed,
+                   sync_push):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
 

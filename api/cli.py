@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from api.app import create_app
 from api.cli_geo import geo
+from api.cli_sync import sync
 from inspection import accounts, audit, errors, migrate
 from inspection.config import Settings
 
@@ -31,6 +32,7 @@ def main() -> None:
 
 
 main.add_command(geo)
+main.add_command(sync)
 
 
 @main.group()

@@ -112,6 +112,16 @@ def _flatten_messages(messages: Any) -> dict[str, Any]:
     return flat
 
 
+def problem_body(exc: errors.DomainError) -> dict[str, Any]:
+    """The problem object of a domain error, for errors reported inside a 200 body (the
+    results of a sync push): the same type, title, status and fields as its response."""
+    body: dict[str, Any] = {k: v for k, v in {"errors": exc.errors, **exc.extra}.items()
+                            if v is not None}
+    body.update({"type": PROBLEM_TYPE + exc.code, "title": exc.title,
+                 "status": STATUS_BY_CODE.get(exc.code, 400), "detail": exc.detail})
+    return body
+
+
 def _from_domain(exc: errors.DomainError) -> Response:
     status = STATUS_BY_CODE.get(exc.code, 400)
     resp = problem(status, exc.code, exc.title, exc.detail,

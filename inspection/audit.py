@@ -59,13 +59,22 @@ def _fill_defaults(obj: Any) -> None:
             setattr(obj, attr.key, default.arg(None))
 
 
+def get_in_flush(session: Session, model: type[Any], ident: Any) -> Any:
+    """`session.get` that also finds an object added in the flush being written: a pending
+    object is not in the identity map yet (a parent created with its children in one flush)."""
+    found = session.get(model, ident)
+    if found is not None:
+        return found
+    return next((o for o in session.new if isinstance(o, model) and o.id == ident), None)
+
+
 def _province_of(session: Session, obj: Any) -> str | None:
     code = getattr(obj, "province_code", None)
     if code is not None or not hasattr(obj, "inspection_id"):
         return code
     from inspection.models import Inspection
 
-    parent = session.get(Inspection, obj.inspection_id)
+    parent = get_in_flush(session, Inspection, obj.inspection_id)
     return parent.province_code if parent else None
 
 

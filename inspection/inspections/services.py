@@ -26,7 +26,16 @@ from inspection.db import utcnow
 from inspection.inspections import findings
 from inspection.inspections.location import Fix, to_point
 from inspection.inspections.queries import sees
-from inspection.models import Answer, Campaign, Checklist, ChecklistItem, Inspection, Site, User
+from inspection.models import (
+    Answer,
+    Campaign,
+    Checklist,
+    ChecklistItem,
+    Inspection,
+    Photo,
+    Site,
+    User,
+)
 from inspection.models.users import FIELD_ROLES
 from inspection.scope import ensure_visible, require_role
 from inspection.versions import expect_version
@@ -260,3 +269,43 @@ def review(session: Session, actor: User, *, inspection_id: uuid.UUID, decision:
     inspection.version += 1
     session.flush()
     return inspection
+
+
+def delete_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_code: str,
+                  if_match: int | None) -> bool:
+    """Clear the answer to one item (the row goes; the feed keeps a tombstone); False when
+    there was none. Same rules as answering: field-role team members, `draft`/`returned`,
+    `if_match` equal to the answer's version (None: PreconditionRequired)."""
+    inspection = get_inspection(session, actor, inspection_id)
+    if actor.role not in FIELD_ROLES or actor.id not in {u.id for u in inspection.team}:
+        raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra mới được xoá câu trả lời.")
+    _ensure_status(inspection, ANSWERABLE, "xoá câu trả lời")
+    answer = session.scalar(select(Answer).where(
+        Answer.inspection_id == inspection.id, Answer.item_code == item_code)
+        .with_for_update().execution_options(populate_existing=True))
+    if answer is None:
+        return False
+    expect_version(answer.version, if_match, what="câu trả lời")
+    session.delete(answer)
+    session.flush()
+    session.expire(inspection, ["answers"])
+    return True
+
+
+def delete_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID,
+                      if_match: int | None) -> None:
+    """Delete a `draft` inspection and its answers (a team member, If-Match required). One
+    holding photo evidence is kept: evidence is never thrown away with a draft."""
+    inspection = get_inspection(session, actor, inspection_id)
+    if actor.id not in {u.id for u in inspection.team}:
+        raise errors.Forbidden("Chỉ thành viên đoàn mới được xoá phiên kiểm tra.")
+    expect_version(inspection.version, if_match, what="phiên kiểm tra")
+    _ensure_status(inspection, ("draft",), "xoá phiên kiểm tra")
+    if session.scalar(select(Photo.id).where(Photo.inspection_id == inspection.id).limit(1)):
+        raise errors.RuleViolation("Phiên kiểm tra đã có ảnh bằng chứng; không thể xoá.",
+                                   errors={"id": ["has photo evidence"]})
+    for answer in list(inspection.answers):
+        session.delete(answer)
+    session.flush()
+    session.delete(inspection)
+    session.flush()

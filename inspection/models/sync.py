@@ -62,6 +62,7 @@ class SyncConflict(Base):
     server_version: Mapped[int | None] = mapped_column(Integer)
     server: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)
     reason: Mapped[str] = mapped_column(String(500), default="")
+    client_time: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the tablet's clock
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

@@ -48,6 +48,7 @@ def upgrade() -> None:
     sa.Column('server_version', sa.Integer(), nullable=True),
     sa.Column('server', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('client_time', UTCDateTime(), nullable=True),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('resolved_at', UTCDateTime(), nullable=True),
     sa.Column('resolved_by', sa.Uuid(), nullable=True),

@@ -1,0 +1,239 @@
+"""/sync/push and /sync/conflicts: a tablet's offline changes applied, and the stale ones
+kept for supervisors. The semantics per entity are in `inspection.sync.push`; `WIRE`
+validates each mutation's `data` with the REST schemas and dumps records as the REST API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from sqlalchemy.orm import Session
+
+from api import database, problems
+from api.auth import current_principal, current_user, login_required
+from api.blueprints.findings import FindingPatchSchema
+from api.blueprints.inspections import AnswerInSchema, InspectionCreateSchema
+from api.pagination import PAGE, paginate_select
+from api.representations import represent_one
+from api.schemas import ProblemSchema
+from inspection import errors
+from inspection.sync import conflicts, feed, push
+from inspection.sync.apply import ENTITIES, OPS, Mutation, Target
+
+PREFIX = "/sync"
+blp = Blueprint("sync_push", __name__, description="Đồng bộ ngoại tuyến: gửi thay đổi, xung đột")
+
+STATUSES = ("applied", "duplicate", "conflict", "rejected")
+
+
+# --- one mutation and its data, validated per entity ----------------------------------------
+
+class MutationSchema(Schema):
+    mutation_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    entity = fields.String(required=True, validate=validate.OneOf(ENTITIES))
+    op = fields.String(required=True, validate=validate.OneOf(OPS))
+    id = fields.UUID(required=True)
+    base_version = fields.Integer(strict=True, allow_none=True, load_default=None,
+                                  validate=validate.Range(min=0))
+    data = fields.Dict(allow_none=True, load_default=None)
+    client_time = fields.AwareDateTime(allow_none=True, load_default=None)
+
+
+class InspectionStatusSchema(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(("draft", "submitted")))
+
+
+class InspectionSyncSchema(InspectionCreateSchema, InspectionStatusSchema):
+    """POST /inspections' body; `status: submitted` asks to submit."""
+
+
+class AnswerSyncSchema(AnswerInSchema):
+    inspection_id = fields.UUID(required=True)
+    item_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+
+
+class AnswerKeySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    inspection_id = fields.UUID(required=True)
+    item_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+
+
+def _with_id(data: dict[str, Any], ident: str) -> dict[str, Any]:
+    if "id" in data and str(data["id"]) != ident:
+        raise ValidationError({"id": ["Khác với mã (id) của thay đổi."]})
+    return {**data, "id": ident}
+
+
+def _data(entity: str, op: str, ident: str, data: dict[str, Any]) -> dict[str, Any]:
+    if op == "delete":
+        return AnswerKeySchema().load(data) if entity == "answer" and data else {}
+    if entity == "inspection":
+        if set(data) <= {"status"}:
+            return {"body": None, **InspectionStatusSchema().load(data)}
+        body = InspectionSyncSchema().load(_with_id(data, ident))
+        body.pop("inspection_id")
+        return {"status": body.pop("status"), "body": body}
+    if entity == "answer":
+        answer = AnswerSyncSchema().load(_with_id(data, ident))
+        answer.pop("answer_id")
+        return answer  # type: ignore[no-any-return]
+    return FindingPatchSchema().load(data)  # type: ignore[no-any-return]
+
+
+class Wire:
+    """`inspection.sync.push.Wire` over the REST schemas and problem mapping."""
+
+    def load(self, raw: Mapping[str, Any]) -> Mutation:
+        try:
+            env = MutationSchema().load(raw)
+        except ValidationError as exc:
+            raise errors.ValidationFailed("Thay đổi không hợp lệ; xem 'errors'.",
+                                          errors=problems.vietnamese(exc.messages)) from exc
+        try:
+            data = _data(env["entity"], env["op"], str(env["id"]), env["data"] or {})
+        except ValidationError as exc:
+            raise errors.ValidationFailed(
+                "Dữ liệu (data) của thay đổi không hợp lệ; xem 'errors'.",
+                errors={"data": problems.vietnamese(exc.messages)}) from exc
+        return Mutation(mutation_id=env["mutation_id"], entity=env["entity"], op=env["op"],
+                        entity_id=env["id"], base_version=env["base_version"], data=data,
+                        raw=env["data"], client_time=env["client_time"])
+
+    def dump(self, session: Session, entity: str, target: Target) -> dict[str, Any] | None:
+        return None if target.entity_id is None else represent_one(
+            session, entity, target.entity_id)
+
+    def problem(self, exc: errors.DomainError) -> dict[str, Any]:
+        return problems.problem_body(exc)
+
+
+WIRE = Wire()
+
+
+# --- request and response schemas ------------------------------------------------------------
+
+class MutationInSchema(Schema):
+    """One mutation as the batch accepts it: only `mutation_id` is checked here, so that a
+    malformed mutation is a `rejected` result and never rejects the batch."""
+
+    mutation_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    entity = fields.Raw(allow_none=True, metadata={"type": "string", "enum": list(ENTITIES)})
+    op = fields.Raw(allow_none=True, metadata={"type": "string", "enum": list(OPS)})
+    id = fields.Raw(allow_none=True, metadata={"type": "string", "format": "uuid"})
+    base_version = fields.Raw(allow_none=True, metadata={
+        "type": "integer", "description": "The version the tablet changed; null: new."})
+    data = fields.Raw(allow_none=True, metadata={
+        "type": "object", "description": "The matching REST body (see the entity)."})
+    client_time = fields.Raw(allow_none=True, metadata={"type": "string",
+                                                        "format": "date-time"})
+
+
+class PushSchema(Schema):
+    device_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    mutations = fields.List(fields.Nested(MutationInSchema), required=True)
+
+
+class ResultSchema(Schema):
+    mutation_id = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    original_status = fields.String(metadata={"description": "For a duplicate."})
+    version = fields.Integer(allow_none=True)
+    server = fields.Dict(allow_none=True)
+    error = fields.Dict(metadata={"description": "A problem object (rejected)."})
+    conflict_id = fields.UUID()
+
+
+class PushResultSchema(Schema):
+    results = fields.List(fields.Nested(ResultSchema))
+    cursor = fields.String(metadata={"description": (
+        "The feed position just after this batch (as /sync/pull's cursor). Keep pulling from "
+        "the tablet's own cursor: changes of others may lie before this one.")})
+
+
+class ConflictSchema(Schema):
+    id = fields.UUID()
+    entity = fields.String()
+    entity_id = fields.String()
+    op = fields.String()
+    device_id = fields.String()
+    mutation_id = fields.String()
+    user_id = fields.UUID()
+    base_version = fields.Integer(allow_none=True)
+    data = fields.Dict(allow_none=True)
+    client_time = fields.DateTime(allow_none=True)
+    server_version = fields.Integer(allow_none=True)
+    server = fields.Dict(allow_none=True)
+    reason = fields.String()
+    created_at = fields.DateTime()
+    resolved = fields.Function(lambda c: c.resolved_at is not None, dump_only=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    resolved_by = fields.UUID(allow_none=True)
+    resolution = fields.String(allow_none=True)
+
+
+class ConflictQuerySchema(Schema):
+    resolved = fields.Boolean()
+
+
+class ResolveSchema(Schema):
+    resolution = fields.String(required=True,
+                               validate=validate.OneOf(conflicts.RESOLUTIONS))
+
+
+class ResolvedSchema(Schema):
+    conflict = fields.Nested(ConflictSchema)
+    record = fields.Dict(allow_none=True, metadata={"description": "The record now."})
+
+
+# --- views -----------------------------------------------------------------------------------
+
+def _too_many(limit: int) -> Response:
+    return problems.problem(413, "payload-too-large", "Dữ liệu gửi lên quá lớn",
+                            f"Mỗi lần đồng bộ gửi tối đa {limit} thay đổi; hãy chia nhỏ.",
+                            extra={"max_mutations": limit})
+
+
+@blp.post("/push")
+@login_required("inspector", "police", "supervisor")
+@blp.arguments(PushSchema)
+@blp.response(200, PushResultSchema)
+@blp.alt_response(413, schema=ProblemSchema, description="Too many mutations in one push.")
+def push_mutations(body: dict[str, Any]) -> Any:
+    """Apply a tablet's offline mutations in order: one result per mutation."""
+    limit = database.settings().sync_push_max_mutations
+    if len(body["mutations"]) > limit:
+        return _too_many(limit)
+    session = database.session()
+    results = push.push(session, current_user(), device_id=body["device_id"],
+                        caller_device_id=current_principal().device_id,
+                        mutations=body["mutations"], wire=WIRE)
+    return {"results": results, "cursor": str(feed.position(session))}
+
+
+@blp.get("/conflicts")
+@login_required("supervisor", "admin")
+@blp.arguments(ConflictQuerySchema, location="query")
+@blp.response(200, ConflictSchema(many=True))
+@blp.paginate(**PAGE)
+def list_conflicts(query: dict[str, Any], pagination_parameters: Any) -> Any:
+    """Writes kept from stale tablets, oldest first (supervisors; filter `resolved`)."""
+    return paginate_select(conflicts.list_conflicts(current_user(), **query),
+                           pagination_parameters)
+
+
+@blp.post("/conflicts/<uuid:conflict_id>/resolve")
+@login_required("supervisor", "admin")
+@blp.arguments(ResolveSchema)
+@blp.response(200, ResolvedSchema)
+@blp.alt_response(409, schema=ProblemSchema, description="Already resolved, or cannot apply.")
+def resolve_conflict(body: dict[str, Any], conflict_id: Any) -> Any:
+    """Keep the server's record, or take the tablet's data as a new version."""
+    session = database.session()
+    conflict, target = conflicts.resolve(session, current_user(), conflict_id=conflict_id,
+                                         wire=WIRE, **body)
+    return {"conflict": conflict, "record": WIRE.dump(session, conflict.entity, target)}

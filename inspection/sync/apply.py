@@ -1,0 +1,193 @@
+"""One sync mutation applied through the same use cases as the REST API.
+
+`apply` raises the services' DomainErrors unchanged; `is_conflict` says which of them mean
+"the tablet worked on a stale base" (kept as a conflict record) rather than "invalid" (a
+rejected mutation). The policy per entity and op is documented in `inspection.sync.push`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inspection import errors
+from inspection.inspections import findings, services
+from inspection.models import Answer, Finding, Inspection, User
+from inspection.versions import expect_version
+
+ENTITIES = ("inspection", "answer", "finding")
+OPS = ("upsert", "delete")
+# Stale-base errors: always a version mismatch; for inspections and answers also the
+# inspection having left draft/returned (submitted or approved elsewhere meanwhile).
+_STATE_CONFLICTS = ("inspection", "answer")
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One validated mutation. `data` holds the service's keyword arguments (validated by the
+    API layer); `raw` is the client's `data` as sent, kept whole in a conflict record."""
+
+    mutation_id: str
+    entity: str
+    op: str
+    entity_id: uuid.UUID
+    base_version: int | None
+    data: dict[str, Any]
+    raw: dict[str, Any] | None = None
+    client_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The server's record a mutation is about; `entity_id` None when there is none."""
+
+    entity_id: uuid.UUID | None = None
+    version: int | None = None
+    province_code: str | None = None
+
+
+def apply(session: Session, actor: User, m: Mutation) -> Target:
+    """Apply `m` as `actor`; the record afterwards (an empty Target after a delete)."""
+    handler = _HANDLERS.get((m.entity, m.op))
+    if handler is None:
+        raise errors.ValidationFailed(
+            f"Không hỗ trợ thao tác '{m.op}' trên '{m.entity}'.",
+            errors={"entity": [f"one of {', '.join(ENTITIES)}"],
+                    "op": [f"one of {', '.join(OPS)}"]})
+    return handler(session, actor, m)
+
+
+def is_conflict(m: Mutation, exc: errors.DomainError) -> bool:
+    return isinstance(exc, errors.VersionMismatch) or (
+        isinstance(exc, errors.InvalidState) and m.entity in _STATE_CONFLICTS)
+
+
+def current(session: Session, m: Mutation) -> Target:
+    """The server's current record for `m` (an answer is found by inspection and item)."""
+    if m.entity == "inspection":
+        return _target(session.get(Inspection, m.entity_id))
+    if m.entity == "finding":
+        return _target(session.get(Finding, m.entity_id))
+    answer = _find_answer(session, m)
+    if answer is not None:
+        return Target(answer.id, answer.version, answer.inspection.province_code)
+    parent = session.get(Inspection, m.data["inspection_id"]) if "inspection_id" in m.data \
+        else None
+    return Target(province_code=parent.province_code if parent else None)
+
+
+def _target(record: Inspection | Finding | None) -> Target:
+    if record is None:
+        return Target()
+    return Target(record.id, record.version, record.province_code)
+
+
+def _find_answer(session: Session, m: Mutation) -> Answer | None:
+    if "inspection_id" in m.data and "item_code" in m.data:
+        return session.scalar(select(Answer).where(
+            Answer.inspection_id == m.data["inspection_id"],
+            Answer.item_code == m.data["item_code"]))
+    return session.get(Answer, m.entity_id)
+
+
+# --- inspections ----------------------------------------------------------------------------
+
+def _upsert_inspection(session: Session, actor: User, m: Mutation) -> Target:
+    body, status = m.data.get("body"), m.data.get("status")
+    if session.get(Inspection, m.entity_id) is None:
+        return _create_inspection(session, actor, m, body, status)
+    inspection = services.get_inspection(session, actor, m.entity_id)
+    base = m.base_version or 1  # a creation sent again is based on the first version
+    differs = body is not None and services.request_hash(
+        inspection_id=inspection.id, **body) != inspection.request_hash
+    submit = status == "submitted" and not (
+        inspection.status == "submitted" and base == inspection.version)
+    if not differs and not submit:
+        return _target(inspection)  # nothing to change: idempotent
+    expect_version(inspection.version, base, what="phiên kiểm tra")
+    if inspection.status not in services.ANSWERABLE:
+        raise errors.InvalidState(
+            f"Phiên kiểm tra đang ở trạng thái '{inspection.status}'; máy tính bảng không thể "
+            "sửa. Lãnh đạo cần trả lại phiên kiểm tra trước.", current_status=inspection.status)
+    if differs:
+        raise errors.Conflict(
+            "Thông tin chung của phiên kiểm tra (cơ sở, bảng kiểm, đoàn, thời điểm, vị trí) "
+            "không sửa được sau khi tạo.", errors={"data": ["differs from the stored inspection"]})
+    return _target(services.submit(session, actor, inspection_id=inspection.id, if_match=base))
+
+
+def _create_inspection(session: Session, actor: User, m: Mutation,
+                       body: dict[str, Any] | None, status: str | None) -> Target:
+    if m.base_version:
+        raise errors.VersionMismatch("Phiên kiểm tra không còn trên máy chủ (đã bị xoá).",
+                                     current_version=None)
+    if body is None:
+        raise errors.ValidationFailed(
+            "Tạo phiên kiểm tra cần đủ các trường như POST /inspections.",
+            errors={"data": {f: ["Thiếu trường bắt buộc."]
+                             for f in ("site_id", "checklist_id", "started_at", "team")}})
+    inspection, _ = services.create_inspection(session, actor, inspection_id=m.entity_id, **body)
+    if status == "submitted":
+        inspection = services.submit(session, actor, inspection_id=inspection.id,
+                                     if_match=inspection.version)
+    return _target(inspection)
+
+
+def _delete_inspection(session: Session, actor: User, m: Mutation) -> Target:
+    if session.get(Inspection, m.entity_id) is not None:
+        services.delete_inspection(session, actor, inspection_id=m.entity_id,
+                                   if_match=m.base_version)
+    return Target()  # already gone: nothing to do
+
+
+# --- answers --------------------------------------------------------------------------------
+
+def _upsert_answer(session: Session, actor: User, m: Mutation) -> Target:
+    precondition: dict[str, Any] = (
+        {"if_match": m.base_version} if m.base_version else {"create_only": True})
+    answer, _ = services.put_answer(session, actor, answer_id=m.entity_id, **m.data,
+                                    **precondition)
+    return Target(answer.id, answer.version)
+
+
+def _delete_answer(session: Session, actor: User, m: Mutation) -> Target:
+    answer = _find_answer(session, m)
+    key = (m.data["inspection_id"], m.data["item_code"]) if "item_code" in m.data else (
+        (answer.inspection_id, answer.item_code) if answer is not None else None)
+    if key is not None:
+        services.delete_answer(session, actor, inspection_id=key[0], item_code=key[1],
+                               if_match=m.base_version)
+    return Target()
+
+
+# --- findings -------------------------------------------------------------------------------
+
+def _upsert_finding(session: Session, actor: User, m: Mutation) -> Target:
+    if not m.base_version:
+        raise errors.RuleViolation(
+            "Phát hiện do máy chủ lập khi nộp phiên kiểm tra; máy tính bảng không tạo phát hiện.",
+            errors={"base_version": ["findings are derived by the server: send the version"]})
+    return _target(findings.transition(session, actor, finding_id=m.entity_id,
+                                       if_match=m.base_version, **m.data))
+
+
+def _delete_finding(session: Session, actor: User, m: Mutation) -> Target:
+    raise errors.RuleViolation(
+        "Không xoá phát hiện; hãy bác bỏ (dismissed) kèm lý do.",
+        errors={"op": ["findings are never deleted"]})
+
+
+_HANDLERS: dict[tuple[str, str], Callable[[Session, User, Mutation], Target]] = {
+    ("inspection", "upsert"): _upsert_inspection,
+    ("inspection", "delete"): _delete_inspection,
+    ("answer", "upsert"): _upsert_answer,
+    ("answer", "delete"): _delete_answer,
+    ("finding", "upsert"): _upsert_finding,
+    ("finding", "delete"): _delete_finding,
+}

@@ -1,0 +1,71 @@
+"""Pull: the feed's changes after a cursor that the caller may see, in position order.
+
+A page is read from one snapshot (`feed.begin_snapshot`), with the records the caller sends
+along, so a change's version and its record agree and the next cursor misses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.orm import Session
+
+from inspection import errors
+from inspection.models import Site, SyncFeed, User
+from inspection.models import assignment_members as members
+from inspection.models.users import FIELD_ROLES
+from inspection.scope import province_clause
+from inspection.sync import feed
+
+# What a post office's staff may read: its own sites, their inspections and findings.
+POST_ENTITIES = ("site", "inspection", "answer", "finding")
+
+
+@dataclass(frozen=True)
+class Page:
+    changes: list[SyncFeed]
+    cursor: int
+    has_more: bool
+
+
+def changes_after(session: Session, actor: User, *, cursor: int, limit: int,
+                  entities: Collection[str] | None = None) -> Page:
+    """Up to `limit` changes with a position after `cursor` that the actor may see (of
+    `entities` only, when given), oldest first. The next cursor is the last change's position
+    while `has_more`; on the last page it is the feed's position in this snapshot (at least
+    `cursor`), so positions the actor may not see are not scanned again. Never goes back.
+    Call it before anything else reads in the session's transaction."""
+    if cursor < 0 or limit < 1:
+        raise errors.ValidationFailed("Con trỏ phải là số nguyên không âm, giới hạn từ 1.",
+                                      errors={"cursor" if cursor < 0 else "limit": ["invalid"]})
+    feed.begin_snapshot(session)
+    upto = feed.position(session)
+    stmt = (select(SyncFeed)
+            .where(SyncFeed.seq > cursor, SyncFeed.seq <= upto, visible(session, actor))
+            .order_by(SyncFeed.seq).limit(limit + 1))
+    if entities is not None:
+        stmt = stmt.where(SyncFeed.entity.in_(entities))
+    rows = list(session.scalars(stmt))
+    if len(rows) > limit:
+        return Page(rows[:limit], rows[limit - 1].seq, True)
+    return Page(rows, max(cursor, upto), False)
+
+
+def visible(session: Session, actor: User) -> ColumnElement[bool]:
+    """Feed rows the actor may see: their province's (every one for a national admin); a
+    post user only its organisation's sites and their inspections, answers and findings;
+    inspectors and police only the assignments they are on (and every tombstone)."""
+    clause = province_clause(actor, SyncFeed.province_code)
+    if actor.role == "post":
+        if not actor.organization:
+            return false()
+        return clause & SyncFeed.entity.in_(POST_ENTITIES) & SyncFeed.site_id.in_(
+            select(Site.id).where(Site.organization == actor.organization))
+    if actor.role in FIELD_ROLES:
+        mine = [str(i) for i in session.scalars(
+            select(members.c.assignment_id).where(members.c.user_id == actor.id))]
+        clause = clause & or_(SyncFeed.entity != "assignment", SyncFeed.op == "delete",
+                              SyncFeed.entity_id.in_(mine))
+    return clause
