@@ -39,11 +39,12 @@ Per entity (the same use cases and rules as the REST API):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from inspection import audit, errors
@@ -78,18 +79,41 @@ def push(session: Session, actor: User, *, device_id: str, caller_device_id: str
             "Mã thiết bị gửi lên khác thiết bị của phiên đăng nhập; không thể đồng bộ thay "
             "cho thiết bị khác.", errors={"device_id": ["not the device of the token"]})
     audit.lock_head(session)
-    return [_one(session, actor, device_id, raw, wire) for raw in mutations]
+    ids = [str(raw["mutation_id"]) for raw in mutations]
+    remembered = {m.mutation_id: m for m in session.scalars(select(SyncMutation).where(
+        SyncMutation.device_id == device_id, SyncMutation.mutation_id.in_(ids)))}
+    with _held_for_the_batch(session):
+        return [_one(session, actor, device_id, raw, wire, remembered) for raw in mutations]
+
+
+@contextmanager
+def _held_for_the_batch(session: Session) -> Iterator[None]:
+    """Keep every record loaded during the batch in memory until it ends. The session's
+    identity map holds objects weakly: without this, an inspection whose forty answers
+    arrive in one batch would be loaded again (with its site and team) for every answer."""
+    held: list[Any] = []
+
+    def hold(_session: Session, instance: Any) -> None:
+        held.append(instance)
+
+    event.listen(session, "loaded_as_persistent", hold)
+    try:
+        yield
+    finally:
+        event.remove(session, "loaded_as_persistent", hold)
+        held.clear()
 
 
 def _one(session: Session, actor: User, device_id: str, raw: Mapping[str, Any],
-         wire: Wire) -> dict[str, Any]:
+         wire: Wire, remembered: dict[str, SyncMutation]) -> dict[str, Any]:
     mutation_id = str(raw["mutation_id"])
-    seen = session.get(SyncMutation, (device_id, mutation_id))
+    seen = remembered.get(mutation_id)
     if seen is not None:
         return {**seen.result, "status": "duplicate", "original_status": seen.result["status"]}
     result = {"mutation_id": mutation_id, **_outcome(session, actor, device_id, raw, wire)}
-    session.add(SyncMutation(device_id=device_id, mutation_id=mutation_id, user_id=actor.id,
-                             result=result))
+    remembered[mutation_id] = SyncMutation(device_id=device_id, mutation_id=mutation_id,
+                                           user_id=actor.id, result=result)
+    session.add(remembered[mutation_id])
     session.flush()
     return result
 
