@@ -164,20 +164,14 @@ def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
 
 def lock_head(session: Session) -> AuditHead:
     """Lock the chain's head for the rest of the transaction: from here on this transaction
-    is the only writer of the chain (and of the sync feed, whose order follows it)."""
-    root = session.get_transaction()
-    held = session.info.get("audit_head_lock")
-    if held is not None and held[0] is root:
-        return held[1]  # type: ignore[no-any-return]
-    head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    is the only writer of the chain (and of the sync feed, whose order follows it). The row
+    is always re-read: a session that outlived an earlier commit must not chain onto the
+    head it saw then."""
+    head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update()
+                          .execution_options(populate_existing=True))
     if head is None:
         head = AuditHead(id=1, entries=0, hash=GENESIS)
         session.add(head)
-    elif not session.in_nested_transaction():
-        # Taken outside any savepoint, the lock lasts until the transaction ends (a lock
-        # taken inside a savepoint is released if that savepoint rolls back), so later
-        # flushes of this transaction need not ask again.
-        session.info["audit_head_lock"] = (root, head)
     return head
 
 

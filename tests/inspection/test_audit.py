@@ -107,3 +107,19 @@ def test_audit_verify_endpoint_reports_the_chain(api, client, session):
     assert body["ok"] is True and body["entries"] >= 1 and len(body["head"]) == 64
     inspector = api.login(factories.UserFactory())
     assert client.get("/api/v1/audit/verify", headers=inspector).status_code == 403
+
+
+def test_a_session_that_outlives_another_writer_chains_onto_the_newest_head(
+        session, session_factory):
+    from inspection.models import AuditHead
+
+    factories.SiteFactory()
+    held = session.get(AuditHead, 1)  # the session keeps its view of the head alive
+    with session_factory() as other:
+        audit.set_actor(other, None, "other-tablet")
+        other.add(factories.SiteFactory.build(name="Bưu cục của phiên khác"))
+        other.commit()
+    factories.SiteFactory()
+    assert held.entries == session.scalar(select(func.count()).select_from(AuditEntry))
+    report = audit.verify(session)
+    assert report.ok, report.problems
