@@ -1,0 +1,214 @@
+"""BlobStore behaviour, the same on the filesystem store and on a real S3-compatible server."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from media.blobstore import (
+    BlobMismatch,
+    BlobNotFound,
+    BlobStore,
+    FileBlobStore,
+    S3BlobStore,
+    store_from_url,
+)
+
+MB = 1024 * 1024
+
+
+class GeneratedStream:
+    """`size` pseudo-random bytes made as they are read; never held in memory as a whole."""
+
+    def __init__(self, size: int, *, fail_after: int | None = None) -> None:
+        self.remaining = size
+        self.fail_after = fail_after
+        self.sent = 0
+        self.block = random.Random(1).randbytes(MB)
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.fail_after is not None and self.sent >= self.fail_after:
+            raise OSError("connection reset by the tablet")
+        n = min(size if size > 0 else MB, self.remaining, MB)
+        chunk = (self.sent // MB).to_bytes(8, "big") + self.block[8:n] if n >= 8 else self.block[:n]
+        self.digest.update(chunk)
+        self.remaining -= n
+        self.sent += n
+        return chunk
+
+
+def test_putting_the_same_bytes_twice_stores_one_object_under_their_sha256(
+    store: BlobStore,
+) -> None:
+    data = b"bien ban kiem tra KT1" * 1000
+    first = store.put(io.BytesIO(data))
+    second = store.put(io.BytesIO(data))
+    assert first == second == (hashlib.sha256(data).hexdigest(), len(data))
+    with store.open(first[0]) as stream:
+        assert stream.read() == data
+
+
+def test_the_filesystem_store_keeps_one_file_in_fan_out_directories(
+    file_store: FileBlobStore, tmp_path: Path
+) -> None:
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(b"\xff\xd8\xff" + b"x" * 5000)
+    sha, _ = file_store.put(source)
+    file_store.put(source)
+    file_store.put(io.BytesIO(source.read_bytes()))
+    objects = [p for p in file_store.root.rglob("*") if p.is_file()]
+    assert objects == [file_store.root / sha[:2] / sha[2:4] / sha]
+    assert objects[0].read_bytes() == source.read_bytes()
+
+
+def test_a_path_and_a_stream_of_the_same_bytes_give_the_same_object(
+    store: BlobStore, tmp_path: Path
+) -> None:
+    source = tmp_path / "a.bin"
+    source.write_bytes(bytes(range(256)) * 100)
+    assert store.put(source) == store.put(io.BytesIO(source.read_bytes()))
+
+
+def test_open_exists_size_and_delete_work_on_a_stored_object(store: BlobStore) -> None:
+    sha, size = store.put(io.BytesIO(b"evidence"))
+    assert store.exists(sha)
+    assert store.size(sha) == size == 8
+    store.delete(sha)
+    assert not store.exists(sha)
+    with pytest.raises(BlobNotFound):
+        store.open(sha)
+    with pytest.raises(BlobNotFound):
+        store.size(sha)
+    store.delete(sha)  # deleting again is not an error
+
+
+def test_put_file_stores_a_file_whose_declared_sha256_is_right(
+    store: BlobStore, tmp_path: Path
+) -> None:
+    source = tmp_path / "upload.part"
+    source.write_bytes(b"tus upload body")
+    sha = hashlib.sha256(b"tus upload body").hexdigest()
+    assert store.put_file(source, sha) == 15
+    assert store.put_file(source, sha) == 15
+    with store.open(sha) as stream:
+        assert stream.read() == b"tus upload body"
+
+
+def test_put_file_refuses_a_declared_sha256_the_bytes_do_not_have_and_keeps_nothing(
+    store: BlobStore, tmp_path: Path
+) -> None:
+    source = tmp_path / "upload.part"
+    source.write_bytes(b"tampered")
+    wrong = hashlib.sha256(b"original").hexdigest()
+    with pytest.raises(BlobMismatch):
+        store.put_file(source, wrong)
+    assert not store.exists(wrong)
+    assert not store.exists(hashlib.sha256(b"tampered").hexdigest())
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "abc", "A" * 64, "g" * 64, "0" * 63, "0" * 65, "../" + "0" * 61, "0" * 62 + "/x"],
+)
+def test_a_key_that_is_not_64_lowercase_hex_digits_is_a_value_error(
+    store: BlobStore, bad: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "f"
+    source.write_bytes(b"x")
+    for call in (store.open, store.exists, store.size, store.delete):
+        with pytest.raises(ValueError):
+            call(bad)
+    with pytest.raises(ValueError):
+        store.put_file(source, bad)
+
+
+def test_a_50_mb_stream_is_stored_and_hashed_correctly(store: BlobStore) -> None:
+    stream = GeneratedStream(50 * MB)
+    tracing = isinstance(store, FileBlobStore)  # moto keeps S3 objects in this process's memory
+    if tracing:
+        tracemalloc.start()
+    try:
+        sha, size = store.put(stream)
+        peak = tracemalloc.get_traced_memory()[1] if tracing else 0
+    finally:
+        if tracing:
+            tracemalloc.stop()
+    assert (sha, size) == (stream.digest.hexdigest(), 50 * MB)
+    assert store.size(sha) == 50 * MB
+    assert peak < 8 * MB
+    check = hashlib.sha256()
+    with store.open(sha) as body:
+        while chunk := body.read(MB):
+            check.update(chunk)
+    assert check.hexdigest() == sha
+
+
+def test_a_stream_that_fails_midway_leaves_no_object_and_no_temporary_file(
+    file_store: FileBlobStore,
+) -> None:
+    with pytest.raises(OSError, match="connection reset"):
+        file_store.put(GeneratedStream(10 * MB, fail_after=3 * MB))
+    assert [p for p in file_store.root.rglob("*") if p.is_file()] == []
+
+
+def test_a_successful_put_leaves_no_temporary_file(file_store: FileBlobStore) -> None:
+    sha, _ = file_store.put(io.BytesIO(b"x" * 100))
+    files = [p for p in file_store.root.rglob("*") if p.is_file()]
+    assert files == [file_store.path_for(sha)]
+
+
+def test_an_s3_stream_that_fails_midway_uploads_nothing(s3_store: S3BlobStore) -> None:
+    with pytest.raises(OSError, match="connection reset"):
+        s3_store.put(GeneratedStream(10 * MB, fail_after=3 * MB))
+    listing = s3_store.client.list_objects_v2(Bucket=s3_store.bucket)
+    assert listing.get("KeyCount", 0) == 0
+
+
+def test_s3_objects_live_under_the_prefix_and_are_uploaded_once(s3_store: S3BlobStore) -> None:
+    sha, _ = s3_store.put(io.BytesIO(b"same bytes"))
+    s3_store.put(io.BytesIO(b"same bytes"))
+    listing = s3_store.client.list_objects_v2(Bucket=s3_store.bucket)
+    assert [o["Key"] for o in listing["Contents"]] == [f"photos/originals/{sha}"]
+
+
+def test_store_from_url_chooses_the_filesystem_for_a_file_url(tmp_path: Path) -> None:
+    store = store_from_url(f"file://{tmp_path}/media")
+    assert isinstance(store, FileBlobStore)
+    assert store.root == tmp_path / "media"
+
+
+def test_store_from_url_chooses_s3_for_an_s3_url(
+    s3_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    store = store_from_url("s3://kt1-evidence/hcm/photos/", s3_endpoint_url=s3_endpoint)
+    assert isinstance(store, S3BlobStore)
+    assert (store.bucket, store.prefix) == ("kt1-evidence", "hcm/photos/")
+    store.client.create_bucket(Bucket="kt1-evidence")
+    sha, _ = store.put(io.BytesIO(b"via url"))
+    assert store.exists(sha)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://host/media", "unsupported KT1_MEDIA_URL scheme 'ftp'"),
+        ("/var/media", "unsupported KT1_MEDIA_URL scheme ''"),
+        ("file://server/media", "no host"),
+        ("file:relative/media", "absolute path"),
+        ("s3:///prefix", "no bucket"),
+    ],
+)
+def test_store_from_url_refuses_what_it_cannot_serve_with_a_clear_message(
+    url: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        store_from_url(url)
