@@ -61,6 +61,10 @@ class BlobStore(Protocol):
 
     def exists(self, sha256: str) -> bool: ...
 
+    def check(self) -> None:
+        """Raise if the store cannot be used right now (for health checks)."""
+        ...
+
     def size(self, sha256: str) -> int:
         """Size in bytes; BlobNotFound if absent."""
         ...
@@ -138,6 +142,11 @@ class FileBlobStore:
         except FileNotFoundError:
             raise BlobNotFound(sha256) from None
 
+    def check(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix=".healthz-"):
+            pass
+
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
 
@@ -213,6 +222,9 @@ class S3BlobStore:
                 raise BlobNotFound(sha256) from None
             raise
         return cast(BinaryIO, response["Body"])
+
+    def check(self) -> None:
+        self.client.head_bucket(Bucket=self.bucket)
 
     def exists(self, sha256: str) -> bool:
         try:

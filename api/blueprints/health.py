@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from api import database
+from media.blobstore import store_from_url
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -39,19 +39,15 @@ def _queue() -> dict:
 
 
 def _storage() -> dict:
-    url = urlparse(database.settings().media_url)
-    if url.scheme != "file":
-        return {"status": "ok", "kind": url.scheme}
-    path = Path(url.path)
+    """Ask the configured blob store (a folder or an S3 bucket) whether it can be used."""
+    settings = database.settings()
+    kind = urlparse(settings.media_url).scheme
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".healthz"
-        probe.write_bytes(b"ok")
-        probe.unlink()
-        return {"status": "ok", "kind": "file"}
-    except OSError:
+        store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url).check()
+        return {"status": "ok", "kind": kind}
+    except Exception:
         log.exception("health: storage")
-        return {"status": "down", "kind": "file"}
+        return {"status": "down", "kind": kind}
 
 
 @bp.get("/healthz")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 
 
 def test_healthz_reports_database_queue_and_storage(client, session, backend):
@@ -56,3 +57,34 @@ def test_the_docs_page_loads_its_assets_from_this_server(client, session):
     assert "//cdn" not in html and "unpkg" not in html
     asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.get_data()) > 100_000
+
+
+def test_healthz_checks_an_s3_store_for_real(settings, session_factory, session, monkeypatch):
+    from moto.server import ThreadedMotoServer
+
+    from api.app import create_app
+
+    # boto3 reads credentials from the environment, as it would in production.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        bucket = f"kt1-health-{uuid.uuid4().hex[:12]}"  # moto's state outlives its server
+        s3 = dataclasses.replace(settings, media_url=f"s3://{bucket}/evidence",
+                                 s3_endpoint_url=endpoint)
+        client = create_app(s3, session_factory=session_factory).test_client()
+        missing = client.get("/healthz")
+        assert missing.status_code == 503
+        assert missing.get_json()["storage"] == {"status": "down", "kind": "s3"}
+        import boto3
+
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+        ok = client.get("/healthz")
+        assert ok.status_code == 200, ok.get_json()
+        assert ok.get_json()["storage"] == {"status": "ok", "kind": "s3"}
+    finally:
+        server.stop()

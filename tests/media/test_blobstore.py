@@ -212,3 +212,16 @@ def test_store_from_url_refuses_what_it_cannot_serve_with_a_clear_message(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         store_from_url(url)
+
+
+def test_a_usable_store_passes_its_check(store):
+    store.check()
+
+
+def test_a_file_store_under_an_unwritable_path_fails_its_check(tmp_path):
+    from media.blobstore import FileBlobStore
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    with pytest.raises(OSError):
+        FileBlobStore(blocker / "media").check()
