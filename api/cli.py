@@ -14,6 +14,7 @@ from api.cli_geo import geo
 from api.cli_sync import sync
 from inspection import accounts, audit, errors, migrate
 from inspection.config import Settings
+from workers.cli import worker
 
 
 def _runtime():  # type: ignore[no-untyped-def]
@@ -33,6 +34,7 @@ def main() -> None:
 
 main.add_command(geo)
 main.add_command(sync)
+main.add_command(worker)
 
 
 @main.group()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -121,8 +122,19 @@ class Photo(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Filled by processing (workers/photos.py): displayed size, EXIF facts
+    # {taken_at, lon, lat, make, model, orientation}, doubts as evidence, derivative keys.
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    exif: Mapped[dict[str, Any] | None] = mapped_column(JSONValue, nullable=True)
+    flags: Mapped[list[str]] = mapped_column(JSONValue, default=list,
+                                             server_default=text("'[]'"))
+    thumbnail_sha256: Mapped[str | None] = mapped_column(String(64))
+    preview_sha256: Mapped[str | None] = mapped_column(String(64))
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __audited__ = ("inspection_id", "item_code", "sha256", "size", "status", "reason")
+    __audited__ = ("inspection_id", "item_code", "sha256", "size", "status", "reason",
+                   "content_type", "flags", "thumbnail_sha256", "preview_sha256")
 
 
 class Finding(Base):

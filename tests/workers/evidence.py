@@ -1,0 +1,43 @@
+"""Inspections with photo evidence awaiting processing, built with the factories on any session."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from inspection.models import Inspection, Photo
+from media.blobstore import BlobStore
+from tests import factories
+
+VN = timezone(timedelta(hours=7))
+STARTED = datetime(2026, 5, 5, 8, 30, tzinfo=VN)
+DURING = "2026:05:05 09:15:00"  # EXIF local time, inside the visit
+
+
+def inspection_at_can_tho(session: Session) -> Inspection:
+    """A draft joint inspection, begun at STARTED, of a site at Cần Thơ's centre."""
+    inspector, police = factories.joint_team()
+    site = factories.SiteFactory()
+    checklist = factories.inspection_checklist()
+    inspection = Inspection(
+        id=uuid.uuid4(), site_id=site.id, checklist_id=checklist.id, province_code="92",
+        started_at=STARTED, request_hash=hashlib.sha256(b"evidence").hexdigest(),
+        created_by=inspector.id, version=1, team=[inspector, police])
+    session.add(inspection)
+    session.flush()
+    return inspection
+
+
+def uploaded_photo(session: Session, store: BlobStore, inspection: Inspection,
+                   original: Path) -> Photo:
+    """The record an upload leaves: the original stored, the photo `processing`."""
+    sha256, size = store.put(original)
+    photo = Photo(id=uuid.uuid4(), inspection_id=inspection.id, item_code="A2", sha256=sha256,
+                  size=size, status="processing")
+    session.add(photo)
+    session.flush()
+    return photo

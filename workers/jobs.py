@@ -1,0 +1,37 @@
+"""Job entry points that `rq` imports by dotted name (`workers.jobs.process_photo_job`).
+
+Each is a composition root: settings from the environment (or the embedded enqueuer's),
+an engine and session factory cached per process, a blob store; it calls the plain function
+and commits, or rolls back and re-raises so `rq` records the failure and retries.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from inspection.db import make_engine, make_session_factory
+from media.blobstore import store_from_url
+from workers.photos import process_photo
+from workers.queue import job_settings
+
+
+@cache
+def session_factory(database_url: str) -> sessionmaker[Session]:
+    """One engine (and pool) per database per process."""
+    return make_session_factory(make_engine(database_url))
+
+
+def process_photo_job(photo_id: str) -> str | None:
+    """Process one uploaded photo; returns its resulting status (None if it does not exist)."""
+    settings = job_settings()
+    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
+    with session_factory(settings.database_url)() as session:
+        try:
+            photo = process_photo(session, store, photo_id, far_m=settings.far_radius_m)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return photo.status if photo is not None else None
