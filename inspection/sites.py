@@ -10,11 +10,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from geoalchemy2.elements import WKTElement
-from geoalchemy2.shape import to_shape
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from geo.points import lon_lat, point_wkt
 from inspection import errors
 from inspection.models import Commune, Province, Site, User
 from inspection.models.sites import SITE_KINDS
@@ -28,17 +27,9 @@ EDITABLE = ("name", "kind", "organization", "address", "location")
 LonLat = tuple[float, float]
 
 
-def point_wkt(lon: float, lat: float) -> WKTElement:
-    """A point in SRID 4326, longitude first."""
-    return WKTElement(f"POINT({float(lon)} {float(lat)})", srid=4326)
-
-
 def location_of(site: Site) -> LonLat | None:
     """The site's location as (lon, lat) in SRID 4326, or None."""
-    if site.location is None:
-        return None
-    shape = to_shape(site.location)
-    return (shape.x, shape.y)
+    return lon_lat(site.location)
 
 
 def _visible(actor: User) -> Any:

@@ -7,9 +7,9 @@ from datetime import date
 import factory
 from argon2 import PasswordHasher
 from factory.alchemy import SQLAlchemyModelFactory
-from geoalchemy2.elements import WKTElement
 from sqlalchemy.orm import Session
 
+from geo.points import point_wkt
 from inspection.db import utcnow
 from inspection.models import (
     Assignment,
@@ -33,8 +33,7 @@ def bind(session: Session) -> None:
         f._meta.sqlalchemy_session = session
 
 
-def point(lon: float, lat: float) -> WKTElement:
-    return WKTElement(f"POINT({lon} {lat})", srid=4326)
+point = point_wkt
 
 
 class _Base(SQLAlchemyModelFactory):

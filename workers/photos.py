@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from geo.points import lon_lat
 from inspection import audit
 from inspection.db import utcnow
-from inspection.inspections.location import lon_lat
 from inspection.models import Inspection, Photo
 from media.blobstore import CHUNK_SIZE, BlobStore
 from media.images import (

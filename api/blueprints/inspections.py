@@ -18,6 +18,7 @@ from api.auth import current_user, login_required
 from api.etag import etag_for, if_match_version, if_none_match_star
 from api.pagination import PAGE, paginate_select
 from api.schemas import GpsFixSchema, ProblemSchema
+from geo.points import lon_lat
 from inspection.inspections import location, queries, services
 from inspection.models import Inspection
 from inspection.models.inspections import INSPECTION_STATUSES
@@ -67,7 +68,7 @@ class FixOutSchema(Schema):
 
 
 def _fix_out(geom: Any, accuracy_m: float | None) -> dict[str, Any] | None:
-    point = location.lon_lat(geom)
+    point = lon_lat(geom)
     return None if point is None else {"lon": point[0], "lat": point[1], "accuracy_m": accuracy_m}
 
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from geoalchemy2.elements import WKTElement
-from geoalchemy2.shape import to_shape
 
-from inspection.models.types import SRID
+from geo.points import lon_lat, point_wkt
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 
@@ -32,15 +31,8 @@ class LocationCheck:
 
 
 def to_point(fix: Fix | None) -> WKTElement | None:
-    return None if fix is None else WKTElement(f"POINT({fix.lon} {fix.lat})", srid=SRID)
+    return None if fix is None else point_wkt(fix.lon, fix.lat)
 
-
-def lon_lat(geom: Any) -> tuple[float, float] | None:
-    """(lon, lat) of a stored point (WKB from the database or the WKT we just set)."""
-    if geom is None:
-        return None
-    shape = to_shape(geom)
-    return float(shape.x), float(shape.y)
 
 
 def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
