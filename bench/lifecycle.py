@@ -28,6 +28,7 @@ from inspection import accounts, migrate, reference
 from inspection.checklists import builtin
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
+from inspection.demo import compliant_value
 from inspection.models import Answer, Checklist, Inspection, Site, inspection_members
 
 BASE_URL = os.environ.get("KT1_BENCH_POSTGRES_URL",
@@ -53,25 +54,6 @@ def drop_database(name: str) -> None:
     admin.dispose()
 
 
-def compliant_value(item, values):  # type: ignore[no-untyped-def]
-    rule = item.compliant_when or {}
-    kind = item.answer_type
-    if kind == "yes_no_na":
-        return "yes"
-    if kind == "number":
-        if "max" in rule:
-            return rule["max"]
-        if "min" in rule:
-            return rule["min"]
-        return 5
-    if kind == "date":
-        return "2026-05-05"
-    if kind == "choice":
-        return (item.choices or ["x"])[0]
-    if kind == "text":
-        return "Đơn vị không có ý kiến giải trình."
-    return None
-
 
 def prepare(engine):  # type: ignore[no-untyped-def]
     migrate.upgrade(engine)
@@ -90,7 +72,7 @@ def prepare(engine):  # type: ignore[no-untyped-def]
         checklist = session.scalars(select(Checklist).where(
             Checklist.target_kind == "kt1_provider", Checklist.status == "published")).first()
         session.commit()
-        items = [i for i in checklist.items() if compliant_value(i, {}) is not None]
+        items = [i for i in checklist.items() if compliant_value(i) is not None]
         return inspector, police, site, checklist, items
 
 
@@ -113,7 +95,7 @@ def run_api(app, inspector, police, site, checklist, items) -> float:  # type: i
         for item in items:
             resp = client.put(f"/api/v1/inspections/{iid}/answers/{item.code}",
                               headers={**headers, "If-None-Match": "*"},
-                              json={"value": compliant_value(item, {}),
+                              json={"value": compliant_value(item),
                                     "answered_at": datetime.now(UTC).isoformat()})
             assert resp.status_code in (200, 201), resp.get_json()
         resp = client.post(f"/api/v1/inspections/{iid}/submit",
@@ -138,7 +120,7 @@ def run_baseline(engine, inspector, police, site, checklist, items) -> float:  #
                 {"inspection_id": iid, "user_id": police.id}])
             conn.execute(insert(Answer.__table__), [
                 {"id": uuid.uuid4(), "inspection_id": iid, "item_code": item.code,
-                 "value": compliant_value(item, {}), "answered_at": now,
+                 "value": compliant_value(item), "answered_at": now,
                  "answered_by": inspector.id, "version": 1, "updated_at": now}
                 for item in items])
     return ROUNDS / (time.perf_counter() - start)

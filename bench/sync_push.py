@@ -25,7 +25,6 @@ from sqlalchemy import insert, select
 from api.app import create_app
 from bench.lifecycle import (
     PASSWORD,
-    compliant_value,
     drop_database,
     scratch_database,
 )
@@ -34,6 +33,7 @@ from inspection import accounts, audit, campaigns, migrate, reference, sites
 from inspection.checklists import builtin
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
+from inspection.demo import compliant_value
 from inspection.models import Answer, Checklist, Inspection, inspection_members
 
 INSPECTIONS = int(os.environ.get("KT1_BENCH_INSPECTIONS", "1000"))
@@ -70,7 +70,7 @@ def prepare(engine):  # type: ignore[no-untyped-def]
                                         team=[inspector.id, police.id], due_on=date(2026, 12, 1))
             rows.append(site)
         session.commit()
-        items = [i for i in checklist.items() if compliant_value(i, {}) is not None][:ANSWERS]
+        items = [i for i in checklist.items() if compliant_value(i) is not None][:ANSWERS]
         return inspector, police, rows[0], checklist, items
 
 
@@ -86,7 +86,7 @@ def mutations_for(n: int, site, checklist, team, items):  # type: ignore[no-unty
         out.append({"mutation_id": f"m-{n}-a{k}", "entity": "answer", "op": "upsert",
                     "id": str(uuid.uuid4()), "base_version": None, "client_time": now,
                     "data": {"inspection_id": iid, "item_code": item.code,
-                             "value": compliant_value(item, {}), "answered_at": now}})
+                             "value": compliant_value(item), "answered_at": now}})
     return out
 
 
@@ -124,7 +124,7 @@ def run_baseline(engine, site, checklist, team, items) -> float:  # type: ignore
                         "created_by": team[0].id, "created_at": now, "updated_at": now})
             members += [{"inspection_id": iid, "user_id": u.id} for u in team]
             answers += [{"id": uuid.uuid4(), "inspection_id": iid, "item_code": i.code,
-                         "value": compliant_value(i, {}), "answered_at": now,
+                         "value": compliant_value(i), "answered_at": now,
                          "answered_by": team[0].id, "version": 1, "updated_at": now}
                         for i in items]
         with engine.begin() as conn:

@@ -116,7 +116,8 @@ def _sites(session: Session, actor: User) -> list[Any]:
     return rows
 
 
-def _compliant(item: ChecklistItem) -> Any:
+def compliant_value(item: ChecklistItem) -> Any:
+    """An answer that satisfies the item's own rule (None for photo and signature items)."""
     rule = item.compliant_when or {}
     values: dict[str, Any] = {
         "yes_no_na": "yes",
@@ -131,7 +132,7 @@ def _compliant(item: ChecklistItem) -> Any:
 def _answers(checklist: Checklist, *, violations: int) -> dict[str, Any]:
     """Compliant answers to every item, then `violations` items made non-compliant (items
     that need no photo: demo photos would be fake evidence)."""
-    values = {i.code: _compliant(i) for i in checklist.items()}
+    values = {i.code: compliant_value(i) for i in checklist.items()}
     candidates = [i for i in checklist.items() if i.severity and not i.photo_required]
     for item in candidates[:violations]:
         rule = item.compliant_when or {}
