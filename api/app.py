@@ -72,15 +72,17 @@ def _register(app: Flask, api: Api) -> None:
         findings,
         health,
         inspections,
+        photos,
         provinces,
         sites,
         sync_feed,
         sync_push,
+        uploads,
         users,
     )
 
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
-                   communes, inspections, findings, checklists, sync_feed,
+                   communes, inspections, photos, uploads, findings, checklists, sync_feed,
                    sync_push):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)

@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from api.app import create_app
 from api.cli_geo import geo
 from api.cli_sync import sync
+from api.cli_uploads import uploads
 from inspection import accounts, audit, errors, migrate
 from inspection.config import Settings
 from workers.cli import worker
@@ -34,6 +35,7 @@ def main() -> None:
 
 main.add_command(geo)
 main.add_command(sync)
+main.add_command(uploads)
 main.add_command(worker)
 
 

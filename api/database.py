@@ -41,6 +41,18 @@ def session() -> Session:
     return g.db_session  # type: ignore[no-any-return]
 
 
+def release() -> None:
+    """End the request's transaction before a long wait (streaming an upload's bytes), so
+    none stays open meanwhile; the session begins a new one when next used. Only for a
+    request that has written nothing yet (RuntimeError otherwise): this is not a commit."""
+    sess: Session | None = g.get("db_session")
+    if sess is None:
+        return
+    if sess.new or sess.dirty or sess.deleted or g.get("on_commit"):
+        raise RuntimeError("release() after writing: commit or roll back instead")
+    sess.rollback()
+
+
 def on_commit(callback: Callable[[], Any]) -> None:
     """Run `callback` only once this request's transaction has committed (e.g. enqueue a job)."""
     g.setdefault("on_commit", []).append(callback)

@@ -25,6 +25,13 @@ STATUS_BY_CODE = {
     errors.Forbidden.code: 403,
     errors.Unauthenticated.code: 401,
     errors.Throttled.code: 429,
+    errors.BadRequest.code: 400,
+    errors.PreconditionFailed.code: 412,
+    errors.PayloadTooLarge.code: 413,
+    errors.UnsupportedMediaType.code: 415,
+    errors.Gone.code: 410,
+    errors.Locked.code: 423,
+    errors.ChecksumMismatch.code: 460,  # tus 1.0.0 checksum extension
 }
 
 HTTP_TITLES = {

@@ -17,16 +17,19 @@ from sqlalchemy.orm import Session, selectinload
 from api.blueprints.campaigns import AssignmentSchema
 from api.blueprints.findings import FindingSchema
 from api.blueprints.inspections import AnswerSchema, InspectionSummarySchema
+from api.blueprints.photos import PhotoSchema
 from api.blueprints.sites import SiteSchema
-from inspection.models import Answer, Assignment, Finding, Inspection, Site
+from inspection.models import Answer, Assignment, Finding, Inspection, Photo, Site
 
 ENTITIES: dict[str, tuple[type[Any], Schema, tuple[Any, ...]]] = {
     "inspection": (Inspection, InspectionSummarySchema(),
-                   (selectinload(Inspection.team), selectinload(Inspection.site))),
+                   (selectinload(Inspection.team), selectinload(Inspection.site),
+                    selectinload(Inspection.photos))),
     "answer": (Answer, AnswerSchema(), ()),
     "finding": (Finding, FindingSchema(), ()),
     "site": (Site, SiteSchema(), ()),
     "assignment": (Assignment, AssignmentSchema(), (selectinload(Assignment.team),)),
+    "photo": (Photo, PhotoSchema(), ()),
 }
 
 

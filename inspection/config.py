@@ -32,6 +32,7 @@ class Settings:
     instance_path: Path = field(default_factory=lambda: Path("instance").resolve())
     database_url: str = ""
     redis_url: str | None = None
+    queue_name: str = "kt1"
     media_url: str = ""
     s3_endpoint_url: str | None = None
     secret_key: str = DEFAULT_SECRET
@@ -43,6 +44,17 @@ class Settings:
     max_body_bytes: int = 2 * 1024 * 1024
     sync_retention_days: int = 30
     sync_push_max_mutations: int = 1000
+    upload_dir: Path | None = None  # unfinished uploads; default <instance>/uploads
+    max_upload_bytes: int = 64 * 1024 * 1024
+    max_photos_per_inspection: int = 200
+    upload_expiry_hours: int = 168
+    max_image_pixels: int = 50_000_000
+
+    @property
+    def upload_path(self) -> Path:
+        """Where unfinished uploads live: one folder that every web process of the service
+        can reach (a shared volume when there are several hosts)."""
+        return self.upload_dir or self.instance_path / "uploads"
 
     @property
     def is_production(self) -> bool:
@@ -57,6 +69,7 @@ class Settings:
             instance_path=instance,
             database_url=env.get("KT1_DATABASE_URL") or f"sqlite:///{instance / 'kt1.sqlite'}",
             redis_url=env.get("KT1_REDIS_URL") or None,
+            queue_name=env.get("KT1_QUEUE") or "kt1",
             media_url=env.get("KT1_MEDIA_URL") or (instance / "media").as_uri(),
             s3_endpoint_url=env.get("KT1_S3_ENDPOINT_URL") or None,
             secret_key=env.get("KT1_SECRET_KEY") or DEFAULT_SECRET,
@@ -68,6 +81,11 @@ class Settings:
             max_body_bytes=_int(env, "KT1_MAX_BODY_BYTES", 2 * 1024 * 1024),
             sync_retention_days=_int(env, "KT1_SYNC_RETENTION_DAYS", 30),
             sync_push_max_mutations=_int(env, "KT1_SYNC_PUSH_MAX_MUTATIONS", 1000),
+            upload_dir=Path(env["KT1_UPLOAD_DIR"]).resolve() if env.get("KT1_UPLOAD_DIR") else None,
+            max_upload_bytes=_int(env, "KT1_MAX_UPLOAD_BYTES", 64 * 1024 * 1024),
+            max_photos_per_inspection=_int(env, "KT1_MAX_PHOTOS_PER_INSPECTION", 200),
+            upload_expiry_hours=_int(env, "KT1_UPLOAD_EXPIRY_HOURS", 168),
+            max_image_pixels=_int(env, "KT1_MAX_IMAGE_PIXELS", 50_000_000),
         )
         settings.check()
         return settings

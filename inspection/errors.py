@@ -70,3 +70,46 @@ class Throttled(DomainError):
     def __init__(self, detail: str, *, retry_after: int):
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class BadRequest(DomainError):
+    """A request the protocol does not allow (missing or malformed headers)."""
+
+    code = "bad-request"
+    title = "Yêu cầu không hợp lệ"
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload-too-large"
+    title = "Dữ liệu gửi lên quá lớn"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported-media-type"
+    title = "Kiểu nội dung không được hỗ trợ"
+
+
+class Gone(DomainError):
+    code = "gone"
+    title = "Tài nguyên không còn nữa"
+
+
+class Locked(DomainError):
+    """Someone else is writing this resource right now; retry shortly."""
+
+    code = "locked"
+    title = "Tài nguyên đang được ghi"
+
+
+class ChecksumMismatch(DomainError):
+    """Received bytes do not hash to the declared digest (tus: 460); nothing was kept."""
+
+    code = "checksum-mismatch"
+    title = "Mã kiểm tra (checksum) không khớp"
+
+
+class PreconditionFailed(DomainError):
+    """A request precondition other than a version (e.g. a protocol version) is not met."""
+
+    code = "precondition-failed"
+    title = "Điều kiện của yêu cầu không được đáp ứng"

@@ -55,6 +55,11 @@ class BlobStore(Protocol):
         """Store a file the caller says hashes to `sha256`; verified, BlobMismatch if not. Size."""
         ...
 
+    def adopt(self, path: str | os.PathLike[str], sha256: str) -> int:
+        """Store a file the caller has itself hashed to `sha256`, without hashing it again;
+        the store may hard-link it, so the caller must not change the file afterwards. Size."""
+        ...
+
     def open(self, sha256: str) -> BinaryIO:
         """A binary stream of the object; BlobNotFound if absent. The caller closes it."""
         ...
@@ -115,6 +120,20 @@ class FileBlobStore:
         check_sha256(sha256)
         with open(path, "rb") as f:
             return self._store(f, sha256)[1]
+
+    def adopt(self, path: str | os.PathLike[str], sha256: str) -> int:
+        final = self.path_for(sha256)
+        size = os.stat(path).st_size
+        if final.exists():
+            return size
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, final)  # same filesystem: no copy at all
+        except FileExistsError:
+            pass
+        except OSError:  # another filesystem, or no hard links: copy it in
+            return self.put_file(path, sha256)
+        return size
 
     def _store(self, source: Readable, expected: str | None) -> tuple[str, int]:
         self._incoming.mkdir(parents=True, exist_ok=True)
@@ -207,6 +226,10 @@ class S3BlobStore:
             raise BlobMismatch(f"declared sha256 {sha256}, content hashes to {actual}")
         self._upload(path, sha256)
         return size
+
+    def adopt(self, path: str | os.PathLike[str], sha256: str) -> int:
+        self._upload(path, check_sha256(sha256))
+        return os.stat(path).st_size
 
     def _upload(self, path: str | os.PathLike[str], sha256: str) -> None:
         if self.exists(sha256):

@@ -1,17 +1,16 @@
-"""`kt1 worker`: an `rq` worker on the `kt1` queue of the Redis at KT1_REDIS_URL."""
+"""`kt1 worker`: an `rq` worker on the queue KT1_QUEUE (`kt1`) of the Redis at KT1_REDIS_URL."""
 
 from __future__ import annotations
 
 import click
 
 from inspection.config import Settings
-from workers.queue import QUEUE_NAME
 
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Work until the queues are empty, then exit.")
-@click.option("--queue", "queues", multiple=True, default=[QUEUE_NAME], show_default=True,
-              help="Queue to listen on (repeatable).")
+@click.option("--queue", "queues", multiple=True,
+              help="Queue to listen on (repeatable); default KT1_QUEUE, or `kt1`.")
 def worker(burst: bool, queues: tuple[str, ...]) -> None:
     """Run background jobs from Redis (photo processing, notices, reports)."""
     settings = Settings.from_env()
@@ -23,4 +22,4 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
     from rq import Worker
 
     connection = Redis.from_url(settings.redis_url)
-    Worker(list(queues), connection=connection).work(burst=burst)
+    Worker(list(queues) or [settings.queue_name], connection=connection).work(burst=burst)

@@ -11,8 +11,10 @@ from functools import cache
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from inspection import photos
 from inspection.db import make_engine, make_session_factory
 from media.blobstore import store_from_url
+from media.uploads import PartialUploads
 from workers.photos import process_photo
 from workers.queue import job_settings
 
@@ -29,9 +31,20 @@ def process_photo_job(photo_id: str) -> str | None:
     store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
     with session_factory(settings.database_url)() as session:
         try:
-            photo = process_photo(session, store, photo_id, far_m=settings.far_radius_m)
+            photo = process_photo(session, store, photo_id, far_m=settings.far_radius_m,
+                                  max_pixels=settings.max_image_pixels)
             session.commit()
         except BaseException:
             session.rollback()
             raise
         return photo.status if photo is not None else None
+
+
+def expire_uploads_job() -> dict[str, int]:
+    """Forget expired uploads and their bytes (run daily: rq-scheduler, cron or
+    `kt1 uploads expire`); returns the counts."""
+    settings = job_settings()
+    with session_factory(settings.database_url)() as session:
+        expiry = photos.clean_expired(session, PartialUploads(settings.upload_path), settings)
+    return {"expired": expiry.expired, "forgotten": expiry.forgotten,
+            "discarded": len(expiry.discard)}

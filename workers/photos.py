@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.points import lon_lat
 from inspection import audit
 from inspection.db import utcnow
-from inspection.models import Inspection, Photo
+from inspection.models import ChecklistItem, Inspection, Photo
 from media.blobstore import CHUNK_SIZE, BlobStore
 from media.images import (
     DEFAULT_MAX_PIXELS,
@@ -68,11 +69,14 @@ def process_photo(
         _fetch(store, photo.sha256, original)
         try:
             info = inspect_image(original, max_pixels=max_pixels)
+            if info.mime != "image/png" and _is_signature(session, photo):
+                raise ImageRejected("signature-not-png", "Chữ ký phải là ảnh PNG.")
             derivatives = make_derivatives(original, max_pixels=max_pixels)
         except ImageRejected as rejected:
             photo.status = "rejected"
             photo.reason = str(rejected)
             photo.processed_at = utcnow()
+            photo.version += 1
             session.flush()
             log.info("photo %s rejected: %s", photo.id, rejected.reason_code)
             return photo
@@ -81,6 +85,17 @@ def process_photo(
     _record(session, photo, info, far_m=far_m)
     session.flush()
     return photo
+
+
+def _is_signature(session: Session, photo: Photo) -> bool:
+    """Whether the photo answers a `signature` item (signatures are drawn, saved as PNG)."""
+    if photo.item_code is None:
+        return False
+    return session.scalar(
+        select(ChecklistItem.answer_type)
+        .join(Inspection, Inspection.checklist_id == ChecklistItem.checklist_id)
+        .where(Inspection.id == photo.inspection_id, ChecklistItem.code == photo.item_code)
+    ) == "signature"
 
 
 def _fetch(store: BlobStore, sha256: str, target: Path) -> None:
@@ -107,6 +122,7 @@ def _record(session: Session, photo: Photo, info: ImageInfo, *, far_m: float) ->
     photo.status = "ready"
     photo.reason = None
     photo.processed_at = now
+    photo.version += 1
 
 
 def _exif(info: ImageInfo) -> dict[str, Any]:

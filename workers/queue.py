@@ -18,7 +18,6 @@ from inspection.config import Settings
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "kt1"
 JOB_TIMEOUT_S = 600
 RETRY_MAX = 3
 RETRY_INTERVALS_S = [10, 30, 60]
@@ -46,10 +45,11 @@ def resolve(func_path: str) -> Any:
     return getattr(importlib.import_module(module_name), name)
 
 
-def enqueue(settings: Settings, func_path: str, *args: Any, queue: str = QUEUE_NAME) -> str:
+def enqueue(settings: Settings, func_path: str, *args: Any, queue: str | None = None) -> str:
     """Queue `func_path(*args)` and return the job id.
 
-    Without `settings.redis_url` (embedded mode) the job runs here and now, under `settings`;
+    On `queue`, by default `settings.queue_name` (KT1_QUEUE, `kt1`). Without
+    `settings.redis_url` (embedded mode) the job runs here and now, under `settings`;
     like a queued job, its failure is logged and does not fail the caller.
     """
     if not settings.redis_url:
@@ -63,7 +63,7 @@ def enqueue(settings: Settings, func_path: str, *args: Any, queue: str = QUEUE_N
     from redis import Redis
     from rq import Queue, Retry
 
-    rq_queue = Queue(queue, connection=Redis.from_url(settings.redis_url))
+    rq_queue = Queue(queue or settings.queue_name, connection=Redis.from_url(settings.redis_url))
     job = rq_queue.enqueue(func_path, *args, job_timeout=JOB_TIMEOUT_S,
                            retry=Retry(max=RETRY_MAX, interval=RETRY_INTERVALS_S))
     return str(job.id)

@@ -135,7 +135,9 @@ class InspectionSchema(Schema):
     version = fields.Integer()
     answers = fields.List(fields.Nested(AnswerSchema))
     location_check = fields.Nested(LocationCheckSchema)
-    flags = fields.List(fields.String(), metadata={"description": "Photo flags (none yet)."})
+    flags = fields.List(fields.String(), metadata={"description": (
+        "Doubts raised by its ready photos: `exif_far_from_site`, `exif_time_outside_visit`, "
+        "`no_exif_position`, `no_exif_time`.")})
     submitted_at = fields.DateTime(allow_none=True)
     review = fields.Nested(ReviewSchema, allow_none=True)
 
@@ -151,7 +153,7 @@ class InspectionSchema(Schema):
         return {**{k: getattr(inspection, k) for k in plain},
                 "location": _fix_out(inspection.location, inspection.accuracy_m),
                 "team": [u.id for u in sorted(inspection.team, key=lambda u: u.username)],
-                "flags": [], "review": review,
+                "flags": inspection.photo_flags, "review": review,
                 "answers": inspection.answers if "answers" in self.fields else [],
                 "location_check": location.location_check(
                     inspection.site.location, inspection.location, inspection.accuracy_m,

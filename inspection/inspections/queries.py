@@ -50,7 +50,8 @@ def list_inspections(actor: User, *, site_id: uuid.UUID | None = None,
         stmt = stmt.where(Inspection.started_at >= started_from)
     if started_before is not None:
         stmt = stmt.where(Inspection.started_at < started_before)
-    return stmt.options(selectinload(Inspection.team), selectinload(Inspection.site)).order_by(
+    return stmt.options(selectinload(Inspection.team), selectinload(Inspection.site),
+                        selectinload(Inspection.photos)).order_by(
         Inspection.started_at.desc(), Inspection.id)
 
 

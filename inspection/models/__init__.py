@@ -3,7 +3,14 @@
 from inspection.models.audit import AuditEntry, AuditHead
 from inspection.models.campaigns import Assignment, Campaign, assignment_members
 from inspection.models.checklists import Checklist, ChecklistItem, ChecklistSection
-from inspection.models.inspections import Answer, Finding, Inspection, Photo, inspection_members
+from inspection.models.inspections import (
+    Answer,
+    Finding,
+    Inspection,
+    Photo,
+    Upload,
+    inspection_members,
+)
 from inspection.models.reference import Commune, Province, ReferenceDataset
 from inspection.models.sites import Site
 from inspection.models.sync import SyncConflict, SyncFeed, SyncMutation
@@ -31,6 +38,7 @@ __all__ = [
     "SyncConflict",
     "SyncFeed",
     "SyncMutation",
+    "Upload",
     "User",
     "assignment_members",
     "inspection_members",

@@ -71,12 +71,18 @@ class Inspection(Base):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="inspection", order_by="Answer.item_code"
     )
+    photos: Mapped[list[Photo]] = relationship(viewonly=True, order_by="Photo.created_at")
 
     __audited__ = ("site_id", "checklist_id", "campaign_id", "status", "started_at", "location",
                    "accuracy_m", "version", "submitted_at", "reviewed_by", "review_comment")
 
     def answer_for(self, item_code: str) -> Answer | None:
         return next((a for a in self.answers if a.item_code == item_code), None)
+
+    @property
+    def photo_flags(self) -> list[str]:
+        """The doubts raised by its ready photos (EXIF position or time against the visit)."""
+        return sorted({f for p in self.photos if p.status == "ready" for f in p.flags or []})
 
 
 class Answer(Base):
@@ -132,9 +138,36 @@ class Photo(Base):
     thumbnail_sha256: Mapped[str | None] = mapped_column(String(64))
     preview_sha256: Mapped[str | None] = mapped_column(String(64))
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the upload said: the file's name on the device, who sent it. Bumped by processing.
+    filename: Mapped[str | None] = mapped_column(String(255))
+    uploaded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     __audited__ = ("inspection_id", "item_code", "sha256", "size", "status", "reason",
-                   "content_type", "flags", "thumbnail_sha256", "preview_sha256")
+                   "content_type", "flags", "thumbnail_sha256", "preview_sha256", "version")
+
+
+class Upload(Base):
+    """A tus upload of one photo (or signature) into an inspection, from creation until its
+    last byte is checked (then `photo_id` names the Photo) or it expires. The bytes received
+    so far live in the upload folder (`media.uploads`), whose size is the upload's offset."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id"), index=True)
+    item_code: Mapped[str | None] = mapped_column(String(20))
+    photo_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    device_id: Mapped[str | None] = mapped_column(String(100))
+    length: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    filetype: Mapped[str | None] = mapped_column(String(100))
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Finding(Base):

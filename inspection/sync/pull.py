@@ -19,8 +19,9 @@ from inspection.models.users import FIELD_ROLES
 from inspection.scope import province_clause
 from inspection.sync import feed
 
-# What a post office's staff may read: its own sites, their inspections and findings.
-POST_ENTITIES = ("site", "inspection", "answer", "finding")
+# What a post office's staff may read: its own sites, their inspections, answers, findings
+# and the photo evidence behind them.
+POST_ENTITIES = ("site", "inspection", "answer", "finding", "photo")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -19,6 +20,10 @@ SKIPPED_OPERATIONS = {
     # Would revoke the token every remaining example uses; covered in test_auth.py.
     ("POST", "/api/v1/auth/logout"),
 }
+
+
+# tus appends are raw bytes; the generated value (bytes for `format: binary`) is sent as is.
+schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
 
 
 def not_a_server_error(ctx, response, case):  # type: ignore[no-untyped-def]
@@ -57,6 +62,12 @@ def test_the_api_honours_its_openapi_document(app, api, session):  # type: ignor
             def exercise(case):  # type: ignore[no-untyped-def]
                 case.call_and_validate(headers=headers, checks=checks)
 
-            exercise()
+            try:
+                exercise()
+            except Unsatisfiable:
+                # Nothing to make invalid (an operation without parameters or body, such as
+                # the tus OPTIONS): there is no negative case to send. Positive ones ran.
+                if mode is not GenerationMode.NEGATIVE:
+                    raise
         ran.append(f"{operation.method.upper()} {operation.path}")
     assert len(ran) >= 30, ran

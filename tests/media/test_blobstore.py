@@ -112,6 +112,29 @@ def test_put_file_refuses_a_declared_sha256_the_bytes_do_not_have_and_keeps_noth
     assert not store.exists(hashlib.sha256(b"tampered").hexdigest())
 
 
+def test_adopting_a_file_stores_it_and_survives_the_file_being_removed(
+    store: BlobStore, tmp_path: Path
+) -> None:
+    source = tmp_path / "upload.part"
+    source.write_bytes(b"an upload checked by its receiver")
+    sha = hashlib.sha256(source.read_bytes()).hexdigest()
+    assert store.adopt(source, sha) == 33
+    assert store.adopt(source, sha) == 33  # idempotent
+    source.unlink()  # the upload folder forgets it after the commit
+    with store.open(sha) as stream:
+        assert stream.read() == b"an upload checked by its receiver"
+
+
+def test_the_filesystem_store_adopts_by_hard_link_without_a_copy(
+    file_store: FileBlobStore, tmp_path: Path
+) -> None:
+    source = tmp_path / "upload.part"
+    source.write_bytes(b"200 MB in real life")
+    sha = hashlib.sha256(source.read_bytes()).hexdigest()
+    file_store.adopt(source, sha)
+    assert file_store.path_for(sha).stat().st_ino == source.stat().st_ino
+
+
 @pytest.mark.parametrize(
     "bad",
     ["", "abc", "A" * 64, "g" * 64, "0" * 63, "0" * 65, "../" + "0" * 61, "0" * 62 + "/x"],
@@ -126,6 +149,8 @@ def test_a_key_that_is_not_64_lowercase_hex_digits_is_a_value_error(
             call(bad)
     with pytest.raises(ValueError):
         store.put_file(source, bad)
+    with pytest.raises(ValueError):
+        store.adopt(source, bad)
 
 
 def test_a_50_mb_stream_is_stored_and_hashed_correctly(store: BlobStore) -> None:

@@ -1,0 +1,322 @@
+"""Photo evidence: resumable uploads into an inspection, the photo records they become, and
+who may see them.
+
+An upload is created by a member of the inspection's team (`start_upload`), receives its bytes
+in one or more appends (`open_for_append`, then `media.uploads`), and when its last byte has
+arrived becomes a `processing` Photo (`complete`) once the whole file hashes to the sha256 the
+client declared; otherwise nothing of it is kept. The client may choose the photo's id
+(`photo_id`), so an answer to a `photo` or `signature` item can name the photo before its bytes
+are sent; creating the same upload again (same photo id, or same inspection, item and bytes)
+answers the existing upload instead of a second copy of the evidence.
+
+Functions take the session first and flush; the caller commits. `complete` and `terminate`
+leave file removal to the caller, after its commit (`finish_after_commit`).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from inspection import errors
+from inspection.config import Settings
+from inspection.db import utcnow
+from inspection.inspections.services import get_inspection
+from inspection.models import ChecklistItem, Inspection, Photo, Upload, User
+from media.blobstore import BlobStore
+from media.uploads import PartialUploads
+
+UPLOADABLE = ("draft", "returned", "submitted")
+METADATA_KEYS = ("inspection_id", "item_code", "filename", "filetype", "sha256", "captured_at",
+                 "photo_id")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What an append needs to know about its upload, read before the bytes stream in (so no
+    database transaction stays open while they do)."""
+
+    id: str
+    length: int
+    completed: bool
+    expires_at: datetime
+
+
+def ticket_for(upload: Upload) -> Ticket:
+    return Ticket(str(upload.id), upload.length, upload.completed_at is not None,
+                  upload.expires_at)
+
+
+def upload_expiry(settings: Settings) -> timedelta:
+    return timedelta(hours=settings.upload_expiry_hours)
+
+
+def start_upload(session: Session, actor: User, *, device_id: str | None, length: int,
+                 metadata: dict[str, str], settings: Settings, partials: PartialUploads,
+                 now: datetime | None = None) -> Upload:
+    """Create an upload (or answer the existing one for the same photo)."""
+    now = now or utcnow()
+    meta = _check_metadata(metadata)
+    if length > settings.max_upload_bytes:
+        raise errors.PayloadTooLarge(
+            f"Tệp {length} byte vượt giới hạn {settings.max_upload_bytes} byte.",
+            errors={"Upload-Length": [f"at most {settings.max_upload_bytes}"]})
+    if length < 1:
+        raise errors.ValidationFailed("Tệp rỗng, không có gì để tải lên.",
+                                      errors={"Upload-Length": ["must be at least 1"]})
+    inspection = _team_inspection(session, actor, meta["inspection_id"])
+    item_code = meta.get("item_code")
+    if item_code is not None and session.scalar(select(ChecklistItem.id).where(
+            ChecklistItem.checklist_id == inspection.checklist_id,
+            ChecklistItem.code == item_code)) is None:
+        raise errors.ValidationFailed(f"Bảng kiểm không có mục {item_code}.",
+                                      errors={"item_code": ["no such item"]})
+    existing = _same_upload(session, actor, inspection, meta, length, now)
+    if existing is not None:
+        return existing
+    if inspection.status not in UPLOADABLE:
+        raise errors.InvalidState("Phiên kiểm tra đã được duyệt; không nhận thêm ảnh.")
+    _check_count(session, inspection, settings, now)
+    upload = Upload(
+        id=uuid.uuid4(), inspection_id=inspection.id, item_code=item_code,
+        photo_id=meta.get("photo_id") or uuid.uuid4(), user_id=actor.id, device_id=device_id,
+        length=length, sha256=meta["sha256"], filename=meta.get("filename"),
+        filetype=meta.get("filetype"), captured_at=meta.get("captured_at"), created_at=now,
+        expires_at=now + upload_expiry(settings))
+    session.add(upload)
+    session.flush()
+    partials.create(str(upload.id))
+    return upload
+
+
+def _check_metadata(metadata: dict[str, str]) -> dict[str, Any]:
+    problems: dict[str, list[str]] = {}
+    out: dict[str, Any] = {k: v for k, v in metadata.items()
+                           if k in METADATA_KEYS and v != ""}
+    for key in ("inspection_id", "sha256"):
+        if key not in out:
+            problems[key] = ["required"]
+    for key in ("inspection_id", "photo_id"):
+        if key in out:
+            try:
+                out[key] = uuid.UUID(out[key])
+            except ValueError:
+                problems[key] = ["not a UUID"]
+    if "sha256" in out:
+        out["sha256"] = out["sha256"].lower()
+        if not _SHA256.fullmatch(out["sha256"]):
+            problems["sha256"] = ["64 hex digits"]
+    if "captured_at" in out:
+        try:
+            captured = datetime.fromisoformat(out["captured_at"].replace("Z", "+00:00"))
+        except ValueError:
+            captured = None
+        if captured is None or captured.tzinfo is None:
+            problems["captured_at"] = ["RFC 3339 date-time with offset"]
+        else:
+            out["captured_at"] = captured
+    for key, limit in (("item_code", 20), ("filename", 255), ("filetype", 100)):
+        if key in out and len(out[key]) > limit:
+            problems[key] = [f"at most {limit} characters"]
+    if problems:
+        raise errors.ValidationFailed("Siêu dữ liệu tải lên (Upload-Metadata) không hợp lệ.",
+                                      errors=problems)
+    return out
+
+
+def _team_inspection(session: Session, actor: User, inspection_id: uuid.UUID) -> Inspection:
+    inspection = get_inspection(session, actor, inspection_id)
+    if actor.id not in {u.id for u in inspection.team}:
+        raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra mới được tải ảnh lên phiên này.")
+    return inspection
+
+
+def _same_upload(session: Session, actor: User, inspection: Inspection, meta: dict[str, Any],
+                 length: int, now: datetime) -> Upload | None:
+    """The upload (or photo) this creation repeats, if any; Conflict if the photo id is
+    taken by different evidence. An unfinished upload that has expired is forgotten here
+    (its bytes go with the orphans), so the photo can be sent again."""
+    stale = session.scalars(select(Upload).where(
+        Upload.inspection_id == inspection.id, Upload.completed_at.is_(None),
+        Upload.expires_at <= now, Upload.sha256 == meta["sha256"]))
+    for old in stale:
+        session.delete(old)
+    session.flush()
+    photo_id = meta.get("photo_id")
+    same = (inspection.id, meta.get("item_code"), meta["sha256"], length)
+    if photo_id is not None:
+        upload = session.scalar(select(Upload).where(Upload.photo_id == photo_id))
+        photo = session.get(Photo, photo_id)
+        held = upload or photo
+        if held is not None:
+            held_length = upload.length if upload is not None else photo.size  # type: ignore[union-attr]
+            if (held.inspection_id, held.item_code, held.sha256, held_length) != same:
+                raise errors.Conflict("Mã ảnh này đã được dùng cho một ảnh khác.",
+                                      errors={"photo_id": ["already used"]})
+        if upload is not None:
+            return upload
+        return _completed_upload(session, photo, actor) if photo is not None else None
+    repeated = session.scalar(select(Upload).where(
+        Upload.inspection_id == inspection.id, Upload.sha256 == meta["sha256"],
+        Upload.length == length, _same_item(Upload.item_code, meta.get("item_code")),
+    ).order_by(Upload.completed_at.is_(None), Upload.created_at.desc()).limit(1))
+    if repeated is not None:
+        return repeated
+    photo = session.scalar(select(Photo).where(
+        Photo.inspection_id == inspection.id, Photo.sha256 == meta["sha256"],
+        _same_item(Photo.item_code, meta.get("item_code"))).limit(1))
+    return _completed_upload(session, photo, actor) if photo is not None else None
+
+
+def _same_item(column: Any, item_code: str | None) -> Any:
+    return column.is_(None) if item_code is None else column == item_code
+
+
+def _completed_upload(session: Session, photo: Photo, actor: User) -> Upload:
+    """A finished upload standing for a photo whose own upload record has expired."""
+    now = utcnow()
+    upload = Upload(id=uuid.uuid4(), inspection_id=photo.inspection_id,
+                    item_code=photo.item_code, photo_id=photo.id, user_id=actor.id,
+                    length=photo.size, sha256=photo.sha256, filename=photo.filename,
+                    created_at=now, expires_at=now + timedelta(days=1), completed_at=now)
+    session.add(upload)
+    session.flush()
+    return upload
+
+
+def _check_count(session: Session, inspection: Inspection, settings: Settings,
+                 now: datetime) -> None:
+    photos = session.scalar(select(func.count()).select_from(Photo).where(
+        Photo.inspection_id == inspection.id)) or 0
+    pending = session.scalar(select(func.count()).select_from(Upload).where(
+        Upload.inspection_id == inspection.id, Upload.completed_at.is_(None),
+        Upload.expires_at > now)) or 0
+    if photos + pending >= settings.max_photos_per_inspection:
+        raise errors.RuleViolation(
+            f"Phiên kiểm tra đã có {photos + pending} ảnh (kể cả ảnh đang tải); tối đa "
+            f"{settings.max_photos_per_inspection}.",
+            errors={"inspection_id": [f"at most {settings.max_photos_per_inspection} photos"]})
+
+
+def get_upload(session: Session, actor: User, upload_id: str,
+               now: datetime | None = None) -> Upload:
+    """The upload, for a member of its inspection's team; Gone once it has expired
+    unfinished. Someone who may not see the inspection gets NotFound."""
+    upload = _find(session, upload_id)
+    if upload is None:
+        raise errors.NotFound("Không tìm thấy phiên tải lên.")
+    _team_inspection(session, actor, upload.inspection_id)
+    if upload.completed_at is None and upload.expires_at <= (now or utcnow()):
+        raise errors.Gone("Phiên tải lên đã hết hạn; hãy tải lại tệp từ đầu.")
+    return upload
+
+
+def _find(session: Session, upload_id: str) -> Upload | None:
+    try:
+        key = uuid.UUID(upload_id)
+    except ValueError:
+        return None
+    return session.get(Upload, key, populate_existing=True)
+
+
+def open_for_append(session: Session, actor: User, upload_id: str) -> Ticket:
+    return ticket_for(get_upload(session, actor, upload_id))
+
+
+def complete(session: Session, ticket: Ticket, *, store: BlobStore,
+             partials: PartialUploads, sha256_from_start: str | None) -> Photo:
+    """Turn a fully received upload into a `processing` Photo, storing its bytes; the
+    declared sha256 must be the whole file's (`sha256_from_start` when the last append
+    hashed it all, else the file is read once), else ChecksumMismatch and the upload is
+    gone (its row deleted here, its bytes at once). Idempotent for a completed upload."""
+    upload = session.get(Upload, uuid.UUID(ticket.id), with_for_update=True,
+                         populate_existing=True)
+    if upload is None:
+        raise errors.NotFound("Phiên tải lên không còn (đã huỷ hoặc hết hạn).")
+    if upload.completed_at is not None:
+        return session.get_one(Photo, upload.photo_id)
+    if (sha256_from_start or partials.sha256(ticket.id)) != upload.sha256:
+        partials.discard(ticket.id)
+        session.delete(upload)
+        session.flush()
+        raise errors.ChecksumMismatch(
+            "Tệp nhận được không có mã sha256 đã khai báo; không lưu gì, hãy tải lại.",
+            errors={"sha256": ["does not match the received file"]})
+    store.adopt(partials.path(ticket.id), upload.sha256)
+    photo = Photo(id=upload.photo_id, inspection_id=upload.inspection_id,
+                  item_code=upload.item_code, sha256=upload.sha256, size=upload.length,
+                  captured_at=upload.captured_at, filename=upload.filename,
+                  uploaded_by=upload.user_id, status="processing", version=1)
+    session.add(photo)
+    upload.completed_at = utcnow()
+    session.flush()
+    return photo
+
+
+def terminate(session: Session, actor: User, upload_id: str) -> Upload:
+    """Cancel an unfinished upload (its row deleted; its bytes are the caller's to discard
+    after commit). A finished upload is evidence and stays: InvalidState."""
+    upload = get_upload(session, actor, upload_id)
+    if upload.completed_at is not None:
+        raise errors.InvalidState("Tệp đã tải lên xong và là ảnh bằng chứng; không thể huỷ.")
+    session.delete(upload)
+    session.flush()
+    return upload
+
+
+@dataclass(frozen=True)
+class Expiry:
+    expired: int  # unfinished uploads whose time ran out
+    forgotten: int  # finished uploads' records, kept until then for repeated creations
+    discard: list[str]  # upload ids whose bytes the caller removes after committing
+
+
+def expire_uploads(session: Session, partials: PartialUploads, settings: Settings,
+                   now: datetime | None = None) -> Expiry:
+    """Forget every upload past its expiry (an unfinished one with its bytes), and bytes
+    without a record that are older than the expiry period (left by a crash)."""
+    now = now or utcnow()
+    rows = session.execute(select(Upload.id, Upload.completed_at)
+                           .where(Upload.expires_at <= now)).all()
+    if rows:
+        session.execute(delete(Upload).where(Upload.id.in_([r.id for r in rows])))
+    unfinished = [str(r.id) for r in rows if r.completed_at is None]
+    known = {str(i) for i in session.scalars(select(Upload.id))}
+    cutoff = (now - upload_expiry(settings)).timestamp()
+    orphans = [i for i in partials.ids() if i not in known and i not in unfinished
+               and partials.path(i).stat().st_mtime < cutoff]
+    return Expiry(len(unfinished), len(rows) - len(unfinished), unfinished + orphans)
+
+
+def clean_expired(session: Session, partials: PartialUploads, settings: Settings,
+                  now: datetime | None = None) -> Expiry:
+    """The whole clean-up (a daily job or `kt1 uploads expire`): forget what has expired,
+    commit, and only then remove the bytes, so a failed commit leaves nothing dangling."""
+    expiry = expire_uploads(session, partials, settings, now)
+    session.commit()
+    for upload_id in expiry.discard:
+        partials.discard(upload_id)
+    return expiry
+
+
+def find_photo(session: Session, actor: User, photo_id: uuid.UUID) -> Photo:
+    """The photo if the actor may see its inspection, else NotFound."""
+    photo = session.get(Photo, photo_id)
+    if photo is None:
+        raise errors.NotFound("Không tìm thấy ảnh.")
+    get_inspection(session, actor, photo.inspection_id)
+    return photo
+
+
+def list_photos(session: Session, actor: User, inspection_id: uuid.UUID) -> Any:
+    """A select of the inspection's photos, oldest first (NotFound if it is not visible)."""
+    get_inspection(session, actor, inspection_id)
+    return (select(Photo).where(Photo.inspection_id == inspection_id)
+            .order_by(Photo.created_at, Photo.id))

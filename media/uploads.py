@@ -1,0 +1,203 @@
+"""The bytes of unfinished resumable uploads: one file per upload whose size is its offset.
+
+Appending streams the request body to the end of the file in fixed-size chunks, so memory
+stays flat whatever the upload's size. One writer at a time: an append holds an exclusive
+`flock` on the file for its whole duration, so a second, concurrent append to the same upload
+(from any thread or process on the host) is refused at once (`UploadLocked`) instead of
+interleaving bytes. Several hosts must share the folder on a filesystem with working `flock`
+(or route an upload's requests to one host).
+
+An append with a checksum is all or nothing: the bytes are checked as they pass and, when the
+digest differs or the body ends early, the file is cut back to where the append began. An
+append without one keeps whatever arrived, so an interrupted request resumes from there.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fcntl
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+CHUNK_SIZE = 1024 * 1024
+CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
+
+
+class UploadError(Exception):
+    """Base of what an append can refuse."""
+
+
+class UploadMissing(UploadError):
+    """No bytes are kept for this upload (never created, finished or cleaned)."""
+
+
+class UploadLocked(UploadError):
+    """Another request is appending to this upload right now."""
+
+
+class OffsetMismatch(UploadError):
+    def __init__(self, expected: int, given: int) -> None:
+        super().__init__(f"the upload is at offset {expected}, not {given}")
+        self.expected = expected
+        self.given = given
+
+
+class ChecksumMismatch(UploadError):
+    """The appended bytes do not have the digest the client declared; none were kept."""
+
+
+class BodyIncomplete(UploadError):
+    """The request body ended (or broke) before its declared length."""
+
+    def __init__(self, kept: int) -> None:
+        super().__init__(f"the body ended early; {kept} bytes kept")
+        self.kept = kept
+
+
+@dataclass(frozen=True)
+class Checksum:
+    """An `Upload-Checksum` header: the algorithm and the digest it names."""
+
+    algorithm: str
+    digest: bytes
+
+    @classmethod
+    def parse(cls, header: str) -> Checksum:
+        """`"<algorithm> <base64 digest>"`; ValueError if malformed or unsupported."""
+        algorithm, _, encoded = header.strip().partition(" ")
+        algorithm = algorithm.lower()
+        if algorithm not in CHECKSUM_ALGORITHMS:
+            raise ValueError(f"unsupported checksum algorithm {algorithm!r}")
+        try:
+            digest = base64.b64decode(encoded.strip(), validate=True)
+        except binascii.Error as exc:
+            raise ValueError("the checksum is not base64") from exc
+        if len(digest) != hashlib.new(algorithm).digest_size:
+            raise ValueError(f"a {algorithm} digest has {hashlib.new(algorithm).digest_size} "
+                             "bytes")
+        return cls(algorithm, digest)
+
+
+@dataclass(frozen=True)
+class Appended:
+    offset: int
+    # The whole file's sha256 when this append wrote it from its first byte (saves a re-read).
+    sha256_from_start: str | None
+
+
+def _read(read: Callable[[int], bytes], size: int) -> bytes:
+    """A chunk of the body; b"" once it ends, however it ends: the server's stream raises
+    its own error types (a client gone away, a broken chunked encoding)."""
+    try:
+        return read(size)
+    except Exception:  # noqa: BLE001 - any failure to read is the body's end
+        return b""
+
+
+class PartialUploads:
+    """A folder of unfinished uploads, named by upload id."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, upload_id: str) -> Path:
+        if not upload_id or "/" in upload_id or upload_id.startswith("."):
+            raise UploadMissing(upload_id)
+        return self.root / f"{upload_id}.part"
+
+    def create(self, upload_id: str) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.path(upload_id).touch(exist_ok=True)
+
+    def exists(self, upload_id: str) -> bool:
+        return self.path(upload_id).exists()
+
+    def offset(self, upload_id: str) -> int:
+        try:
+            return self.path(upload_id).stat().st_size
+        except FileNotFoundError as exc:
+            raise UploadMissing(upload_id) from exc
+
+    def append(self, upload_id: str, read: Callable[[int], bytes], *, offset: int,
+               length: int, checksum: Checksum | None = None) -> Appended:
+        """Append `length` bytes from `read` at `offset`, which must be the current one.
+
+        `read(n)` returns at most n bytes, b"" at the end of the body; an early end (or a
+        failing read) raises `BodyIncomplete`, the bytes kept unless `checksum` was given."""
+        with self._locked(upload_id) as fh:
+            current = os.fstat(fh.fileno()).st_size
+            if current != offset:
+                raise OffsetMismatch(current, offset)
+            fh.seek(offset)
+            check = hashlib.new(checksum.algorithm) if checksum else None
+            whole = hashlib.sha256() if offset == 0 else None
+            received = 0
+            while received < length:
+                chunk = _read(read, min(CHUNK_SIZE, length - received))
+                if not chunk:
+                    break
+                fh.write(chunk)
+                received += len(chunk)
+                for h in (check, whole):
+                    if h is not None:
+                        h.update(chunk)
+            if received < length:
+                self._settle(fh, offset if checksum else offset + received)
+                raise BodyIncomplete(0 if checksum else received)
+            if check is not None and checksum is not None and check.digest() != checksum.digest:
+                self._settle(fh, offset)
+                raise ChecksumMismatch(upload_id)
+            self._settle(fh, offset + received)
+            return Appended(offset + received, whole.hexdigest() if whole else None)
+
+    def sha256(self, upload_id: str) -> str:
+        """The sha256 of what the upload holds, read in chunks."""
+        digest = hashlib.sha256()
+        with self.path(upload_id).open("rb") as fh:
+            while chunk := fh.read(CHUNK_SIZE):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def open(self, upload_id: str) -> BinaryIO:
+        try:
+            return self.path(upload_id).open("rb")
+        except FileNotFoundError as exc:
+            raise UploadMissing(upload_id) from exc
+
+    def discard(self, upload_id: str) -> None:
+        self.path(upload_id).unlink(missing_ok=True)
+
+    def ids(self) -> Iterator[str]:
+        """Every upload id with bytes in the folder."""
+        if self.root.is_dir():
+            for entry in self.root.glob("*.part"):
+                yield entry.name[: -len(".part")]
+
+    @contextmanager
+    def _locked(self, upload_id: str) -> Iterator[BinaryIO]:
+        try:
+            fh = self.path(upload_id).open("r+b")
+        except FileNotFoundError as exc:
+            raise UploadMissing(upload_id) from exc
+        with fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise UploadLocked(upload_id) from exc
+            try:
+                yield fh
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    @staticmethod
+    def _settle(fh: BinaryIO, size: int) -> None:
+        """Make the file exactly `size` bytes long and durable before the lock is released."""
+        fh.flush()
+        fh.truncate(size)
+        os.fsync(fh.fileno())
