@@ -72,6 +72,7 @@ def _register(app: Flask, api: Api) -> None:
         findings,
         health,
         inspections,
+        jobs,
         photos,
         provinces,
         sites,
@@ -83,7 +84,7 @@ def _register(app: Flask, api: Api) -> None:
 
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
                    communes, inspections, photos, uploads, findings, checklists, sync_feed,
-                   sync_push):
+                   sync_push, jobs):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
 

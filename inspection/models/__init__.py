@@ -11,6 +11,7 @@ from inspection.models.inspections import (
     Upload,
     inspection_members,
 )
+from inspection.models.jobs import Job
 from inspection.models.reference import Commune, Province, ReferenceDataset
 from inspection.models.sites import Site
 from inspection.models.sync import SyncConflict, SyncFeed, SyncMutation
@@ -30,6 +31,7 @@ __all__ = [
     "Device",
     "Finding",
     "Inspection",
+    "Job",
     "LoginFailure",
     "Photo",
     "Province",

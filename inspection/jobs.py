@@ -1,0 +1,82 @@
+"""Background jobs users ask for: their record, who may read it, and how a run reports.
+
+The web side creates the record (`create`) in the request's transaction and queues the job's
+id after commit; the worker side (`workers.tracking`) marks it started, reports progress,
+and ends it finished with a result or failed with a readable error. A failure that will be
+retried leaves the job `queued` with the error of the last attempt.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from inspection import errors
+from inspection.db import utcnow
+from inspection.models import Job, User
+
+READERS = ("supervisor", "admin")
+
+
+def create(session: Session, actor: User, kind: str, args: dict[str, Any],
+           province_code: str | None) -> Job:
+    job = Job(id=uuid.uuid4(), kind=kind, status="queued", progress=0, args=args,
+              created_by=actor.id, province_code=province_code, attempts=0)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get(session: Session, actor: User, job_id: uuid.UUID) -> Job:
+    """The job, for whoever asked for it and for the supervisors and admins of its province;
+    NotFound for anyone else."""
+    job = session.get(Job, job_id)
+    if job is None or not _may_read(actor, job):
+        raise errors.NotFound("Không tìm thấy công việc.")
+    return job
+
+
+def _may_read(actor: User, job: Job) -> bool:
+    if job.created_by == actor.id or actor.is_national:
+        return True
+    return actor.role in READERS and job.province_code == actor.province_code
+
+
+def _load(session: Session, job_id: uuid.UUID | str) -> Job:
+    return session.get_one(Job, uuid.UUID(str(job_id)), with_for_update=True,
+                           populate_existing=True)
+
+
+def started(session: Session, job_id: uuid.UUID | str) -> Job:
+    job = _load(session, job_id)
+    job.status = "started"
+    job.attempts += 1
+    job.started_at = utcnow()
+    session.flush()
+    return job
+
+
+def progressed(session: Session, job_id: uuid.UUID | str, percent: int) -> None:
+    job = _load(session, job_id)
+    job.progress = max(0, min(100, percent))
+    session.flush()
+
+
+def finished(session: Session, job_id: uuid.UUID | str, result: dict[str, Any]) -> Job:
+    job = _load(session, job_id)
+    job.status, job.progress, job.result, job.error = "finished", 100, result, None
+    job.finished_at = utcnow()
+    session.flush()
+    return job
+
+
+def failed(session: Session, job_id: uuid.UUID | str, error: str, *, final: bool) -> Job:
+    """Record an attempt's error: the job is `failed` if no retry follows, else `queued`."""
+    job = _load(session, job_id)
+    job.status = "failed" if final else "queued"
+    job.error = error[:2000]
+    job.finished_at = utcnow() if final else None
+    session.flush()
+    return job
