@@ -126,7 +126,13 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, session_factory: sessionmaker[Session], session: Session):  # type: ignore[no-untyped-def]
+def app(settings: Settings, session_factory: sessionmaker[Session], session: Session,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch):
+    """The app on the test's transaction. Jobs run in-process after commit (no Redis) and open
+    their sessions by `settings.database_url`: here they get the test's transaction too."""
+    import workers.jobs
+
+    monkeypatch.setattr(workers.jobs, "session_factory", lambda _url: session_factory)
     return create_app(settings, session_factory=session_factory)
 
 

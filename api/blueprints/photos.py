@@ -131,7 +131,7 @@ def rendition(photo_id: uuid.UUID, rendition: str) -> Response:
         raise errors.InvalidState("Ảnh chưa có bản này.")
     etag = f'"{sha256}"'
     headers = {"ETag": etag, "Cache-Control": CACHE, "X-Content-Type-Options": "nosniff"}
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+    if request.if_none_match.contains_weak(sha256):
         return Response(status=304, headers=headers)
     if rendition == "original":
         disposition = "inline" if mimetype != "application/octet-stream" else "attachment"

@@ -83,6 +83,8 @@ class UploadCreatedSchema(Schema):
 @blp.after_request
 def _tus_resumable(response: Response) -> Response:
     response.headers["Tus-Resumable"] = TUS_VERSION
+    if response.status_code == 204 or (request.method == "HEAD" and response.status_code == 200):
+        del response.headers["Content-Type"]  # no body, so no type (not Flask's text/html)
     if response.status_code == 412:
         response.headers["Tus-Version"] = TUS_VERSION
     return response
@@ -198,10 +200,10 @@ class Uploads(MethodView):
             database.session(), current_user(), device_id=current_principal().device_id,
             length=length, metadata=parse_metadata(request.headers.get("Upload-Metadata")),
             settings=settings, partials=_partials())
-        resp = jsonify({"id": upload.id, "photo_id": upload.photo_id,
-                        "offset": _offset_of(upload), "length": upload.length,
-                        "expires_at": upload.expires_at,
-                        "completed": upload.completed_at is not None})
+        resp = jsonify(UploadCreatedSchema().dump({
+            "id": upload.id, "photo_id": upload.photo_id, "offset": _offset_of(upload),
+            "length": upload.length, "expires_at": upload.expires_at,
+            "completed": upload.completed_at is not None}))
         resp.status_code = 201
         resp.headers.update({"Location": _location(upload), **_expires(upload)})
         return resp
@@ -275,6 +277,13 @@ class UploadResource(MethodView):
 def _append(ticket: photos.Ticket, offset: int) -> int:
     """Stream the request body into the upload at `offset`; complete it at its last byte.
     Returns the new offset."""
+    partials = _partials()
+    try:
+        current = partials.offset(ticket.id)  # checked again under the lock
+    except UploadMissing as exc:
+        raise errors.Gone("Dữ liệu của phiên tải lên không còn; hãy tải lại từ đầu.") from exc
+    if current != offset:
+        raise _offset_mismatch(current, offset)
     length = request.content_length
     remaining = ticket.length - offset
     if length is None:
@@ -293,7 +302,7 @@ def _append(ticket: photos.Ticket, offset: int) -> int:
     stream = request.stream
     database.release()  # no transaction stays open while the bytes arrive
     try:
-        appended = _partials().append(ticket.id, stream.read, offset=offset, length=length,
+        appended = partials.append(ticket.id, stream.read, offset=offset, length=length,
                                       checksum=checksum)
     except UploadMissing as exc:
         raise errors.Gone("Dữ liệu của phiên tải lên không còn; hãy tải lại từ đầu.") from exc
@@ -301,10 +310,7 @@ def _append(ticket: photos.Ticket, offset: int) -> int:
         raise errors.Locked("Một yêu cầu khác đang ghi vào phiên tải lên này; thử lại sau.",
                             ) from exc
     except OffsetMismatch as exc:
-        raise errors.Conflict(
-            f"Vị trí ghi {exc.given} không khớp vị trí hiện tại {exc.expected}.",
-            errors={"Upload-Offset": [f"the upload is at {exc.expected}"]},
-            offset=exc.expected) from exc
+        raise _offset_mismatch(exc.expected, exc.given) from exc
     except ChecksumMismatch as exc:
         raise errors.ChecksumMismatch(
             "Mã kiểm tra của phần dữ liệu không khớp; phần này không được lưu, hãy gửi lại.",
@@ -315,6 +321,12 @@ def _append(ticket: photos.Ticket, offset: int) -> int:
     if appended.offset == ticket.length:
         _complete(ticket, appended)
     return appended.offset
+
+
+def _offset_mismatch(current: int, given: int) -> errors.Conflict:
+    return errors.Conflict(f"Vị trí ghi {given} không khớp vị trí hiện tại {current}.",
+                           errors={"Upload-Offset": [f"the upload is at {current}"]},
+                           offset=current)
 
 
 def _complete(ticket: photos.Ticket, appended: Appended | None) -> None:
