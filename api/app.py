@@ -73,6 +73,7 @@ def _register(app: Flask, api: Api) -> None:
         health,
         inspections,
         jobs,
+        notices,
         photos,
         provinces,
         sites,
@@ -84,7 +85,7 @@ def _register(app: Flask, api: Api) -> None:
 
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
                    communes, inspections, photos, uploads, findings, checklists, sync_feed,
-                   sync_push, jobs):
+                   sync_push, jobs, notices):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
 

@@ -49,6 +49,8 @@ class Settings:
     max_photos_per_inspection: int = 200
     upload_expiry_hours: int = 168
     max_image_pixels: int = 50_000_000
+    notice_due_days: int = 30
+    public_url: str = "http://localhost:5000"  # where printed QR codes point
 
     @property
     def upload_path(self) -> Path:
@@ -86,6 +88,8 @@ class Settings:
             max_photos_per_inspection=_int(env, "KT1_MAX_PHOTOS_PER_INSPECTION", 200),
             upload_expiry_hours=_int(env, "KT1_UPLOAD_EXPIRY_HOURS", 168),
             max_image_pixels=_int(env, "KT1_MAX_IMAGE_PIXELS", 50_000_000),
+            notice_due_days=_int(env, "KT1_NOTICE_DUE_DAYS", 30),
+            public_url=(env.get("KT1_PUBLIC_URL") or "http://localhost:5000").rstrip("/"),
         )
         settings.check()
         return settings

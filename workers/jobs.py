@@ -8,15 +8,18 @@ and commits, or rolls back and re-raises so `rq` records the failure and retries
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from inspection import photos
+from inspection import notices, photos
 from inspection.db import make_engine, make_session_factory
 from media.blobstore import store_from_url
 from media.uploads import PartialUploads
+from workers.notices import render_notice
 from workers.photos import process_photo
 from workers.queue import job_settings
+from workers.tracking import run_tracked
 
 
 @cache
@@ -48,3 +51,26 @@ def expire_uploads_job() -> dict[str, int]:
         expiry = photos.clean_expired(session, PartialUploads(settings.upload_path), settings)
     return {"expired": expiry.expired, "forgotten": expiry.forgotten,
             "discarded": len(expiry.discard)}
+
+
+def render_notice_job(job_id: str, notice_id: str) -> dict[str, Any]:
+    """Number, render, store and issue a violation notice, as job `job_id` (see
+    `workers.notices.render_notice`: running it twice issues one notice). On failure the
+    notice is marked `failed`; the job records the error."""
+    settings = job_settings()
+    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
+
+    def work(session: Session, _progress: Any) -> dict[str, Any]:
+        try:
+            notice = render_notice(session, store, notice_id, settings=settings)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            notices.mark_failed(session, notice_id)
+            session.commit()
+            raise
+        return {"notice_id": str(notice.id), "number": notice.label,
+                "pdf_sha256": notice.pdf_sha256, "docx_sha256": notice.docx_sha256}
+
+    return run_tracked(session_factory(settings.database_url), job_id, work)
+

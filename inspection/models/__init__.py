@@ -12,6 +12,7 @@ from inspection.models.inspections import (
     inspection_members,
 )
 from inspection.models.jobs import Job
+from inspection.models.notices import Notice, NoticeCounter
 from inspection.models.reference import Commune, Province, ReferenceDataset
 from inspection.models.sites import Site
 from inspection.models.sync import SyncConflict, SyncFeed, SyncMutation
@@ -33,6 +34,8 @@ __all__ = [
     "Inspection",
     "Job",
     "LoginFailure",
+    "Notice",
+    "NoticeCounter",
     "Photo",
     "Province",
     "ReferenceDataset",

@@ -1,0 +1,282 @@
+"""Violation notices: asked for on an approved inspection, numbered without gaps, issued.
+
+A supervisor asks for a notice (`request_notice`) in the web request's transaction, which
+also creates the job users follow; the job (`workers.notices`) re-checks the inspection,
+gathers what the document needs (`facts`), takes the next number (`assign_number`) and
+records the stored documents (`mark_issued`) in one transaction, so a number is only ever
+committed together with its documents: none is shared, none is skipped. A notice that has its
+documents is never numbered or written again.
+
+Issuing bodies (the Sở KH&CN of each province) are a small table here, `ISSUERS`; a province
+not in it gets the Sở of its own name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from inspection import errors, jobs
+from inspection.inspections.queries import sees
+from inspection.inspections.services import get_inspection
+from inspection.models import (
+    ChecklistItem,
+    ChecklistSection,
+    Commune,
+    Finding,
+    Inspection,
+    Job,
+    Notice,
+    NoticeCounter,
+    Photo,
+    Province,
+    Site,
+    User,
+)
+from inspection.models.notices import NOTICED_FINDINGS
+from inspection.scope import require_role
+
+REQUESTERS = ("supervisor", "admin")
+NOTICE_KIND = "notice"
+NOTICE_JOB = "workers.jobs.render_notice_job"
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass(frozen=True)
+class IssuingBody:
+    """`parent` as the header prints it (capitals), `name` as a sentence writes it,
+    `abbreviation` the tail of the symbol ("TB-SKHCN"), `place` the date line's place."""
+
+    parent: str
+    name: str
+    abbreviation: str
+    place: str
+
+
+DOST = "Sở Khoa học và Công nghệ"
+ISSUERS: dict[str, IssuingBody] = {
+    "92": IssuingBody("UBND THÀNH PHỐ CẦN THƠ", DOST, "SKHCN", "Cần Thơ"),
+    "31": IssuingBody("UBND THÀNH PHỐ HẢI PHÒNG", DOST, "SKHCN", "Hải Phòng"),
+}
+"""The Sở KH&CN that issues notices, per province code (Cần Thơ, Hải Phòng)."""
+
+
+def issuing_body(session: Session, province_code: str) -> IssuingBody:
+    known = ISSUERS.get(province_code)
+    if known is not None:
+        return known
+    province = session.get_one(Province, province_code)
+    place = province.name.removeprefix("Thành phố ").removeprefix("Tỉnh ")
+    return IssuingBody(f"UBND {province.name}".upper(), DOST, "SKHCN", place)
+
+
+def symbol_for(body: IssuingBody) -> str:
+    return f"TB-{body.abbreviation}"
+
+
+def today_in_vietnam(now: datetime) -> date:
+    return now.astimezone(VIETNAM).date()
+
+
+# --- Asking for a notice (web side) ----------------------------------------------------------
+
+def request_notice(session: Session, actor: User,
+                   inspection_id: uuid.UUID) -> tuple[Notice, Job, bool]:
+    """The inspection's notice and the job writing it; `queued` says whether a job was just
+    created (the caller enqueues it after commit). An inspection has one notice: asking again
+    answers the existing one and its job, unless it failed, which queues a new attempt."""
+    require_role(actor, *REQUESTERS)
+    inspection = get_inspection(session, actor, inspection_id)
+    ensure_issuable(session, inspection)
+    notice = session.scalar(select(Notice).where(Notice.inspection_id == inspection.id))
+    if notice is not None and notice.status != "failed" and notice.job_id is not None:
+        return notice, session.get_one(Job, notice.job_id), False
+    if notice is None:
+        body = issuing_body(session, inspection.province_code)
+        notice = Notice(id=uuid.uuid4(), inspection_id=inspection.id,
+                        province_code=inspection.province_code, issuer=body.abbreviation,
+                        symbol=symbol_for(body), status="pending", created_by=actor.id,
+                        version=1)
+        session.add(notice)
+    else:
+        notice.status = "pending"
+        notice.version += 1
+    session.flush()
+    job = jobs.create(session, actor, NOTICE_KIND, {"notice_id": str(notice.id)},
+                      inspection.province_code)
+    notice.job_id = job.id
+    session.flush()
+    return notice, job, True
+
+
+def ensure_issuable(session: Session, inspection: Inspection) -> None:
+    if inspection.status != "approved":
+        raise errors.InvalidState(
+            "Chỉ lập thông báo vi phạm cho phiên kiểm tra đã được duyệt "
+            f"(trạng thái hiện tại: {inspection.status}).")
+    if not confirmed_findings(session, inspection.id):
+        raise errors.RuleViolation(
+            "Phiên kiểm tra không có phát hiện nào đã được xác nhận; không có gì để thông báo.")
+
+
+def confirmed_findings(session: Session, inspection_id: uuid.UUID) -> list[Finding]:
+    return list(session.scalars(
+        select(Finding).where(Finding.inspection_id == inspection_id,
+                              Finding.status.in_(NOTICED_FINDINGS))
+        .order_by(Finding.item_code)))
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+def find_notice(session: Session, actor: User, notice_id: uuid.UUID) -> Notice | None:
+    """The notice if the actor may see it (its province; a `post` user: its organisation's
+    sites only)."""
+    notice = session.get(Notice, notice_id)
+    if notice is None or not sees(actor, notice.province_code, notice.inspection.site):
+        return None
+    return notice
+
+
+def get_notice(session: Session, actor: User, notice_id: uuid.UUID) -> Notice:
+    notice = find_notice(session, actor, notice_id)
+    if notice is None:
+        raise errors.NotFound("Không tìm thấy thông báo.")
+    return notice
+
+
+def document_sha256(notice: Notice, kind: str) -> str:
+    """The stored document's key (`kind` pdf or docx); InvalidState before it is issued."""
+    sha256 = notice.pdf_sha256 if kind == "pdf" else notice.docx_sha256
+    if notice.status != "issued" or sha256 is None:
+        raise errors.InvalidState("Thông báo chưa được phát hành; chưa có văn bản.")
+    return sha256
+
+
+# --- Issuing (job side) ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FindingFacts:
+    finding: Finding
+    section: str
+    """"A. Chấp nhận bưu gửi KT1": the section's code and title."""
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """What the document says, read from the database (photos' bytes are the caller's)."""
+
+    notice: Notice
+    body: IssuingBody
+    inspection: Inspection
+    site: Site
+    commune: str
+    province: str
+    team: tuple[User, ...]
+    findings: tuple[FindingFacts, ...]
+    photos: tuple[Photo, ...]
+
+
+def lock_for_issue(session: Session, notice_id: uuid.UUID | str) -> Notice:
+    """The notice, its row locked for this transaction, re-read from the database. On
+    SQLite the first statement writes, so the transaction holds the write lock from its start
+    (a reader that later writes could not wait for another writer: it would fail at once)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Notice).where(Notice.id == uuid.UUID(str(notice_id)))
+                        .values(version=Notice.version)
+                        .execution_options(synchronize_session=False))
+    notice = session.get(Notice, uuid.UUID(str(notice_id)), with_for_update=True,
+                         populate_existing=True)
+    if notice is None:
+        raise errors.NotFound("Không tìm thấy thông báo.")
+    return notice
+
+
+def is_issued(notice: Notice) -> bool:
+    return (notice.status == "issued" and notice.pdf_sha256 is not None
+            and notice.docx_sha256 is not None)
+
+
+def facts(session: Session, notice: Notice) -> NoticeFacts:
+    """Everything the notice states; raises the DomainErrors of `ensure_issuable`."""
+    inspection = session.get_one(Inspection, notice.inspection_id, populate_existing=True)
+    ensure_issuable(session, inspection)
+    found = confirmed_findings(session, inspection.id)
+    sections: dict[str, str] = dict(session.execute(  # type: ignore[arg-type]
+        select(ChecklistItem.code, ChecklistSection.code + ". " + ChecklistSection.title)
+        .join(ChecklistSection, ChecklistItem.section_id == ChecklistSection.id)
+        .where(ChecklistItem.checklist_id == inspection.checklist_id)).all())
+    codes = [f.item_code for f in found]
+    photos = session.scalars(
+        select(Photo).where(Photo.inspection_id == inspection.id, Photo.status == "ready",
+                            Photo.item_code.in_(codes))
+        .order_by(Photo.item_code, Photo.created_at)).all()
+    site = inspection.site
+    commune = session.get(Commune, site.commune_code) if site.commune_code else None
+    province = session.get_one(Province, site.province_code)
+    return NoticeFacts(
+        notice=notice, body=issuing_body(session, notice.province_code),
+        inspection=inspection, site=site, commune=commune.name if commune else "",
+        province=province.name, team=tuple(inspection.team),
+        findings=tuple(FindingFacts(f, sections.get(f.item_code, "")) for f in found),
+        photos=tuple(photos))
+
+
+def assign_number(session: Session, notice: Notice, *, issued_on: date,
+                  due_days: int) -> Notice:
+    """Number the notice (once: a numbered notice keeps its number) and date it."""
+    if notice.number is None:
+        notice.year = issued_on.year
+        notice.number = take_number(session, issuer=notice.issuer,
+                                    province_code=notice.province_code, year=issued_on.year)
+    notice.issued_on = issued_on
+    notice.due_on = issued_on + timedelta(days=due_days)
+    session.flush()
+    return notice
+
+
+def take_number(session: Session, *, issuer: str, province_code: str, year: int) -> int:
+    """The next number of `issuer` in the province and year. Incrementing the counter locks
+    its row (PostgreSQL) or the database for writing (SQLite) until the transaction ends:
+    concurrent callers wait, and a rollback gives the number back, so numbers are neither
+    shared nor skipped. The first number of a year creates the counter; two transactions
+    doing so at once meet on its primary key and the second increments the first's."""
+    key = (NoticeCounter.issuer == issuer, NoticeCounter.province_code == province_code,
+           NoticeCounter.year == year)
+    increment = (update(NoticeCounter).where(*key)
+                 .values(last_number=NoticeCounter.last_number + 1)
+                 .returning(NoticeCounter.last_number)
+                 .execution_options(synchronize_session=False))
+    number = session.execute(increment).scalar_one_or_none()
+    if number is not None:
+        return number
+    try:
+        with session.begin_nested():
+            session.execute(insert(NoticeCounter).values(
+                issuer=issuer, province_code=province_code, year=year, last_number=1))
+        return 1
+    except IntegrityError:
+        return session.execute(increment).scalar_one()
+
+
+def mark_issued(session: Session, notice: Notice, *, pdf_sha256: str,
+                docx_sha256: str) -> Notice:
+    notice.pdf_sha256, notice.docx_sha256 = pdf_sha256, docx_sha256
+    notice.status = "issued"
+    notice.version += 1
+    session.flush()
+    return notice
+
+
+def mark_failed(session: Session, notice_id: uuid.UUID | str) -> None:
+    """Record that writing the notice failed (a new request queues another attempt)."""
+    notice = lock_for_issue(session, notice_id)
+    if not is_issued(notice):
+        notice.status = "failed"
+        notice.version += 1
+        session.flush()
