@@ -76,6 +76,7 @@ def _register(app: Flask, api: Api) -> None:
         notices,
         photos,
         provinces,
+        reports,
         sites,
         sync_feed,
         sync_push,
@@ -85,7 +86,7 @@ def _register(app: Flask, api: Api) -> None:
 
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
                    communes, inspections, photos, uploads, findings, checklists, sync_feed,
-                   sync_push, jobs, notices):
+                   sync_push, jobs, notices, reports):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
 

@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from api.app import create_app
 from api.cli_geo import geo
+from api.cli_reports import report
 from api.cli_sync import sync
 from api.cli_uploads import uploads
 from inspection import accounts, audit, errors, migrate
@@ -37,6 +38,7 @@ main.add_command(geo)
 main.add_command(sync)
 main.add_command(uploads)
 main.add_command(worker)
+main.add_command(report)
 
 
 @main.group()

@@ -74,3 +74,27 @@ def render_notice_job(job_id: str, notice_id: str) -> dict[str, Any]:
 
     return run_tracked(session_factory(settings.database_url), job_id, work)
 
+
+def render_report_job(job_id: str, report_id: str) -> dict[str, Any]:
+    """Figure, render and store an annual or campaign report, as job `job_id`, reporting
+    progress (see `workers.reports.render_report`: running it twice writes one report). On
+    failure the report is marked `failed`; the job records the error."""
+    from inspection import reports
+    from workers.reports import render_report
+
+    settings = job_settings()
+    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
+
+    def work(session: Session, progress: Any) -> dict[str, Any]:
+        try:
+            report = render_report(session, store, report_id, progress=progress).report
+            session.commit()
+        except BaseException:
+            session.rollback()
+            reports.mark_failed(session, report_id)
+            session.commit()
+            raise
+        return {"report_id": str(report.id), "pdf_sha256": report.pdf_sha256,
+                "xlsx_sha256": report.xlsx_sha256}
+
+    return run_tracked(session_factory(settings.database_url), job_id, work)

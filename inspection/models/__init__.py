@@ -14,6 +14,7 @@ from inspection.models.inspections import (
 from inspection.models.jobs import Job
 from inspection.models.notices import Notice, NoticeCounter
 from inspection.models.reference import Commune, Province, ReferenceDataset
+from inspection.models.reports import Report
 from inspection.models.sites import Site
 from inspection.models.sync import SyncConflict, SyncFeed, SyncMutation
 from inspection.models.users import AuthToken, Device, LoginFailure, User
@@ -39,6 +40,7 @@ __all__ = [
     "Photo",
     "Province",
     "ReferenceDataset",
+    "Report",
     "Site",
     "SyncConflict",
     "SyncFeed",

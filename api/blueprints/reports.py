@@ -1,0 +1,128 @@
+"""Reports: a province's supervisors ask for the annual report or a campaign's, a background
+job writes it (PDF and XLSX), and they read it and download its documents."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import closing
+from typing import Any, BinaryIO
+
+from flask import Response, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, pre_dump, validate
+
+from api import database
+from api.auth import current_user, login_required
+from api.jobs import enqueue_after_commit
+from api.schemas import ProblemSchema
+from inspection import reports
+from inspection.models import Report
+from inspection.models.reports import REPORT_KINDS, REPORT_STATUSES
+from media.blobstore import CHUNK_SIZE, store_from_url
+
+PREFIX = ""
+blp = Blueprint("reports", __name__, description="Báo cáo")
+
+DOCUMENT_URL = "/api/v1/reports/{id}/document.{kind}"
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ReportRequestSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(REPORT_KINDS))
+    province_code = fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"))
+    year = fields.Integer(load_default=None, validate=validate.Range(2000, 2100), metadata={
+        "description": "Required for an annual report."})
+    campaign_id = fields.UUID(load_default=None, metadata={
+        "description": "Required for a campaign report."})
+
+
+class ReportRequestedSchema(Schema):
+    report_id = fields.UUID()
+    job_id = fields.UUID(metadata={"description": "Follow it on `GET /jobs/{id}`."})
+
+
+class ReportFilesSchema(Schema):
+    pdf = fields.String(allow_none=True)
+    xlsx = fields.String(allow_none=True)
+
+
+class ReportSchema(Schema):
+    id = fields.UUID()
+    kind = fields.String(metadata={"enum": list(REPORT_KINDS)})
+    province_code = fields.String()
+    year = fields.Integer(allow_none=True)
+    campaign_id = fields.UUID(allow_none=True)
+    status = fields.String(metadata={"enum": list(REPORT_STATUSES)})
+    files = fields.Nested(ReportFilesSchema, metadata={
+        "description": "Where to download the documents; null until the report is ready."})
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+    @pre_dump
+    def _view(self, report: Report, **_: Any) -> dict[str, Any]:
+        plain = ("id", "kind", "province_code", "year", "campaign_id", "status", "created_at",
+                 "finished_at")
+        return {**{k: getattr(report, k) for k in plain},
+                "files": {kind: DOCUMENT_URL.format(id=report.id, kind=kind)
+                          if report.is_ready else None for kind in MIMETYPES}}
+
+
+@blp.post("/reports")
+@login_required()
+@blp.arguments(ReportRequestSchema)
+@blp.response(202, ReportRequestedSchema)
+@blp.alt_response(403, schema=ProblemSchema, description="Only supervisors and admins")
+@blp.alt_response(404, schema=ProblemSchema,
+                  description="No such province or campaign in your scope")
+def request_report(body: dict[str, Any]) -> Any:
+    """Ask for an annual report of a province or a campaign's report (PDF and XLSX)."""
+    report, job = reports.request_report(database.session(), current_user(), **body)
+    assert job is not None
+    enqueue_after_commit(reports.REPORT_JOB, str(job.id), str(report.id))
+    return {"report_id": report.id, "job_id": job.id}
+
+
+@blp.get("/reports/<uuid:report_id>")
+@login_required()
+@blp.response(200, ReportSchema)
+@blp.alt_response(403, schema=ProblemSchema, description="Only supervisors and admins")
+@blp.alt_response(404, schema=ProblemSchema, description="No such report in your scope")
+def get_report(report_id: uuid.UUID) -> Any:
+    """A report: what was asked, its status and, once ready, its documents."""
+    return reports.get_report(database.session(), current_user(), report_id)
+
+
+@blp.get("/reports/<uuid:report_id>/document.<any(pdf, xlsx):kind>")
+@login_required()
+@blp.doc(responses={200: {"description": "The report's document.", "content": {
+    mimetype: {"schema": {"type": "string", "format": "binary"}}
+    for mimetype in MIMETYPES.values()}}})
+@blp.alt_response(404, schema=ProblemSchema, description="No such report in your scope")
+@blp.alt_response(409, schema=ProblemSchema, description="Not ready yet")
+def document(report_id: uuid.UUID, kind: str) -> Response:
+    """The report as PDF or XLSX, byte for byte as stored."""
+    report = reports.get_report(database.session(), current_user(), report_id)
+    sha256 = reports.document_sha256(report, kind)
+    name = f"bao-cao-{report.province_code}-{report.year or report.campaign_id}.{kind}"
+    etag = f'"{sha256}"'
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable",
+               "X-Content-Type-Options": "nosniff",
+               "Content-Disposition": f'attachment; filename="{name}"'}
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return Response(status=304, headers=headers)
+    settings = database.settings()
+    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
+    database.release()
+    headers["Content-Length"] = str(store.size(sha256))
+    return Response(_stream(store.open(sha256)), mimetype=MIMETYPES[kind], headers=headers,
+                    direct_passthrough=True)
+
+
+def _stream(opened: BinaryIO) -> Iterator[bytes]:
+    with closing(opened) as source:
+        while chunk := source.read(CHUNK_SIZE):
+            yield chunk

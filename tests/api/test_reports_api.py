@@ -1,0 +1,174 @@
+"""/reports over HTTP: a supervisor asks for the annual report of the province, the job writes
+it in-process, and the report, its PDF and XLSX and its job read as the contract says, for
+whom they may."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+from openpyxl import load_workbook
+
+import workers.jobs
+from inspection import reports
+from inspection.models import Job, Report
+from tests import factories
+from tests.inspection.test_reports import (
+    SECTION,
+    build_world,
+    counted,
+    done,
+    expected,
+)
+from tests.workers.test_documents import NATIONAL_TITLE, pdf_text
+
+API = "/api/v1"
+SUBJECT = "Kết quả kiểm tra việc cung cấp, sử dụng dịch vụ bưu chính KT1 năm 2026"
+
+
+@pytest.fixture(autouse=True)
+def jobs_share_the_test_transaction(monkeypatch, session_factory):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(workers.jobs, "session_factory", lambda _url: session_factory)
+
+
+@pytest.fixture
+def world(session):  # type: ignore[no-untyped-def]
+    return build_world(session, reports.today_in_vietnam())
+
+
+@pytest.fixture
+def h(api):  # type: ignore[no-untyped-def]
+    return {
+        "supervisor": api.login(factories.UserFactory(role="supervisor")),
+        "inspector": api.login(factories.UserFactory(role="inspector")),
+        "outsider": api.login(factories.UserFactory(role="supervisor", province_code="31")),
+    }
+
+
+def problem(resp, status):  # type: ignore[no-untyped-def]
+    assert resp.status_code == status, resp.get_json()
+    assert resp.mimetype == "application/problem+json"
+    return resp.get_json()
+
+
+def asked(client, h, body, who="supervisor"):  # type: ignore[no-untyped-def]
+    return client.post(f"{API}/reports", json=body, headers=h[who])
+
+
+ANNUAL = {"kind": "annual", "province_code": "92", "year": 2026}
+
+
+def test_the_annual_report_is_written_with_its_figures_in_pdf_and_xlsx(client, h, world):
+    resp = asked(client, h, ANNUAL)
+    assert resp.status_code == 202, resp.get_json()
+    ids = resp.get_json()
+    report = client.get(f"{API}/reports/{ids['report_id']}", headers=h["supervisor"]).get_json()
+    assert {k: report[k] for k in ("kind", "province_code", "year", "campaign_id", "status")} == {
+        **ANNUAL, "campaign_id": None, "status": "ready"}
+    job = client.get(f"{API}/jobs/{ids['job_id']}", headers=h["supervisor"]).get_json()
+    assert (job["status"], job["progress"], job["result"]["report_id"]) == (
+        "finished", 100, ids["report_id"])
+    want = expected(done(2026))
+
+    pdf = client.get(report["files"]["pdf"], headers=h["supervisor"])
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = pdf_text(pdf.data)
+    for phrase in (NATIONAL_TITLE, "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ".replace("ỦY BAN NHÂN DÂN",
+                                                                            "UBND"),
+                   "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "BÁO CÁO", SUBJECT, "/BC-SKHCN",
+                   "trên địa bàn Thành phố Cần Thơ",
+                   f"thực hiện {want['inspections']} cuộc kiểm tra",
+                   f"phát hiện {want['findings']} nội dung",
+                   f"{want['remediated']} phát hiện đã được khắc phục",
+                   "SO SÁNH VỚI NĂM 2025", "Phường Ninh Kiều", "Phường Cái Khế"):
+        assert phrase in text, phrase
+
+    xlsx = client.get(report["files"]["xlsx"], headers=h["supervisor"])
+    assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(xlsx.data))
+    assert book.sheetnames == ["Phạm vi kiểm tra", "Theo nhóm nội dung", "Theo mức độ",
+                               "Theo xã, phường", "Khắc phục", "Quá hạn", "So sánh"]
+    sections = {row[0]: row[1] for row in book["Theo nhóm nội dung"].iter_rows(
+        min_row=4, values_only=True)}
+    assert sections == want["by_section"]
+    assert [c.value for c in book["Theo mức độ"][3]] == ["Mức độ", "Số phát hiện", "Tỷ lệ"]
+    severities = [row for row in book["Theo mức độ"].iter_rows(min_row=4, values_only=True)]
+    assert [r[1] for r in severities] == list(want["by_severity"].values())  # type: ignore[attr-defined]
+    assert all(isinstance(r[1], int) and isinstance(r[2], int | float) for r in severities)
+    remediation = next(book["Khắc phục"].iter_rows(min_row=4, values_only=True))
+    assert remediation[0] == want["confirmed"]
+    assert remediation[3] == pytest.approx(want["remediated"] / want["confirmed"])  # type: ignore[operator]
+    overdue = list(book["Quá hạn"].iter_rows(min_row=4, values_only=True))
+    assert len(overdue) == len(want["overdue"])  # type: ignore[arg-type]
+    compared = {row[0]: row[1:] for row in book["So sánh"].iter_rows(min_row=4,
+                                                                      values_only=True)}
+    before = len(done(2025))
+    assert compared["Số cuộc kiểm tra đã thực hiện"] == (
+        before, want["inspections"], want["inspections"] - before)  # type: ignore[operator]
+    assert compared["Số phát hiện"][1] == len(counted(done(2026)))
+    assert set(want["by_section"]) <= set(SECTION.values())  # type: ignore[arg-type]
+
+
+def test_running_the_job_again_writes_no_second_document(client, h, world, session, settings,
+                                                         monkeypatch):
+    ids = asked(client, h, ANNUAL).get_json()
+    report = session.get(Report, uuid.UUID(ids["report_id"]))
+    session.refresh(report)
+    first = (report.pdf_sha256, report.xlsx_sha256)
+    monkeypatch.setattr(workers.jobs, "job_settings", lambda: settings)
+    again = workers.jobs.render_report_job(ids["job_id"], ids["report_id"])
+    assert (again["pdf_sha256"], again["xlsx_sha256"]) == first
+
+
+def test_requests_are_checked_and_scoped_to_the_province(client, h, world):
+    assert problem(asked(client, h, {"kind": "annual", "province_code": "92"}),
+                   422)["errors"].keys() >= {"year"}
+    assert "campaign_id" in problem(asked(client, h, {"kind": "campaign",
+                                                      "province_code": "92"}), 422)["errors"]
+    problem(asked(client, h, {"kind": "weekly", "province_code": "92"}), 422)
+    problem(asked(client, h, ANNUAL, who="inspector"), 403)
+    problem(asked(client, h, ANNUAL, who="outsider"), 404)
+    ids = asked(client, h, ANNUAL).get_json()
+    problem(client.get(f"{API}/reports/{ids['report_id']}", headers=h["outsider"]), 404)
+    problem(client.get(f"{API}/reports/{ids['report_id']}/document.pdf",
+                       headers=h["outsider"]), 404)
+    problem(client.get(f"{API}/reports/{ids['report_id']}", headers=h["inspector"]), 403)
+    problem(client.get(f"{API}/reports/{uuid.uuid4()}", headers=h["supervisor"]), 404)
+
+
+def test_a_campaign_report_covers_the_campaign(client, h, world):
+    resp = asked(client, h, {"kind": "campaign", "province_code": "92",
+                             "campaign_id": str(world.campaign.id)})
+    assert resp.status_code == 202, resp.get_json()
+    report = client.get(f"{API}/reports/{resp.get_json()['report_id']}",
+                        headers=h["supervisor"]).get_json()
+    assert (report["status"], report["year"]) == ("ready", None)
+    text = pdf_text(client.get(report["files"]["pdf"], headers=h["supervisor"]).data)
+    want = expected(done(campaign=True))
+    assert world.campaign.name in text
+    assert f"thực hiện {want['inspections']} cuộc kiểm tra" in text
+    assert "SO SÁNH" not in text
+
+
+def test_a_report_whose_campaign_moved_away_fails_with_its_error_on_the_job(
+        client, h, world, session, settings, monkeypatch):
+    """The job re-checks the campaign: moved to another province, the report fails for good."""
+    supervisor = factories.UserFactory(role="supervisor")
+    report, job = reports.request_report(session, supervisor, kind="campaign",
+                                         province_code="92", campaign_id=world.campaign.id)
+    assert job is not None
+    world.campaign.province_code = "31"
+    session.commit()
+    monkeypatch.setattr(workers.jobs, "job_settings", lambda: settings)
+    result = workers.jobs.render_report_job(str(job.id), str(report.id))
+    assert "đợt kiểm tra" in result["error"]
+    shown = client.get(f"{API}/jobs/{job.id}", headers=h["supervisor"]).get_json()
+    assert shown["status"] == "failed" and "đợt kiểm tra" in shown["error"]
+    session.expire_all()
+    assert session.get(Report, report.id).status == "failed"  # type: ignore[union-attr]
+    assert session.get(Job, job.id).status == "failed"  # type: ignore[union-attr]
+    got = client.get(f"{API}/reports/{report.id}", headers=h["supervisor"]).get_json()
+    assert (got["status"], got["files"]) == ("failed", {"pdf": None, "xlsx": None})
+    problem(client.get(f"{API}/reports/{report.id}/document.xlsx", headers=h["supervisor"]),
+            409)

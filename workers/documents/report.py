@@ -1,0 +1,151 @@
+"""A statistical report (báo cáo) as PDF, laid out as Decree 30/2020/NĐ-CP prescribes, and as
+XLSX with one worksheet per table, Vietnamese headers and numbers kept as numbers."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, time
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workers.documents import decree30 as d30
+from workers.documents.layout import Align, Block, Cell, Document, Gap, Page, Para, Run, Table
+from workers.documents.pdf import write_pdf
+from workers.documents.report_model import Column, DataTable, Format, StatReport, Value
+from workers.documents.vietnamese import nfc, number, short_date
+
+TYPE_CODE = "BC"
+TYPE_NAME = "BÁO CÁO"
+TABLE_SIZE = 12.0
+DASH = "–"
+SHEET_FONT = "Times New Roman"
+MM_PER_CHAR = 2.0
+"""Spreadsheet column widths are in characters; roughly 2 mm each at 12 pt."""
+XLSX_FORMATS = {Format.INTEGER: "#,##0", Format.PERCENT: "0.0%", Format.CHANGE: "+#,##0;-#,##0;0",
+                Format.DATE: "DD/MM/YYYY"}
+
+
+def render_report_pdf(r: StatReport) -> bytes:
+    return write_pdf(report_document(r))
+
+
+def symbol(r: StatReport) -> str:
+    return d30.symbol(r.number, TYPE_CODE, r.body.abbreviation)
+
+
+def report_document(r: StatReport) -> Document:
+    page = Page()
+    blocks: list[Block] = [
+        *d30.front(r.body, symbol(r), r.issued_on, TYPE_NAME, r.subject, (),
+                   page.text_width_mm),
+        d30.paragraph(r.intro),
+    ]
+    numbered = 0
+    for part in r.parts:
+        blocks.append(d30.heading(part.heading))
+        blocks += [d30.paragraph(text) for text in part.paragraphs]
+        for table in part.tables:
+            numbered += 1
+            blocks += [_caption(numbered, table), _table(table)]
+    blocks += [d30.paragraph(f"Trên đây là báo cáo {nfc(r.subject)[0].lower()}"
+                             f"{nfc(r.subject)[1:]} của {nfc(r.body.name)}./.",
+                             keep_with_next=True),
+               Gap(4), d30.closing(r.recipients, r.archive, r.signer)]
+    return Document(f"Báo cáo {nfc(r.subject)}", nfc(r.body.name), tuple(blocks), page)
+
+
+def _caption(n: int, table: DataTable) -> Para:
+    return Para((Run(f"Bảng {n}. {table.title}", bold=True, italic=True),), Align.CENTER, 13,
+                space_before=4, space_after=4, keep_with_next=True)
+
+
+def _table(table: DataTable) -> Table:
+    def cell(value: str, *, bold: bool = False, align: Align = Align.CENTER) -> Cell:
+        return Cell((Para((Run(value, bold=bold),), align, TABLE_SIZE),))
+
+    head = tuple(cell(c.header, bold=True) for c in table.columns)
+    rows: list[tuple[Cell | None, ...]] = [head]
+    for row in table.rows:
+        rows.append(tuple(cell(shown(v, c.format), align=_align(c.format))
+                          for v, c in zip(row, table.columns, strict=True)))
+    if not table.rows:
+        span = len(table.columns)
+        rows.append((Cell((Para((Run(table.empty, italic=True),), Align.CENTER, TABLE_SIZE),),
+                          colspan=span), *([None] * (span - 1))))
+    return Table(tuple(c.width_mm for c in table.columns), tuple(rows), header_rows=1)
+
+
+def _align(fmt: Format) -> Align:
+    return Align.LEFT if fmt is Format.TEXT else Align.CENTER
+
+
+def shown(value: Value, fmt: Format) -> str:
+    """A cell as the PDF prints it: "1.234", "66,7%", "+3", "05/11/2026", "–" for none."""
+    if value is None:
+        return DASH
+    if isinstance(value, date):
+        return short_date(value)
+    if isinstance(value, str):
+        return value
+    if fmt is Format.PERCENT:
+        return f"{number(round(value * 100, 1))}%"
+    if fmt is Format.CHANGE:
+        return f"+{number(value)}" if value > 0 else number(value).replace("-", "−")
+    return number(value)
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+def render_report_xlsx(r: StatReport) -> bytes:
+    """One worksheet per table: its title in row 1, headers in row 3 (frozen), then the rows;
+    integers and fractions as numbers with a display format, dates as dates."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for table in r.tables:
+        _sheet(book.create_sheet(table.sheet), table, r)
+    stamp = datetime.combine(r.issued_on, time())
+    book.properties.creator = nfc(r.body.name)
+    book.properties.title = nfc(r.subject)
+    book.properties.created = stamp
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HEADER_ROW = 3
+
+
+def _sheet(ws: Worksheet, table: DataTable, r: StatReport) -> None:
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws["A1"] = nfc(table.title)
+    ws["A1"].font = Font(name=SHEET_FONT, bold=True, size=13)
+    ws["A2"] = nfc(f"{r.body.name} – {r.subject}")
+    ws["A2"].font = Font(name=SHEET_FONT, italic=True, size=11)
+    for col, column in enumerate(table.columns, 1):
+        c = ws.cell(HEADER_ROW, col, nfc(column.header))
+        c.font = Font(name=SHEET_FONT, bold=True, size=12)
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        c.border = border
+        ws.column_dimensions[get_column_letter(col)].width = max(
+            10.0, column.width_mm / MM_PER_CHAR * 1.6)
+    for n, row in enumerate(table.rows, HEADER_ROW + 1):
+        for col, (value, column) in enumerate(zip(row, table.columns, strict=True), 1):
+            c = ws.cell(n, col, _cell_value(value))
+            c.font = Font(name=SHEET_FONT, size=12)
+            c.border = border
+            if column.format in XLSX_FORMATS and value is not None:
+                c.number_format = XLSX_FORMATS[column.format]
+            c.alignment = Alignment(wrap_text=column.format is Format.TEXT, vertical="top")
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+
+
+def _cell_value(value: Value) -> str | int | float | date | None:
+    return nfc(value) if isinstance(value, str) else value
+
+
+def column(header: str, width_mm: float, fmt: Format = Format.TEXT) -> Column:
+    return Column(nfc(header), width_mm, fmt)

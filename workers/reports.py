@@ -1,0 +1,202 @@
+"""Writing a report: the domain's figures turned into a statistical report (báo cáo), rendered
+to PDF and XLSX, stored in the blob store, and the report marked ready.
+
+`render_report` is the job's body, called directly by tests and by `kt1 report`: idempotent (a
+ready report is returned unchanged) and committed by its caller. It reads the figures and
+ends that read before each progress report (on SQLite a reader would block the progress
+writer), renders with no transaction open, then locks the report to record the documents.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from inspection import notices, reports
+from inspection.models import Report
+from inspection.reports import Figures, ReportData
+from media.blobstore import BlobStore
+from workers.documents import model
+from workers.documents.report import render_report_pdf, render_report_xlsx
+from workers.documents.report_model import Column, DataTable, Format, Part, StatReport
+
+Progress = Callable[[int], None]
+KT1 = "dịch vụ bưu chính KT1"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    report: Report
+    pdf: bytes | None = None
+    xlsx: bytes | None = None
+    """The documents' bytes when this call wrote them (None: the report was ready)."""
+
+
+def render_report(session: Session, store: BlobStore, report_id: uuid.UUID | str, *,
+                  progress: Progress | None = None, now: datetime | None = None) -> Rendered:
+    """Figure, render, store and mark ready the report, unless it is ready already; the
+    caller commits. Raises NotFound (no such report, its campaign gone or moved)."""
+    tell = progress or (lambda _percent: None)
+    report = reports.lock_for_render(session, report_id)
+    if report.is_ready:
+        return Rendered(report)
+    today = reports.today_in_vietnam(now)
+
+    def between_queries(percent: int) -> None:
+        session.commit()
+        tell(5 + percent * 55 // 100)
+
+    data = reports.report_data(session, report, as_of=today, progress=between_queries)
+    document = statement(data, _body(session, data.province_code), issued_on=today)
+    pdf = render_report_pdf(document)
+    tell(75)
+    xlsx = render_report_xlsx(document)
+    tell(85)
+    pdf_sha256, _ = store.put(io.BytesIO(pdf))
+    xlsx_sha256, _ = store.put(io.BytesIO(xlsx))
+    report = reports.lock_for_render(session, report_id)
+    if report.is_ready:
+        return Rendered(report)
+    reports.mark_ready(session, report, pdf_sha256=pdf_sha256, xlsx_sha256=xlsx_sha256)
+    tell(95)
+    return Rendered(report, pdf, xlsx)
+
+
+def _body(session: Session, province_code: str) -> model.IssuingBody:
+    body = notices.issuing_body(session, province_code)
+    return model.IssuingBody(body.parent, body.name, body.abbreviation, body.place)
+
+
+def subject(data: ReportData) -> str:
+    if data.kind == "annual":
+        return f"Kết quả kiểm tra việc cung cấp, sử dụng {KT1} năm {data.year}"
+    return f"Kết quả kiểm tra việc cung cấp, sử dụng {KT1} trong {data.campaign}"
+
+
+def statement(data: ReportData, body: model.IssuingBody, *, issued_on: date) -> StatReport:
+    """The report as a document: results, findings, remediation, comparison (annual)."""
+    period = f"năm {data.year}" if data.kind == "annual" else str(data.campaign)
+    intro = (f"Thực hiện {model.KT1_DECISION}, {body.name} báo cáo kết quả kiểm tra việc cung "
+             f"cấp, sử dụng {KT1} {period} trên địa bàn {data.province} (số liệu tính đến "
+             f"ngày {issued_on:%d/%m/%Y}) như sau:")
+    parts = [_results(data), _findings(data), _remediation(data)]
+    if data.previous is not None:
+        parts.append(_comparison(data, data.previous))
+    return StatReport(
+        body=body, issued_on=issued_on, subject=subject(data), intro=intro, parts=tuple(parts),
+        recipients=(f"Ủy ban nhân dân {data.province} (để báo cáo)",
+                    "Bộ Khoa học và Công nghệ (để báo cáo)",
+                    f"Công an {data.province} (để phối hợp)",
+                    f"Bưu điện {data.province} (để thực hiện)"),
+        signer=model.Signer("Phó Giám đốc", "", authority="KT. Giám đốc"))
+
+
+def _rate(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%".replace(".", ",")
+
+
+def _results(data: ReportData) -> Part:
+    f = data.current
+    where = "được giao trong đợt" if data.kind == "campaign" else "trên địa bàn"
+    text = (f"Các đoàn kiểm tra đã thực hiện {f.inspections} cuộc kiểm tra (trong đó "
+            f"{f.approved} cuộc đã được phê duyệt kết quả), tại {f.sites_covered} trong số "
+            f"{f.sites} cơ sở {where}.")
+    coverage = DataTable(
+        "Phạm vi kiểm tra", "Cơ sở được kiểm tra",
+        (Column("Loại cơ sở", 60), Column(f"Số cơ sở {where}", 37, Format.INTEGER),
+         Column("Số cơ sở được kiểm tra", 37, Format.INTEGER),
+         Column("Tỷ lệ", 31, Format.PERCENT)),
+        (*((reports.KIND_LABELS[c.kind], c.sites, c.covered, c.rate) for c in f.coverage),
+         ("Tổng cộng", f.sites, f.sites_covered, _share(f.sites_covered, f.sites))))
+    return Part("I. KẾT QUẢ KIỂM TRA", (text,), (coverage,))
+
+
+def _share(count: int, total: int) -> float | None:
+    return count / total if total else None
+
+
+def _findings(data: ReportData) -> Part:
+    f = data.current
+    text = (f"Qua kiểm tra đã phát hiện {f.findings} nội dung chưa bảo đảm quy định (không kể "
+            "các phát hiện đã được loại bỏ khi xem xét), phân theo nhóm nội dung kiểm tra, mức "
+            "độ và địa bàn xã, phường như sau.")
+    sections = DataTable(
+        "Theo nhóm nội dung", "Phát hiện theo nhóm nội dung kiểm tra",
+        (Column("Nhóm nội dung kiểm tra", 105), Column("Số phát hiện", 30, Format.INTEGER),
+         Column("Tỷ lệ", 30, Format.PERCENT)),
+        tuple((t.label, t.count, _share(t.count, f.findings)) for t in f.by_section))
+    severities = DataTable(
+        "Theo mức độ", "Phát hiện theo mức độ",
+        (Column("Mức độ", 75), Column("Số phát hiện", 45, Format.INTEGER),
+         Column("Tỷ lệ", 45, Format.PERCENT)),
+        tuple((t.label, t.count, _share(t.count, f.findings)) for t in f.by_severity))
+    communes = DataTable(
+        "Theo xã, phường", "Kiểm tra và phát hiện theo xã, phường",
+        (Column("Xã, phường, đặc khu", 75), Column("Mã", 20),
+         Column("Số cuộc kiểm tra", 35, Format.INTEGER),
+         Column("Số phát hiện", 35, Format.INTEGER)),
+        tuple((c.name, c.code or None, c.inspections, c.findings) for c in f.by_commune))
+    return Part("II. CÁC NỘI DUNG CHƯA BẢO ĐẢM QUY ĐỊNH", (text,),
+                (sections, severities, communes))
+
+
+def _remediation(data: ReportData) -> Part:
+    r = data.current.remediation
+    text = (f"Trong {r.confirmed} phát hiện đã được xác nhận, {r.done} phát hiện đã được khắc "
+            f"phục (trong đó {r.verified} đã được kiểm tra xác minh), đạt tỷ lệ {_rate(r.rate)}"
+            f"; {r.overdue} phát hiện đã quá hạn mà chưa được khắc phục.")
+    summary = DataTable(
+        "Khắc phục", "Kết quả khắc phục",
+        (Column("Đã xác nhận", 30, Format.INTEGER), Column("Đã khắc phục", 30, Format.INTEGER),
+         Column("Đã xác minh", 30, Format.INTEGER), Column("Tỷ lệ khắc phục", 40,
+                                                           Format.PERCENT),
+         Column("Quá hạn", 35, Format.INTEGER)),
+        ((r.confirmed, r.remediated, r.verified, r.rate, r.overdue),))
+    overdue = DataTable(
+        "Quá hạn", "Phát hiện quá hạn chưa khắc phục",
+        (Column("STT", 11, Format.INTEGER), Column("Cơ sở", 45), Column("Xã, phường", 32),
+         Column("Mục", 13), Column("Mức độ", 22), Column("Hạn khắc phục", 22, Format.DATE),
+         Column("Số ngày quá hạn", 20, Format.INTEGER)),
+        tuple((n, o.site, o.commune, o.item_code, reports.SEVERITY_LABELS[o.severity],
+               o.due_on, o.days) for n, o in enumerate(data.current.overdue, 1)),
+        empty="Không có phát hiện quá hạn.")
+    return Part("III. KẾT QUẢ KHẮC PHỤC", (text,), (summary, overdue))
+
+
+def _indicators(f: Figures) -> tuple[tuple[str, int], ...]:
+    r = f.remediation
+    return (("Số cuộc kiểm tra đã thực hiện", f.inspections),
+            ("Số cơ sở được kiểm tra", f.sites_covered),
+            ("Số phát hiện", f.findings),
+            *((f"Phát hiện mức độ {t.label.lower()}", t.count) for t in f.by_severity),
+            ("Số phát hiện đã xác nhận", r.confirmed),
+            ("Số phát hiện đã khắc phục", r.done),
+            ("Số phát hiện quá hạn", r.overdue))
+
+
+def _comparison(data: ReportData, previous: Figures) -> Part:
+    year, before = data.year, (data.year or 0) - 1
+    counts = DataTable(
+        "So sánh", f"So sánh với năm {before}",
+        (Column("Chỉ tiêu", 69), Column(f"Năm {before}", 32, Format.INTEGER),
+         Column(f"Năm {year}", 32, Format.INTEGER), Column("Tăng (+), giảm (-)", 32,
+                                                          Format.CHANGE)),
+        tuple((label, old, new, new - old) for (label, old), (_, new)
+              in zip(_indicators(previous), _indicators(data.current), strict=True)))
+    now_r, old_r = data.current.remediation.rate, previous.remediation.rate
+    text = (f"So với năm {before}, số cuộc kiểm tra "
+            f"{_change(data.current.inspections - previous.inspections)}, số phát hiện "
+            f"{_change(data.current.findings - previous.findings)}; tỷ lệ khắc phục "
+            f"{_rate(old_r)} năm {before}, {_rate(now_r)} năm {year}.")
+    return Part(f"IV. SO SÁNH VỚI NĂM {before}", (text,), (counts,))
+
+
+def _change(delta: int) -> str:
+    if delta == 0:
+        return "không thay đổi"
+    return f"tăng {delta}" if delta > 0 else f"giảm {-delta}"
