@@ -145,6 +145,10 @@ def _findings(data: ReportData) -> Part:
                 (sections, severities, communes))
 
 
+OVERDUE_IN_PDF = 100
+"""The longest-overdue findings the PDF lists; the XLSX lists them all."""
+
+
 def _remediation(data: ReportData) -> Part:
     r = data.current.remediation
     text = (f"Trong {r.confirmed} phát hiện đã được xác nhận, {r.done} phát hiện đã được khắc "
@@ -164,7 +168,7 @@ def _remediation(data: ReportData) -> Part:
          Column("Số ngày quá hạn", 20, Format.INTEGER)),
         tuple((n, o.site, o.commune, o.item_code, reports.SEVERITY_LABELS[o.severity],
                o.due_on, o.days) for n, o in enumerate(data.current.overdue, 1)),
-        empty="Không có phát hiện quá hạn.")
+        empty="Không có phát hiện quá hạn.", pdf_limit=OVERDUE_IN_PDF)
     return Part("III. KẾT QUẢ KHẮC PHỤC", (text,), (summary, overdue))
 
 

@@ -68,12 +68,16 @@ def _table(table: DataTable) -> Table:
 
     head = tuple(cell(c.header, bold=True) for c in table.columns)
     rows: list[tuple[Cell | None, ...]] = [head]
-    for row in table.rows:
+    shown_rows = table.rows[:table.pdf_limit] if table.pdf_limit else table.rows
+    for row in shown_rows:
         rows.append(tuple(cell(shown(v, c.format), align=_align(c.format))
                           for v, c in zip(row, table.columns, strict=True)))
-    if not table.rows:
-        span = len(table.columns)
-        rows.append((Cell((Para((Run(table.empty, italic=True),), Align.CENTER, TABLE_SIZE),),
+    span = len(table.columns)
+    note = table.empty if not table.rows else (
+        f"… và {len(table.rows) - len(shown_rows)} dòng khác: xem trang tính "
+        f"«{table.sheet}» của tệp XLSX kèm theo." if len(shown_rows) < len(table.rows) else None)
+    if note:
+        rows.append((Cell((Para((Run(note, italic=True),), Align.CENTER, TABLE_SIZE),),
                           colspan=span), *([None] * (span - 1))))
     return Table(tuple(c.width_mm for c in table.columns), tuple(rows), header_rows=1)
 

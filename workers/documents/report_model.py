@@ -41,6 +41,8 @@ class DataTable:
     rows: tuple[tuple[Value, ...], ...]
     empty: str = "Không có."
     """What the PDF says in place of rows when there are none."""
+    pdf_limit: int | None = None
+    """At most this many rows in the PDF (a long list stays whole in the XLSX only)."""
 
     def __post_init__(self) -> None:
         if len(self.sheet) > 31 or any(c in self.sheet for c in "/\\?*[]:"):
