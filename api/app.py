@@ -76,6 +76,7 @@ def _register(app: Flask, api: Api) -> None:
         notices,
         photos,
         provinces,
+        records,
         reports,
         sites,
         sync_feed,
@@ -86,7 +87,7 @@ def _register(app: Flask, api: Api) -> None:
 
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
                    communes, inspections, photos, uploads, findings, checklists, sync_feed,
-                   sync_push, jobs, notices, reports):
+                   sync_push, jobs, notices, reports, records):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
 

@@ -10,7 +10,9 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from api.app import create_app
+from api.cli_documents import notice, record
 from api.cli_geo import geo
+from api.cli_reminders import reminders
 from api.cli_reports import report
 from api.cli_sync import sync
 from api.cli_uploads import uploads
@@ -39,6 +41,9 @@ main.add_command(sync)
 main.add_command(uploads)
 main.add_command(worker)
 main.add_command(report)
+main.add_command(notice)
+main.add_command(record)
+main.add_command(reminders)
 
 
 @main.group()

@@ -1,7 +1,9 @@
 """Photo evidence: resumable uploads into an inspection, the photo records they become, and
 who may see them.
 
-An upload is created by a member of the inspection's team (`start_upload`), receives its bytes
+An upload is created by a member of the inspection's team (`start_upload`; after a violation
+notice is issued, also by the post office sending remediation evidence for one of the notice's
+findings, even though the inspection is approved), receives its bytes
 in one or more appends (`open_for_append`, then `media.uploads`), and when its last byte has
 arrived becomes a `processing` Photo (`complete`) once the whole file hashes to the sha256 the
 client declared; otherwise nothing of it is kept. The client may choose the photo's id
@@ -28,7 +30,8 @@ from inspection import errors
 from inspection.config import Settings
 from inspection.db import utcnow
 from inspection.inspections.services import get_inspection
-from inspection.models import ChecklistItem, Inspection, Photo, Upload, User
+from inspection.models import ChecklistItem, Finding, Inspection, Notice, Photo, Upload, User
+from inspection.models.notices import NOTICED_FINDINGS
 from media.blobstore import BlobStore
 from media.uploads import PartialUploads
 
@@ -71,8 +74,8 @@ def start_upload(session: Session, actor: User, *, device_id: str | None, length
     if length < 1:
         raise errors.ValidationFailed("Tệp rỗng, không có gì để tải lên.",
                                       errors={"Upload-Length": ["must be at least 1"]})
-    inspection = _team_inspection(session, actor, meta["inspection_id"])
     item_code = meta.get("item_code")
+    inspection = _team_inspection(session, actor, meta["inspection_id"], item_code)
     if item_code is not None and session.scalar(select(ChecklistItem.id).where(
             ChecklistItem.checklist_id == inspection.checklist_id,
             ChecklistItem.code == item_code)) is None:
@@ -81,7 +84,7 @@ def start_upload(session: Session, actor: User, *, device_id: str | None, length
     existing = _same_upload(session, actor, inspection, meta, length, now)
     if existing is not None:
         return existing
-    if inspection.status not in UPLOADABLE:
+    if inspection.status not in UPLOADABLE and actor.role != "post":
         raise errors.InvalidState("Phiên kiểm tra đã được duyệt; không nhận thêm ảnh.")
     _check_count(session, inspection, settings, now)
     upload = Upload(
@@ -131,11 +134,30 @@ def _check_metadata(metadata: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _team_inspection(session: Session, actor: User, inspection_id: uuid.UUID) -> Inspection:
+def _team_inspection(session: Session, actor: User, inspection_id: uuid.UUID,
+                     item_code: str | None = None) -> Inspection:
+    """The inspection, for a member of its team; or for a `post` user of the site's
+    organisation (who sees it) sending remediation evidence: the inspection has an issued
+    notice and `item_code` is one of the notice's findings (see `_remediation_evidence`)."""
     inspection = get_inspection(session, actor, inspection_id)
-    if actor.id not in {u.id for u in inspection.team}:
-        raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra mới được tải ảnh lên phiên này.")
-    return inspection
+    if actor.id in {u.id for u in inspection.team}:
+        return inspection
+    if actor.role == "post" and _remediation_evidence(session, inspection, item_code):
+        return inspection
+    raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra (hoặc bưu điện gửi ảnh khắc phục cho "
+                           "một phát hiện đã thông báo) mới được tải ảnh lên phiên này.")
+
+
+def _remediation_evidence(session: Session, inspection: Inspection,
+                          item_code: str | None) -> bool:
+    if item_code is None:
+        return False
+    noticed = select(Finding.id).where(Finding.inspection_id == inspection.id,
+                                       Finding.item_code == item_code,
+                                       Finding.status.in_(NOTICED_FINDINGS))
+    return session.scalar(select(Notice.id).where(
+        Notice.inspection_id == inspection.id, Notice.status == "issued",
+        noticed.exists())) is not None
 
 
 def _same_upload(session: Session, actor: User, inspection: Inspection, meta: dict[str, Any],
@@ -212,7 +234,7 @@ def get_upload(session: Session, actor: User, upload_id: str,
     upload = _find(session, upload_id)
     if upload is None:
         raise errors.NotFound("Không tìm thấy phiên tải lên.")
-    _team_inspection(session, actor, upload.inspection_id)
+    _team_inspection(session, actor, upload.inspection_id, upload.item_code)
     if upload.completed_at is None and upload.expires_at <= (now or utcnow()):
         raise errors.Gone("Phiên tải lên đã hết hạn; hãy tải lại tệp từ đầu.")
     return upload

@@ -98,3 +98,51 @@ def render_report_job(job_id: str, report_id: str) -> dict[str, Any]:
                 "xlsx_sha256": report.xlsx_sha256}
 
     return run_tracked(session_factory(settings.database_url), job_id, work)
+
+
+def render_record_job(job_id: str, record_id: str) -> dict[str, Any]:
+    """Number, render, store and issue an inspection record, as job `job_id` (see
+    `workers.records.render_record`: running it twice issues one record). On failure the
+    record is marked `failed`; the job records the error."""
+    from inspection import records
+    from workers.records import render_record
+
+    settings = job_settings()
+    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
+
+    def work(session: Session, _progress: Any) -> dict[str, Any]:
+        try:
+            record = render_record(session, store, record_id)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            records.mark_failed(session, record_id)
+            session.commit()
+            raise
+        return {"record_id": str(record.id), "number": record.label,
+                "pdf_sha256": record.pdf_sha256, "docx_sha256": record.docx_sha256}
+
+    return run_tracked(session_factory(settings.database_url), job_id, work)
+
+
+def reminders_job(on: str | None = None) -> dict[str, Any]:
+    """Record today's reminders for overdue notices (run daily: rq-scheduler, cron or
+    `kt1 reminders`); `on` is a `YYYY-MM-DD` day (default: today in Vietnam). Idempotent:
+    a second run the same day records nothing new. Returns the counts and the summary."""
+    from datetime import date
+
+    from inspection import audit, notice_followup
+
+    settings = job_settings()
+    day = date.fromisoformat(on) if on else notice_followup.today()
+    with session_factory(settings.database_url)() as session:
+        try:
+            audit.set_actor(session, None, "worker")
+            run = notice_followup.remind_overdue(session, on=day)
+            summary = run.summary()
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return {"on": day.isoformat(), "overdue": len(run.overdue),
+            "recorded": len(run.recorded), "summary": summary}

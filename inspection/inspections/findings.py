@@ -27,9 +27,14 @@ from inspection.versions import expect_version
 TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "open": {"confirmed": ("supervisor",), "dismissed": ("supervisor",)},
     "confirmed": {"remediated": ("supervisor", "inspector", "police", "post")},
-    "remediated": {"verified": ("supervisor", "inspector", "police")},
+    "remediated": {"verified": ("supervisor", "inspector", "police"),
+                   "confirmed": ("supervisor", "inspector", "police")},
 }
+"""`remediated` → `confirmed` is a remediation the inspectors did not accept: it needs a
+comment saying why, and the finding is again what the notice's deadline counts."""
 AFTER_APPROVAL = ("remediated", "verified")
+NEEDS_COMMENT = {("open", "dismissed"): "Bác bỏ phát hiện cần ghi rõ lý do.",
+                 ("remediated", "confirmed"): "Không chấp nhận khắc phục cần ghi rõ lý do."}
 
 
 def values_by_code(inspection: Inspection) -> dict[str, Any]:
@@ -123,6 +128,13 @@ def transition(session: Session, actor: User, *, finding_id: uuid.UUID, status: 
     naming the allowed ones; a role not allowed for the move is Forbidden."""
     finding = get_finding(session, actor, finding_id)
     expect_version(finding.version, if_match, what="phát hiện")
+    return move(session, actor, finding, status, comment=comment, due_on=due_on)
+
+
+def move(session: Session, actor: User, finding: Finding, status: str, *,
+         comment: str | None = None, due_on: date | None = None) -> Finding:
+    """Apply one move of TRANSITIONS to a finding the actor sees (its version is the caller's
+    to check) and bump its version; the errors are those of `transition`."""
     allowed = TRANSITIONS.get(finding.status, {})
     if status not in allowed:
         raise errors.InvalidState(
@@ -135,9 +147,9 @@ def transition(session: Session, actor: User, *, finding_id: uuid.UUID, status: 
     if status in AFTER_APPROVAL and finding.inspection.status != "approved":
         raise errors.InvalidState("Phiên kiểm tra chưa được duyệt; chưa thể ghi nhận khắc phục.",
                                   inspection_status=finding.inspection.status)
-    if status == "dismissed" and not (comment or "").strip():
-        raise errors.ValidationFailed("Bác bỏ phát hiện cần ghi rõ lý do.",
-                                      errors={"comment": ["required to dismiss"]})
+    needs_comment = NEEDS_COMMENT.get((finding.status, status))
+    if needs_comment and not (comment or "").strip():
+        raise errors.ValidationFailed(needs_comment, errors={"comment": ["required"]})
     finding.status = status
     finding.status_comment = comment
     if due_on is not None:

@@ -12,7 +12,8 @@ from inspection.models.inspections import (
     inspection_members,
 )
 from inspection.models.jobs import Job
-from inspection.models.notices import Notice, NoticeCounter
+from inspection.models.notices import Notice, NoticeCounter, NoticeReminder
+from inspection.models.records import InspectionRecord
 from inspection.models.reference import Commune, Province, ReferenceDataset
 from inspection.models.reports import Report
 from inspection.models.sites import Site
@@ -33,10 +34,12 @@ __all__ = [
     "Device",
     "Finding",
     "Inspection",
+    "InspectionRecord",
     "Job",
     "LoginFailure",
     "Notice",
     "NoticeCounter",
+    "NoticeReminder",
     "Photo",
     "Province",
     "ReferenceDataset",

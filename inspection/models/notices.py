@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from inspection.db import Base, UTCDateTime, new_id, utcnow
@@ -13,6 +13,7 @@ from inspection.models.inspections import Finding, Inspection
 
 NOTICE_STATUSES = ("pending", "issued", "failed")
 NOTICED_FINDINGS = ("confirmed", "remediated", "verified")
+REVIEW_DECISIONS = ("verified", "rejected")
 """Finding statuses a notice covers: confirmed when it is issued, then followed up."""
 
 
@@ -38,7 +39,7 @@ class Notice(Base):
     symbol: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     issued_on: Mapped[date | None] = mapped_column(Date)
-    due_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     docx_sha256: Mapped[str | None] = mapped_column(String(64))
     job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id"))
@@ -46,6 +47,16 @@ class Notice(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Follow-up (`inspection.notice_followup`): the post office's latest remediation report...
+    remediation_report: Mapped[str | None] = mapped_column(Text)
+    remediated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    remediated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    remediation_photo_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    # ... and the inspectors' latest review of it (`verified` or `rejected`).
+    review_decision: Mapped[str | None] = mapped_column(String(20))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     inspection: Mapped[Inspection] = relationship()
     findings: Mapped[list[Finding]] = relationship(
@@ -54,7 +65,10 @@ class Notice(Base):
         viewonly=True, order_by=lambda: Finding.item_code)
 
     __audited__ = ("inspection_id", "issuer", "year", "number", "symbol", "status",
-                   "issued_on", "due_on", "pdf_sha256", "docx_sha256", "version")
+                   "issued_on", "due_on", "pdf_sha256", "docx_sha256", "version",
+                   "remediation_report", "remediated_by", "remediated_at",
+                   "remediation_photo_ids", "review_decision", "review_comment",
+                   "reviewed_by", "reviewed_at")
 
     @property
     def label(self) -> str | None:
@@ -74,3 +88,20 @@ class NoticeCounter(Base):
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NoticeReminder(Base):
+    """A reminder recorded for an overdue notice: at most one per notice and day
+    (`kt1 reminders`, `workers.jobs.reminders_job`)."""
+
+    __tablename__ = "notice_reminders"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "reminded_on",
+                         name="uq_notice_reminders_notice_id_reminded_on"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    notice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notices.id"))
+    reminded_on: Mapped[date] = mapped_column(Date)
+    days_overdue: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

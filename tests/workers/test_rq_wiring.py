@@ -117,3 +117,64 @@ def test_the_worker_command_refuses_to_start_without_redis(monkeypatch):
     result = CliRunner().invoke(worker, [])
     assert result.exit_code != 0
     assert "KT1_REDIS_URL is not set" in result.output
+
+
+def _approved_with_finding(session) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    """An approved inspection with one confirmed finding (A1); its id."""
+    from inspection.models import Finding
+
+    inspection = inspection_at_can_tho(session)
+    inspection.status = "approved"
+    session.add(Finding(inspection_id=inspection.id, site_id=inspection.site_id, item_code="A1",
+                        severity="high", legal_basis="NĐ 174/2026/NĐ-CP Đ.9(1)",
+                        status="confirmed", description="Thiếu dấu ngày giờ chấp nhận",
+                        province_code="92"))
+    session.flush()
+    return inspection.id
+
+
+def test_a_real_rq_worker_issues_a_notice_and_records_a_failing_ones_error(redis, tmp_path):
+    from inspection import notices
+    from inspection.models import Inspection, Job, Notice
+
+    database_url = f"sqlite:///{tmp_path / 'docs.sqlite'}"
+    media_url = (tmp_path / "media").as_uri()
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        reference.load_units(session, packaged_units())
+        factories.bind(session)
+        supervisor = factories.UserFactory(role="supervisor")
+        good, doomed = _approved_with_finding(session), _approved_with_finding(session)
+        asked = [notices.request_notice(session, supervisor, i)[:2] for i in (good, doomed)]
+        session.commit()
+        ids = [(str(job.id), str(notice.id)) for notice, job in asked]
+    queue_name = f"kt1-test-{uuid.uuid4().hex}"
+    settings = Settings(env="test", instance_path=tmp_path, database_url=database_url,
+                        media_url=media_url, redis_url=REDIS_URL, queue_name=queue_name)
+    try:
+        for job_id, notice_id in ids:  # enqueued after commit, as the app does
+            enqueue(settings, notices.NOTICE_JOB, job_id, notice_id)
+        with factory() as session:  # returned for changes before the worker gets to it
+            session.get_one(Inspection, doomed).status = "returned"
+            session.commit()
+        env = {**os.environ, "KT1_ENV": "test", "KT1_INSTANCE_PATH": str(tmp_path),
+               "KT1_DATABASE_URL": database_url, "KT1_MEDIA_URL": media_url,
+               "KT1_REDIS_URL": REDIS_URL, "KT1_QUEUE": queue_name}
+        kt1 = Path(sys.executable).with_name("kt1")
+        done = subprocess.run([str(kt1), "worker", "--burst"], env=env, capture_output=True,
+                              text=True, timeout=180, check=False)
+        assert done.returncode == 0, done.stderr
+        with factory() as session:
+            (good_job, good_notice), (bad_job, bad_notice) = [
+                (session.get_one(Job, uuid.UUID(j)), session.get_one(Notice, uuid.UUID(n)))
+                for j, n in ids]
+            assert good_job.status == "finished", (good_job.error, done.stderr)
+            assert (good_notice.status, good_notice.label) == ("issued", "01/TB-SKHCN")
+            assert FileBlobStore(tmp_path / "media").exists(good_notice.pdf_sha256 or "")
+            assert bad_job.status == "failed" and bad_job.error and "duyệt" in bad_job.error
+            assert (bad_notice.status, bad_notice.number) == ("failed", None)
+    finally:
+        Queue(queue_name, connection=redis).delete(delete_jobs=True)
+        engine.dispose()

@@ -70,7 +70,10 @@ class Site:
 
     @property
     def full_address(self) -> str:
-        return ", ".join(p for p in (self.address, self.commune, self.province) if p)
+        """The address, then the commune and province unless it names them already."""
+        written = self.address.casefold()
+        return ", ".join(p for p in (self.address, self.commune, self.province)
+                         if p and (p is self.address or p.casefold() not in written))
 
 
 @dataclass(frozen=True)

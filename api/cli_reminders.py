@@ -1,0 +1,27 @@
+"""`kt1 reminders`: record the day's reminders for overdue violation notices (cron-able)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from inspection import audit, notice_followup
+
+
+@click.command("reminders")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to judge overdue on, YYYY-MM-DD (default: today in Vietnam).")
+@with_appcontext
+def reminders(on: datetime | None) -> None:
+    """Find overdue notices and record one reminder per notice and day (run daily)."""
+    day = on.date() if on is not None else notice_followup.today()
+    runtime = current_app.extensions["kt1"]
+    with runtime.session_factory() as session:
+        audit.set_actor(session, None, "cli")
+        run = notice_followup.remind_overdue(session, on=day)
+        summary = run.summary()
+        session.commit()
+    click.echo(summary)

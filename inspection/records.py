@@ -1,0 +1,275 @@
+"""Inspection records (biên bản kiểm tra): asked for on a submitted inspection, numbered
+without gaps, issued.
+
+Like a notice (`inspection.notices`): the request creates the record and its job in the web
+request's transaction; the job re-checks the inspection, gathers what the document states
+(`facts`), takes the next number and records the stored documents in one transaction, so a
+number is only ever committed with its documents. Records are numbered on the notices'
+counter under their own issuer key (`BB-SKHCN`), per province and year.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from inspection import errors, jobs
+from inspection.checklists.compliance import is_compliant
+from inspection.inspections.queries import sees
+from inspection.inspections.services import get_inspection
+from inspection.models import (
+    ChecklistItem,
+    Commune,
+    Inspection,
+    InspectionRecord,
+    Job,
+    Photo,
+    Province,
+    Site,
+    User,
+)
+from inspection.notices import IssuingBody, issuing_body, take_number, today_in_vietnam
+from inspection.scope import require_role
+
+RECORD_KIND = "record"
+RECORD_JOB = "workers.jobs.render_record_job"
+RECORDABLE = ("submitted", "approved")
+TYPE_CODE = "BB"
+OVERSEERS = ("supervisor", "admin")
+REPRESENTATIVE_WORDS = ("đại diện", "đơn vị được kiểm tra", "cơ sở được kiểm tra")
+"""A `signature` item whose text says one of these is signed by the inspected site."""
+
+
+def symbol_for(body: IssuingBody) -> str:
+    return f"{TYPE_CODE}-{body.abbreviation}"
+
+
+# --- Asking for a record (web side) ----------------------------------------------------------
+
+def request_record(session: Session, actor: User,
+                   inspection_id: uuid.UUID) -> tuple[InspectionRecord, Job, bool]:
+    """The inspection's record and the job writing it; `queued` says whether a job was just
+    created (the caller enqueues it after commit). Asking again answers the existing record
+    and its job, unless it failed, which queues a new attempt. The team's members and the
+    province's supervisors and admins may ask (Forbidden for others, NotFound outside the
+    province)."""
+    inspection = get_inspection(session, actor, inspection_id)
+    if actor.id not in {m.id for m in inspection.team}:
+        require_role(actor, *OVERSEERS)
+    ensure_recordable(inspection)
+    record = session.scalar(select(InspectionRecord)
+                            .where(InspectionRecord.inspection_id == inspection.id))
+    if record is not None and record.status != "failed" and record.job_id is not None:
+        return record, session.get_one(Job, record.job_id), False
+    if record is None:
+        body = issuing_body(session, inspection.province_code)
+        record = InspectionRecord(id=uuid.uuid4(), inspection_id=inspection.id,
+                                  province_code=inspection.province_code,
+                                  issuer=symbol_for(body), symbol=symbol_for(body),
+                                  status="pending", created_by=actor.id, version=1)
+        session.add(record)
+    else:
+        record.status = "pending"
+        record.version += 1
+    session.flush()
+    job = jobs.create(session, actor, RECORD_KIND, {"record_id": str(record.id)},
+                      inspection.province_code)
+    record.job_id = job.id
+    session.flush()
+    return record, job, True
+
+
+def ensure_recordable(inspection: Inspection) -> None:
+    if inspection.status not in RECORDABLE:
+        raise errors.InvalidState(
+            "Chỉ lập biên bản cho phiên kiểm tra đã nộp hoặc đã được duyệt "
+            f"(trạng thái hiện tại: {inspection.status}).")
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+def find_record(session: Session, actor: User,
+                record_id: uuid.UUID) -> InspectionRecord | None:
+    """The record if the actor may see its inspection (province; a `post` user: its
+    organisation's sites only)."""
+    record = session.get(InspectionRecord, record_id)
+    if record is None or not sees(actor, record.province_code, record.inspection.site):
+        return None
+    return record
+
+
+def get_record(session: Session, actor: User, record_id: uuid.UUID) -> InspectionRecord:
+    record = find_record(session, actor, record_id)
+    if record is None:
+        raise errors.NotFound("Không tìm thấy biên bản.")
+    return record
+
+
+def is_issued(record: InspectionRecord) -> bool:
+    return (record.status == "issued" and record.pdf_sha256 is not None
+            and record.docx_sha256 is not None)
+
+
+def document_sha256(record: InspectionRecord, kind: str) -> str:
+    """The stored document's key (`kind` pdf or docx); InvalidState before it is issued."""
+    sha256 = record.pdf_sha256 if kind == "pdf" else record.docx_sha256
+    if not is_issued(record) or sha256 is None:
+        raise errors.InvalidState("Biên bản chưa được phát hành; chưa có văn bản.")
+    return sha256
+
+
+# --- Issuing (job side) ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AnswerFacts:
+    """One checklist item and its answer (`value` None: not answered)."""
+
+    item: ChecklistItem
+    section: str
+    """"A. Chấp nhận bưu gửi KT1": the section's code and title."""
+    value: object
+    note: str
+    compliant: bool | None
+    photos: int
+    """Ready photos of the item."""
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What the record states, read from the database (signature bytes are the caller's:
+    `signatures` maps a team member's id, or None for the site's representative, to the
+    ready PNG photo of their signature)."""
+
+    record: InspectionRecord
+    body: IssuingBody
+    inspection: Inspection
+    site: Site
+    commune: str
+    province: str
+    team: tuple[User, ...]
+    answers: tuple[AnswerFacts, ...]
+    signatures: dict[uuid.UUID | None, Photo]
+
+    @property
+    def ended_at(self) -> datetime:
+        insp = self.inspection
+        return max(insp.started_at, insp.submitted_at or insp.started_at)
+
+
+def lock_for_issue(session: Session, record_id: uuid.UUID | str) -> InspectionRecord:
+    """The record, its row locked for this transaction and re-read (on SQLite the first
+    statement writes, so the transaction holds the write lock from its start)."""
+    key = uuid.UUID(str(record_id))
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(InspectionRecord).where(InspectionRecord.id == key)
+                        .values(version=InspectionRecord.version)
+                        .execution_options(synchronize_session=False))
+    record = session.get(InspectionRecord, key, with_for_update=True, populate_existing=True)
+    if record is None:
+        raise errors.NotFound("Không tìm thấy biên bản.")
+    return record
+
+
+def facts(session: Session, record: InspectionRecord) -> RecordFacts:
+    """Everything the record states; InvalidState if the inspection is no longer
+    submitted or approved (returned for changes, say)."""
+    inspection = session.get_one(Inspection, record.inspection_id, populate_existing=True)
+    ensure_recordable(inspection)
+    photos = list(session.scalars(
+        select(Photo).where(Photo.inspection_id == inspection.id, Photo.status == "ready")
+        .order_by(Photo.created_at, Photo.id)))
+    site = inspection.site
+    commune = session.get(Commune, site.commune_code) if site.commune_code else None
+    province = session.get_one(Province, site.province_code)
+    team = tuple(sorted(inspection.team, key=lambda u: (u.agency != "skhcn", u.full_name)))
+    return RecordFacts(
+        record=record, body=issuing_body(session, record.province_code),
+        inspection=inspection, site=site, commune=commune.name if commune else "",
+        province=province.name, team=team, answers=_answers(inspection, photos),
+        signatures=_signatures(inspection, photos, team))
+
+
+def _answers(inspection: Inspection, photos: list[Photo]) -> tuple[AnswerFacts, ...]:
+    answers = {a.item_code: a for a in inspection.answers}
+    values = {code: a.value for code, a in answers.items()}
+    out = []
+    for section in inspection.checklist.sections:
+        for item in section.items:
+            answer = answers.get(item.code)
+            value = answer.value if answer else None
+            out.append(AnswerFacts(
+                item=item, section=f"{section.code}. {section.title}", value=value,
+                note=(answer.note or "") if answer else "",
+                compliant=is_compliant(item, value, values),
+                photos=sum(1 for p in photos if p.item_code == item.code)))
+    return tuple(out)
+
+
+def _signatures(inspection: Inspection, photos: list[Photo],
+                team: tuple[User, ...]) -> dict[uuid.UUID | None, Photo]:
+    """Each `signature` item's photo (the one its answer names, else its latest ready
+    photo) given to a signer: the site's representative when the item's text says so,
+    else the member who uploaded it, else the leader, else the next member unsigned."""
+    answers = {a.item_code: a.value for a in inspection.answers}
+    members = [u.id for u in team]
+    out: dict[uuid.UUID | None, Photo] = {}
+    for item in inspection.checklist.items():
+        if item.answer_type != "signature":
+            continue
+        mine = [p for p in photos if p.item_code == item.code]
+        named = [p for p in mine if str(p.id) == str(answers.get(item.code))]
+        if not (named or mine):
+            continue
+        photo = (named or mine)[-1]
+        signer: uuid.UUID | None
+        if any(word in item.text.lower() for word in REPRESENTATIVE_WORDS):
+            signer = None
+        else:
+            free = [m for m in members if m not in out]
+            if photo.uploaded_by in free:
+                signer = photo.uploaded_by
+            elif free:
+                signer = free[0]
+            else:
+                continue
+        out.setdefault(signer, photo)
+    return out
+
+
+def assign_number(session: Session, record: InspectionRecord, *,
+                  drawn_on: date) -> InspectionRecord:
+    """Number the record (once: a numbered record keeps its number) and date it."""
+    if record.number is None:
+        record.year = drawn_on.year
+        record.number = take_number(session, issuer=record.issuer,
+                                    province_code=record.province_code, year=drawn_on.year)
+    record.drawn_on = drawn_on
+    session.flush()
+    return record
+
+
+def drawn_on(record_facts: RecordFacts) -> date:
+    """The record is drawn up on the day the inspection ended (Vietnam time)."""
+    return today_in_vietnam(record_facts.ended_at)
+
+
+def mark_issued(session: Session, record: InspectionRecord, *, pdf_sha256: str,
+                docx_sha256: str) -> InspectionRecord:
+    record.pdf_sha256, record.docx_sha256 = pdf_sha256, docx_sha256
+    record.status = "issued"
+    record.version += 1
+    session.flush()
+    return record
+
+
+def mark_failed(session: Session, record_id: uuid.UUID | str) -> None:
+    """Record that writing the record failed (a new request queues another attempt)."""
+    record = lock_for_issue(session, record_id)
+    if not is_issued(record):
+        record.status = "failed"
+        record.version += 1
+        session.flush()

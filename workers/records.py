@@ -1,0 +1,99 @@
+"""Writing an inspection record: the domain's facts turned into the document model, rendered
+to PDF and DOCX, stored in the blob store, and the record issued with its number.
+
+`render_record` is the job's body, called directly by tests: idempotent (a record that has its
+documents is returned unchanged) and committed by its caller in one transaction, so the number
+taken here is committed only together with the documents' keys.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from contextlib import closing
+
+from sqlalchemy.orm import Session
+
+from inspection import audit, records
+from inspection.models import InspectionRecord, Photo, User
+from inspection.notices import DOST
+from media.blobstore import BlobStore
+from workers.documents import model, render_record_docx, render_record_pdf
+from workers.documents.vietnamese import answer_text
+from workers.notices import POSITIONS
+
+BLANK_NAME = "…………………………………"
+BLANK_POSITION = "Chức vụ: ……………………"
+"""A representative's row left to be filled in by hand (none is stored yet)."""
+
+
+def render_record(session: Session, store: BlobStore,
+                  record_id: uuid.UUID | str) -> InspectionRecord:
+    """Issue the record (number, documents) unless it is issued already; the caller commits.
+    Raises the domain's errors (inspection not submitted) and the store's (a signature's
+    original missing)."""
+    audit.set_actor(session, None, "worker")
+    record = records.lock_for_issue(session, record_id)
+    if records.is_issued(record):
+        return record
+    facts = records.facts(session, record)
+    signatures = {signer: _read(store, photo) for signer, photo in facts.signatures.items()}
+    records.assign_number(session, record, drawn_on=records.drawn_on(facts))
+    document = record_document(facts, signatures)
+    pdf_sha256, _ = store.put(io.BytesIO(render_record_pdf(document)))
+    docx_sha256, _ = store.put(io.BytesIO(render_record_docx(document)))
+    return records.mark_issued(session, record, pdf_sha256=pdf_sha256, docx_sha256=docx_sha256)
+
+
+def _read(store: BlobStore, photo: Photo) -> bytes:
+    """The signature's original PNG, byte for byte."""
+    with closing(store.open(photo.sha256)) as source:
+        return source.read()
+
+
+def record_document(facts: records.RecordFacts,
+                    signatures: dict[uuid.UUID | None, bytes]) -> model.Record:
+    site, inspection = facts.site, facts.inspection
+    body = model.IssuingBody(facts.body.parent, facts.body.name, facts.body.abbreviation,
+                             facts.body.place)
+    representative = model.Representative(BLANK_NAME, BLANK_POSITION,
+                                          signature=signatures.get(None))
+    return model.Record(
+        body=body,
+        number=facts.record.number,
+        site=model.Site(site.name, site.organization, site.address, facts.commune,
+                        facts.province),
+        inspection=model.Inspection(started_at=inspection.started_at, ended_at=facts.ended_at,
+                                    team=_team(facts.team, facts.province, signatures)),
+        representatives=(representative,),
+        answers=tuple(_answer(a) for a in facts.answers),
+    )
+
+
+def _team(users: tuple[User, ...], province: str,
+          signatures: dict[uuid.UUID | None, bytes]) -> tuple[model.TeamMember, ...]:
+    """In the domain's order (the Sở KH&CN first); the first of the Sở's members leads."""
+    members = []
+    for n, user in enumerate(users):
+        agency = model.Agency.POLICE if user.agency == "police" else model.Agency.DOST
+        organisation = user.organization or (
+            f"Công an {province}" if agency is model.Agency.POLICE else DOST)
+        role = model.TeamRole.LEADER if n == 0 and user.agency == "skhcn" else (
+            model.TeamRole.MEMBER)
+        members.append(model.TeamMember(user.full_name or user.username,
+                                        POSITIONS.get(user.agency, ""), agency, organisation,
+                                        role, signature=signatures.get(user.id)))
+    return tuple(members)
+
+
+def _answer(a: records.AnswerFacts) -> model.Answer:
+    kind = a.item.answer_type
+    if kind == "signature":
+        shown = "Đã ký" if a.photos else "Chưa có chữ ký"
+    elif kind == "photo":
+        shown = f"{a.photos} ảnh" if a.photos else "Chưa có ảnh"
+    else:
+        shown = answer_text(kind, a.value)
+    photos = 0 if kind in ("photo", "signature") else a.photos
+    return model.Answer(section=a.section, item_code=a.item.code, question=a.item.text,
+                        answer=shown, compliant=a.compliant, note=a.note, photos=photos)
