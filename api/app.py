@@ -83,6 +83,7 @@ def _register(app: Flask, api: Api) -> None:
         sync_push,
         uploads,
         users,
+        verify,
     )
 
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
@@ -90,6 +91,7 @@ def _register(app: Flask, api: Api) -> None:
                    sync_push, jobs, notices, reports, records):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
+    app.register_blueprint(verify.bp)
 
 
 def _refuse_nul_characters() -> None:

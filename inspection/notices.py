@@ -264,9 +264,13 @@ def take_number(session: Session, *, issuer: str, province_code: str, year: int)
         return session.execute(increment).scalar_one()
 
 
-def mark_issued(session: Session, notice: Notice, *, pdf_sha256: str,
-                docx_sha256: str) -> Notice:
+def mark_issued(session: Session, notice: Notice, *, pdf_sha256: str, docx_sha256: str,
+                photos: tuple[Photo, ...] = ()) -> Notice:
+    """Issued with its documents and the photo evidence its appendix printed (what the
+    verification page checks the store against)."""
     notice.pdf_sha256, notice.docx_sha256 = pdf_sha256, docx_sha256
+    notice.evidence = [{"photo_id": str(p.id), "item_code": p.item_code, "sha256": p.sha256}
+                       for p in photos]
     notice.status = "issued"
     notice.version += 1
     session.flush()

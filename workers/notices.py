@@ -42,7 +42,8 @@ def render_notice(session: Session, store: BlobStore, notice_id: uuid.UUID | str
     document = notice_document(facts, thumbnails, verify_url=verify_url(settings, notice.id))
     pdf_sha256, _ = store.put(io.BytesIO(render_notice_pdf(document)))
     docx_sha256, _ = store.put(io.BytesIO(render_notice_docx(document)))
-    return notices.mark_issued(session, notice, pdf_sha256=pdf_sha256, docx_sha256=docx_sha256)
+    return notices.mark_issued(session, notice, pdf_sha256=pdf_sha256, docx_sha256=docx_sha256,
+                               photos=facts.photos)
 
 
 def verify_url(settings: Settings, notice_id: uuid.UUID) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from inspection.db import Base, UTCDateTime, new_id, utcnow
 from inspection.models.inspections import Finding, Inspection
+from inspection.models.types import JSONValue
 
 NOTICE_STATUSES = ("pending", "issued", "failed")
 NOTICED_FINDINGS = ("confirmed", "remediated", "verified")
@@ -42,6 +44,8 @@ class Notice(Base):
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     docx_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The photo evidence its appendix printed: [{photo_id, item_code, sha256}], fixed at issue.
+    evidence: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONValue, nullable=True)
     job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id"))
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -65,7 +69,7 @@ class Notice(Base):
         viewonly=True, order_by=lambda: Finding.item_code)
 
     __audited__ = ("inspection_id", "issuer", "year", "number", "symbol", "status",
-                   "issued_on", "due_on", "pdf_sha256", "docx_sha256", "version",
+                   "issued_on", "due_on", "pdf_sha256", "docx_sha256", "evidence", "version",
                    "remediation_report", "remediated_by", "remediated_at",
                    "remediation_photo_ids", "review_decision", "review_comment",
                    "reviewed_by", "reviewed_at")

@@ -1,0 +1,88 @@
+"""/notices/{id}/verify (outside /api/v1): the page a printed notice's QR code opens.
+
+No login: whoever holds the paper checks that the notice was issued as printed and that the
+stored documents and photo evidence still hash to the sha256 it states. HTML in Vietnamese
+for a browser; JSON when the client asks for `application/json`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template_string, request
+
+from api import database
+from inspection.verification import Verification, verify_notice
+from media.blobstore import store_from_url
+
+bp = Blueprint("verify", __name__)
+
+INTACT = ("Thông báo đã được ban hành; văn bản và toàn bộ ảnh chứng cứ đang lưu trữ khớp với mã "
+          "SHA-256 đã ghi.")
+ALTERED = ("Cảnh báo: có văn bản hoặc ảnh chứng cứ đang lưu trữ không còn khớp với mã SHA-256 "
+           "đã ghi khi ban hành.")
+STATE_TEXT = {"match": "Khớp", "mismatch": "KHÔNG KHỚP", "missing": "Không còn lưu trữ"}
+
+PAGE = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Xác minh Thông báo số {{ v.number }}</title>
+<style>
+body{font-family:"Liberation Serif","Times New Roman",serif;max-width:46rem;margin:2rem auto;
+padding:0 1rem;color:#222;line-height:1.45}
+h1{font-size:1.35rem;text-align:center}.verdict{padding:.8rem 1rem;border-radius:.4rem;
+font-weight:bold;margin:1rem 0}.ok{background:#e3f4e1;color:#1d5a1a}.bad{background:#fbe3e1;
+color:#8a1c12}table{border-collapse:collapse;width:100%;margin:.6rem 0 1.2rem}
+td,th{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}
+code{font-size:.8rem;word-break:break-all}.mismatch,.missing{color:#8a1c12;font-weight:bold}
+</style></head><body>
+<h1>XÁC MINH THÔNG BÁO SỐ {{ v.number }}</h1>
+<div class="verdict {{ 'ok' if v.intact else 'bad' }}">
+{{ verdict }}
+</div>
+<table>
+<tr><th>Cơ quan ban hành</th><td>{{ v.issuer }} ({{ v.place }})</td></tr>
+<tr><th>Ngày ban hành</th><td>{{ dmy(v.issued_on) }}</td></tr>
+<tr><th>Hạn khắc phục</th><td>{{ dmy(v.due_on) }}</td></tr>
+<tr><th>Cơ sở được kiểm tra</th><td>{{ v.site }}</td></tr>
+<tr><th>Nội dung vi phạm (mục)</th><td>{{ v.findings | join(', ') }}</td></tr>
+</table>
+<h2>Văn bản</h2>
+<table><tr><th>Tệp</th><th>Mã SHA-256</th><th>Kết quả</th></tr>
+{% for c in v.documents %}<tr><td>{{ c.what | upper }}</td><td><code>{{ c.sha256 }}</code></td>
+<td class="{{ c.state }}">{{ states[c.state] }}</td></tr>{% endfor %}</table>
+<h2>Ảnh chứng cứ</h2>
+<table><tr><th>STT</th><th>Mục</th><th>Mã SHA-256 của ảnh gốc</th><th>Kết quả</th></tr>
+{% for c in v.evidence %}<tr><td>{{ loop.index }}</td><td>{{ c.what }}</td>
+<td><code>{{ c.sha256 }}</code></td><td class="{{ c.state }}">{{ states[c.state] }}</td></tr>
+{% else %}<tr><td colspan="4">Thông báo không kèm ảnh chứng cứ.</td></tr>{% endfor %}</table>
+</body></html>"""
+
+
+@bp.get("/notices/<uuid:notice_id>/verify")
+def verify(notice_id: uuid.UUID) -> Response | str:
+    settings = database.settings()
+    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
+    checked = verify_notice(database.session(), store, notice_id)
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == \
+            "application/json":
+        return jsonify(_as_json(checked))
+    return render_template_string(PAGE, v=checked, states=STATE_TEXT, dmy=_dmy,
+                                  verdict=INTACT if checked.intact else ALTERED)
+
+
+def _dmy(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def _as_json(v: Verification) -> dict[str, Any]:
+    return {"number": v.number, "issuer": v.issuer, "place": v.place,
+            "issued_on": v.issued_on.isoformat() if v.issued_on else None,
+            "due_on": v.due_on.isoformat() if v.due_on else None, "site": v.site,
+            "findings": list(v.findings), "intact": v.intact,
+            "documents": [{"kind": c.what, "sha256": c.sha256, "state": c.state}
+                          for c in v.documents],
+            "evidence": [{"item_code": c.what, "sha256": c.sha256, "state": c.state}
+                         for c in v.evidence]}

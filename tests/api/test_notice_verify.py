@@ -1,0 +1,67 @@
+"""/notices/{id}/verify: the page a printed notice's QR code opens, without a login."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import pytest
+
+from inspection.config import Settings
+from media.blobstore import FileBlobStore
+from tests.workers.test_notices import approved_with_photo, asked
+from workers.notices import render_notice
+
+
+@pytest.fixture
+def store(settings: Settings) -> FileBlobStore:
+    return FileBlobStore(settings.instance_path / "media")  # the app's media folder
+
+
+@pytest.fixture
+def notice(session, store, settings, tmp_path):  # type: ignore[no-untyped-def]
+    inspection = approved_with_photo(session, store, tmp_path)
+    made, _ = asked(session, inspection)
+    render_notice(session, store, made.id, settings=dataclasses.replace(settings))
+    session.commit()
+    return made, inspection.photos[0]
+
+
+def verify(client, notice_id, accept="application/json"):  # type: ignore[no-untyped-def]
+    return client.get(f"/notices/{notice_id}/verify", headers={"Accept": accept})
+
+
+def test_an_intact_notice_shows_what_was_issued_and_that_its_evidence_matches(
+        client, notice):
+    made, photo = notice
+    resp = verify(client, made.id)
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert (body["number"], body["intact"], body["findings"]) == ("01/TB-SKHCN", True, ["A2"])
+    assert body["evidence"] == [{"item_code": "A2", "sha256": photo.sha256, "state": "match"}]
+    assert {d["kind"]: d["state"] for d in body["documents"]} == {"pdf": "match",
+                                                                 "docx": "match"}
+    page = verify(client, made.id, accept="text/html")
+    assert page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "XÁC MINH THÔNG BÁO SỐ 01/TB-SKHCN" in html and photo.sha256 in html
+    assert "khớp với mã SHA-256 đã ghi" in html
+
+
+def test_evidence_changed_or_lost_in_the_store_is_reported(client, notice, store):
+    made, photo = notice
+    path = store.path_for(photo.sha256)
+    path.write_bytes(b"someone replaced the photo")
+    body = verify(client, made.id).get_json()
+    assert body["intact"] is False
+    assert body["evidence"][0]["state"] == "mismatch"
+    path.unlink()
+    assert verify(client, made.id).get_json()["evidence"][0]["state"] == "missing"
+    html = verify(client, made.id, accept="text/html").get_data(as_text=True)
+    assert "Cảnh báo" in html and "Không còn lưu trữ" in html
+
+
+def test_a_notice_not_issued_or_unknown_is_not_found(client, session):
+    resp = verify(client, uuid.uuid4())
+    assert resp.status_code == 404
+    assert resp.mimetype == "application/problem+json"
