@@ -45,8 +45,10 @@ lint: $(BIN)/.installed
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# Two processes (-n 2): each gets its own PostGIS and SpatiaLite test databases; a module's
+# tests stay in one process (--dist loadfile) so its live server and scratch database are shared.
 test: system-deps $(BIN)/.installed lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $${KT1_TEST_WORKERS:-2} --dist loadfile
 
 bench: system-deps $(BIN)/.installed
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -48,6 +48,14 @@ class OffsetMismatch(UploadError):
         self.given = given
 
 
+class TooLong(UploadError):
+    """The body would run past the upload's declared size."""
+
+    def __init__(self, remaining: int) -> None:
+        super().__init__(f"only {remaining} bytes remain")
+        self.remaining = remaining
+
+
 class ChecksumMismatch(UploadError):
     """The appended bytes do not have the digest the client declared; none were kept."""
 
@@ -125,8 +133,11 @@ class PartialUploads:
             raise UploadMissing(upload_id) from exc
 
     def append(self, upload_id: str, read: Callable[[int], bytes], *, offset: int,
-               length: int, checksum: Checksum | None = None) -> Appended:
-        """Append `length` bytes from `read` at `offset`, which must be the current one.
+               length: int | None, total: int | None = None,
+               checksum: Checksum | None = None) -> Appended:
+        """Append `length` bytes from `read` at `offset`, which must be the current one; with
+        `total` (the upload's whole size), never past it (`TooLong`), and `length` None takes
+        what remains. Checked in that order, under the lock: locked, offset, size.
 
         `read(n)` returns at most n bytes, b"" at the end of the body; an early end (or a
         failing read) raises `BodyIncomplete`, the bytes kept unless `checksum` was given."""
@@ -134,6 +145,13 @@ class PartialUploads:
             current = os.fstat(fh.fileno()).st_size
             if current != offset:
                 raise OffsetMismatch(current, offset)
+            remaining = None if total is None else total - offset
+            if length is None:
+                if remaining is None:
+                    raise ValueError("an append of unknown length needs the upload's total")
+                length = remaining
+            elif remaining is not None and length > remaining:
+                raise TooLong(remaining)
             fh.seek(offset)
             check = hashlib.new(checksum.algorithm) if checksum else None
             whole = hashlib.sha256() if offset == 0 else None

@@ -37,6 +37,7 @@ from media.uploads import (
     ChecksumMismatch,
     OffsetMismatch,
     PartialUploads,
+    TooLong,
     UploadLocked,
     UploadMissing,
 )
@@ -278,20 +279,6 @@ def _append(ticket: photos.Ticket, offset: int) -> int:
     """Stream the request body into the upload at `offset`; complete it at its last byte.
     Returns the new offset."""
     partials = _partials()
-    try:
-        current = partials.offset(ticket.id)  # checked again under the lock
-    except UploadMissing as exc:
-        raise errors.Gone("Dữ liệu của phiên tải lên không còn; hãy tải lại từ đầu.") from exc
-    if current != offset:
-        raise _offset_mismatch(current, offset)
-    length = request.content_length
-    remaining = ticket.length - offset
-    if length is None:
-        length = remaining  # chunked: take what comes, up to the upload's end
-    elif length > remaining:
-        raise errors.PayloadTooLarge(
-            f"Thân yêu cầu ({length} byte) vượt quá phần còn lại của tệp ({remaining} byte).",
-            errors={"Content-Length": [f"at most {max(remaining, 0)}"]})
     raw = request.headers.get("Upload-Checksum")
     try:
         checksum = Checksum.parse(raw) if raw is not None else None
@@ -302,8 +289,9 @@ def _append(ticket: photos.Ticket, offset: int) -> int:
     stream = request.stream
     database.release()  # no transaction stays open while the bytes arrive
     try:
-        appended = partials.append(ticket.id, stream.read, offset=offset, length=length,
-                                      checksum=checksum)
+        appended = partials.append(ticket.id, stream.read, offset=offset,
+                                   length=request.content_length, total=ticket.length,
+                                   checksum=checksum)
     except UploadMissing as exc:
         raise errors.Gone("Dữ liệu của phiên tải lên không còn; hãy tải lại từ đầu.") from exc
     except UploadLocked as exc:
@@ -311,6 +299,10 @@ def _append(ticket: photos.Ticket, offset: int) -> int:
                             ) from exc
     except OffsetMismatch as exc:
         raise _offset_mismatch(exc.expected, exc.given) from exc
+    except TooLong as exc:
+        raise errors.PayloadTooLarge(
+            f"Thân yêu cầu vượt quá phần còn lại của tệp ({exc.remaining} byte).",
+            errors={"Content-Length": [f"at most {exc.remaining}"]}) from exc
     except ChecksumMismatch as exc:
         raise errors.ChecksumMismatch(
             "Mã kiểm tra của phần dữ liệu không khớp; phần này không được lưu, hãy gửi lại.",
