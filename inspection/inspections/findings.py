@@ -66,8 +66,10 @@ def ensure_complete(session: Session, inspection: Inspection) -> None:
 
 
 def describe(item: ChecklistItem, answer: Answer) -> str:
+    """What was found, as a notice states it: the requirement not met, then the team's note."""
+    found = f"Chưa bảo đảm yêu cầu “{item.text.strip().rstrip('.')}”"
     note = (answer.note or "").strip()
-    return f"{item.text}\nGhi chú: {note}" if note else item.text
+    return f"{found}. Ghi nhận của Đoàn kiểm tra: {note}" if note else found
 
 
 def derive(session: Session, inspection: Inspection) -> list[Finding]:

@@ -90,7 +90,8 @@ def test_findings_carry_the_items_severity_and_legal_basis(client, world):
         "high", "NĐ 174/2026/NĐ-CP Đ.9(1)", "open", None)
     assert a1["legal_refs"] == [{"instrument": "Nghị định 174/2026/NĐ-CP", "article": "9(1)",
                                  "status": "verified"}]
-    assert a1["description"] == "Dấu ngày, thời gian chấp nhận thể hiện đúng trên bưu gửi"
+    assert a1["description"] == ("Chưa bảo đảm yêu cầu “Dấu ngày, thời gian chấp nhận thể hiện "
+                                 "đúng trên bưu gửi”")
     c2 = world.finding("C2")
     assert (c2["severity"], c2["site_id"]) == ("critical", str(world.site.id))
     resp = client.get(f"{BASE}/{a1['id']}", headers=world.h["inspector"])

@@ -305,8 +305,8 @@ def test_submitting_derives_a_finding_per_non_compliant_answer_with_the_items_le
                                                         "open")
     assert a1.legal_refs == [{"instrument": "Nghị định 174/2026/NĐ-CP", "article": "9(1)",
                               "status": "verified"}]
-    assert a1.description == ("Dấu ngày, thời gian chấp nhận thể hiện đúng trên bưu gửi\n"
-                              "Ghi chú: Dấu ngày bị mờ")
+    assert a1.description == ("Chưa bảo đảm yêu cầu “Dấu ngày, thời gian chấp nhận thể hiện "
+                              "đúng trên bưu gửi”. Ghi nhận của Đoàn kiểm tra: Dấu ngày bị mờ")
     assert (c2.severity, c2.legal_basis) == ("critical", "QĐ 32/2025/QĐ-TTg")
     assert (c2.site_id, c2.province_code, c2.commune_code) == (
         world.site.id, "92", world.site.commune_code)
