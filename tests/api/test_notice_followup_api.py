@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-import workers.jobs
 from api.cli_reminders import reminders
 from inspection.models import Finding, Notice, NoticeReminder, Photo
 from tests import factories
@@ -20,12 +19,6 @@ from tests.api.tus import Tus
 from tests.media import pictures
 
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def jobs_share_the_test_transaction(monkeypatch, session_factory):  # type: ignore[no-untyped-def]
-    """Notice and photo jobs run in-process after commit, in the test's transaction."""
-    monkeypatch.setattr(workers.jobs, "session_factory", lambda _url: session_factory)
 
 
 class FollowUp(World):

@@ -18,13 +18,6 @@ from tests.workers.test_documents import NATIONAL_TITLE, docx_text, pdf_text
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def jobs_share_the_test_transaction(monkeypatch, session_factory):  # type: ignore[no-untyped-def]
-    """The notice job runs in-process after commit; its sessions must join the test's
-    transaction, as the app's do."""
-    monkeypatch.setattr(workers.jobs, "session_factory", lambda _url: session_factory)
-
-
 class World(FindingsWorld):
     """An approved inspection at Cần Thơ with A1 and C2 confirmed by the supervisor."""
 

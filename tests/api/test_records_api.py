@@ -29,11 +29,6 @@ ANSWERS = {"A1": ("no", "Không"), "A2": ("yes", "Có"), "C1": (6, "6"), "C2": (
 SIGNATURE_ITEM = "K9"
 
 
-@pytest.fixture(autouse=True)
-def jobs_share_the_test_transaction(monkeypatch, session_factory):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(workers.jobs, "session_factory", lambda _url: session_factory)
-
-
 class World:
     """A joint inspection at Cần Thơ answered on every item type, with the leader's signature
     uploaded (tus) and processed, then submitted."""

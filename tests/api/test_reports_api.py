@@ -27,11 +27,6 @@ API = "/api/v1"
 SUBJECT = "Kết quả kiểm tra việc cung cấp, sử dụng dịch vụ bưu chính KT1 năm 2026"
 
 
-@pytest.fixture(autouse=True)
-def jobs_share_the_test_transaction(monkeypatch, session_factory):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(workers.jobs, "session_factory", lambda _url: session_factory)
-
-
 @pytest.fixture
 def world(session):  # type: ignore[no-untyped-def]
     return build_world(session, reports.today_in_vietnam())
