@@ -7,7 +7,7 @@ import io
 from datetime import date, datetime, time
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -136,20 +136,26 @@ def _sheet(ws: Worksheet, table: DataTable, r: StatReport) -> None:
         c.border = border
         ws.column_dimensions[get_column_letter(col)].width = max(
             10.0, column.width_mm / MM_PER_CHAR * 1.6)
-    # One style object per column, shared by its cells: openpyxl hashes every style it is
-    # given, so fresh objects per cell made a long sheet take seconds per thousand rows.
-    font = Font(name=SHEET_FONT, size=12)
-    alignments = [Alignment(wrap_text=column.format is Format.TEXT, vertical="top")
-                  for column in table.columns]
+    styles = [_cell_style(ws.parent, column.format) for column in table.columns]
     for n, row in enumerate(table.rows, HEADER_ROW + 1):
-        for col, (value, column) in enumerate(zip(row, table.columns, strict=True), 1):
-            c = ws.cell(n, col, _cell_value(value))
-            c.font = font
-            c.border = border
-            if column.format in XLSX_FORMATS and value is not None:
-                c.number_format = XLSX_FORMATS[column.format]
-            c.alignment = alignments[col - 1]
+        for col, value in enumerate(row, 1):
+            # a named style per column format: openpyxl would hash fresh style objects per
+            # cell, seconds per thousand rows
+            ws.cell(n, col, _cell_value(value)).style = styles[col - 1]
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+
+
+def _cell_style(book: Workbook, fmt: Format) -> str:
+    """The workbook's named style for body cells of `fmt` (made on first use)."""
+    name = f"kt1-{fmt.value}"
+    if name not in book.named_styles:
+        thin = Side(style="thin")
+        book.add_named_style(NamedStyle(
+            name=name, font=Font(name=SHEET_FONT, size=12),
+            border=Border(left=thin, right=thin, top=thin, bottom=thin),
+            alignment=Alignment(wrap_text=fmt is Format.TEXT, vertical="top"),
+            number_format=XLSX_FORMATS.get(fmt, "General")))
+    return name
 
 
 def _cell_value(value: Value) -> str | int | float | date | None:
