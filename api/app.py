@@ -73,6 +73,7 @@ def _register(app: Flask, api: Api) -> None:
         health,
         inspections,
         jobs,
+        maps,
         notices,
         photos,
         provinces,
@@ -88,7 +89,7 @@ def _register(app: Flask, api: Api) -> None:
 
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
                    communes, inspections, photos, uploads, findings, checklists, sync_feed,
-                   sync_push, jobs, notices, reports, records):
+                   sync_push, jobs, notices, reports, records, maps):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
     app.register_blueprint(verify.bp)

@@ -29,6 +29,8 @@ from inspection.models.users import User
 
 INSPECTION_STATUSES = ("draft", "submitted", "returned", "approved")
 FINDING_STATUSES = ("open", "confirmed", "dismissed", "remediated", "verified")
+OPEN_FINDING_STATUSES = ("open", "confirmed", "remediated")
+"""Findings still asking something of someone (a decision, a remedy, a verification)."""
 PHOTO_STATUSES = ("processing", "ready", "rejected")
 
 inspection_members = Table(

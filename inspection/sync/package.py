@@ -31,12 +31,12 @@ from inspection.models import (
     Site,
     User,
 )
+from inspection.models.inspections import OPEN_FINDING_STATUSES
 from inspection.scope import province_clause, require_role
 from inspection.sync import feed
 
 # Post office staff answer notices; they have no assignments to take offline.
 ROLES = ("inspector", "police", "supervisor", "admin")
-OPEN_FINDING_STATUSES = ("open", "confirmed", "remediated")
 VIETNAM = timezone(timedelta(hours=7))
 
 

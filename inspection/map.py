@@ -1,0 +1,178 @@
+"""The supervisors' map: per-commune aggregates as a GeoJSON choropleth and findings as points,
+both counted, simplified and bbox-filtered in the database (PostGIS and SpatiaLite alike).
+
+Filters: `started_from` (inclusive) and `started_before` (exclusive) on the inspection's
+`started_at`, `campaign_id` on the inspection; `severity` and `status` on the findings only.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import functions as gf
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
+from sqlalchemy.orm import Session
+
+from inspection import errors
+from inspection.models import Commune, Finding, Inspection, Province, Site, User
+from inspection.models.checklists import SEVERITIES
+from inspection.models.inspections import OPEN_FINDING_STATUSES
+from inspection.scope import ensure_visible
+
+MAP_ROLES = ("admin", "supervisor", "inspector")
+DEFAULT_TOLERANCE = 0.0005  # degrees, about 55 m
+MAX_TOLERANCE = 0.05
+MAX_POINTS = 5000
+COORDINATE_DIGITS = 6  # about 0.1 m
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    started_from: datetime | None = None
+    started_before: datetime | None = None
+    campaign_id: uuid.UUID | None = None
+    severity: str | None = None
+    status: str | None = None
+
+    def inspection_clause(self) -> ColumnElement[bool]:
+        clauses: list[ColumnElement[bool]] = []
+        if self.started_from is not None:
+            clauses.append(Inspection.started_at >= self.started_from)
+        if self.started_before is not None:
+            clauses.append(Inspection.started_at < self.started_before)
+        if self.campaign_id is not None:
+            clauses.append(Inspection.campaign_id == self.campaign_id)
+        return and_(true(), *clauses)
+
+    def finding_clause(self) -> ColumnElement[bool]:
+        clauses = [self.inspection_clause()]
+        if self.severity is not None:
+            clauses.append(Finding.severity == self.severity)
+        if self.status is not None:
+            clauses.append(Finding.status == self.status)
+        return and_(*clauses)
+
+
+@dataclass(frozen=True)
+class BBox:
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
+def _check_province(session: Session, actor: User, province_code: str) -> None:
+    if actor.role not in MAP_ROLES:
+        raise errors.Forbidden(f"Vai trò '{actor.role}' không được xem bản đồ.")
+    ensure_visible(actor, province_code, "tỉnh/thành phố")
+    if session.get(Province, province_code) is None:
+        raise errors.NotFound("Không tìm thấy tỉnh/thành phố.")
+
+
+def _inspection_counts(province_code: str, filters: MapFilters) -> Any:
+    return (select(Inspection.commune_code.label("code"),
+                   func.count().label("inspections"))
+            .where(Inspection.province_code == province_code, filters.inspection_clause())
+            .group_by(Inspection.commune_code).subquery("i"))
+
+
+def _finding_counts(province_code: str, filters: MapFilters) -> Any:
+    by_severity = [func.count().filter(Finding.severity == s).label(s) for s in SEVERITIES]
+    return (select(Finding.commune_code.label("code"), func.count().label("findings"),
+                   func.count().filter(Finding.status.in_(OPEN_FINDING_STATUSES))
+                   .label("open_findings"), *by_severity)
+            .join(Inspection, Inspection.id == Finding.inspection_id)
+            .where(Finding.province_code == province_code, filters.finding_clause())
+            .group_by(Finding.commune_code).subquery("f"))
+
+
+def _site_counts(province_code: str, filters: MapFilters) -> Any:
+    inspected = exists().where(Inspection.site_id == Site.id, filters.inspection_clause())
+    return (select(Site.commune_code.label("code"), func.count().label("sites"),
+                   func.count().filter(~inspected).label("sites_never_inspected"))
+            .where(Site.province_code == province_code)
+            .group_by(Site.commune_code).subquery("s"))
+
+
+def communes_select(province_code: str, filters: MapFilters, tolerance: float) -> Select[Any]:
+    """One row per commune of the province: code, name, simplified GeoJSON text and counts."""
+    i = _inspection_counts(province_code, filters)
+    f = _finding_counts(province_code, filters)
+    s = _site_counts(province_code, filters)
+    simplified = gf.ST_SimplifyPreserveTopology(Commune.geom, tolerance)
+    counts = [func.coalesce(c, 0).label(c.name) for c in (
+        i.c.inspections, f.c.findings, f.c.open_findings, *(f.c[x] for x in SEVERITIES),
+        s.c.sites, s.c.sites_never_inspected)]
+    return (select(Commune.code, Commune.name,
+                   gf.ST_AsGeoJSON(simplified, COORDINATE_DIGITS).label("geometry"), *counts)
+            .outerjoin(i, i.c.code == Commune.code)
+            .outerjoin(f, f.c.code == Commune.code)
+            .outerjoin(s, s.c.code == Commune.code)
+            .where(Commune.province_code == province_code)
+            .order_by(Commune.code))
+
+
+def commune_features(session: Session, actor: User, *, province_code: str,
+                     filters: MapFilters, tolerance: float = DEFAULT_TOLERANCE
+                     ) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the province's communes; `tolerance` in degrees."""
+    _check_province(session, actor, province_code)
+    if not 0 <= tolerance <= MAX_TOLERANCE:
+        raise errors.ValidationFailed(f"tolerance phải trong khoảng 0..{MAX_TOLERANCE} độ.")
+    rows = session.execute(communes_select(province_code, filters, tolerance)).mappings()
+    return {"type": "FeatureCollection", "features": [_commune_feature(r) for r in rows]}
+
+
+def _commune_feature(row: Any) -> dict[str, Any]:
+    properties = {k: row[k] for k in ("code", "name", "inspections", "findings",
+                                      "open_findings", "sites", "sites_never_inspected")}
+    properties["by_severity"] = {s: row[s] for s in SEVERITIES}
+    geometry = json.loads(row["geometry"]) if row["geometry"] else None
+    return {"type": "Feature", "id": row["code"], "properties": properties,
+            "geometry": geometry}
+
+
+def findings_select(province_code: str, filters: MapFilters, bbox: BBox | None,
+                    dialect: str) -> Select[Any]:
+    """Findings at their site's location, newest first; the bbox is applied in the database
+    (with the GiST index on PostGIS)."""
+    lon, lat = gf.ST_X(Site.location), gf.ST_Y(Site.location)
+    stmt = (select(Finding.id, Finding.severity, Finding.status, Finding.item_code,
+                   Finding.commune_code, Finding.site_id, lon.label("lon"), lat.label("lat"))
+            .join(Site, Site.id == Finding.site_id)
+            .join(Inspection, Inspection.id == Finding.inspection_id)
+            .where(Finding.province_code == province_code, Site.location.is_not(None),
+                   filters.finding_clause())
+            .order_by(Finding.created_at.desc(), Finding.id))
+    if bbox is not None:
+        stmt = stmt.where(lon.between(bbox.min_lon, bbox.max_lon),
+                          lat.between(bbox.min_lat, bbox.max_lat))
+        if dialect == "postgresql":
+            envelope = gf.ST_MakeEnvelope(bbox.min_lon, bbox.min_lat, bbox.max_lon,
+                                          bbox.max_lat, 4326)
+            stmt = stmt.where(Site.location.op("&&")(envelope))
+    return stmt
+
+
+def finding_features(session: Session, actor: User, *, province_code: str,
+                     filters: MapFilters, bbox: BBox | None = None,
+                     limit: int = MAX_POINTS) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of at most `limit` findings (newest first); `truncated`
+    says whether more matched."""
+    _check_province(session, actor, province_code)
+    stmt = findings_select(province_code, filters, bbox, session.get_bind().dialect.name)
+    rows = session.execute(stmt.limit(min(limit, MAX_POINTS) + 1)).mappings().all()
+    cap = min(limit, MAX_POINTS)
+    return {"type": "FeatureCollection", "truncated": len(rows) > cap,
+            "features": [_finding_feature(r) for r in rows[:cap]]}
+
+
+def _finding_feature(row: Any) -> dict[str, Any]:
+    properties = {k: row[k] for k in ("id", "severity", "status", "item_code",
+                                      "commune_code", "site_id")}
+    return {"type": "Feature", "id": str(row["id"]), "properties": properties,
+            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}}
