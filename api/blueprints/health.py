@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from api import database
-from media.blobstore import store_from_url
+from api.stored import blob_store
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def _storage() -> dict:
     settings = database.settings()
     kind = urlparse(settings.media_url).scheme
     try:
-        store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url).check()
+        blob_store().check()
         return {"status": "ok", "kind": kind}
     except Exception:
         log.exception("health: storage")

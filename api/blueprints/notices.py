@@ -11,11 +11,9 @@ records follow-up (`inspection.notice_followup`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import closing
-from typing import Any, BinaryIO
+from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
@@ -27,10 +25,10 @@ from api.etag import etag_for, if_match_version
 from api.jobs import enqueue_after_commit
 from api.pagination import PAGE, paginate_select
 from api.schemas import ProblemSchema
+from api.stored import send_stored
 from inspection import notice_followup, notices
 from inspection.models import Notice
 from inspection.models.notices import NOTICE_STATUSES, REVIEW_DECISIONS
-from media.blobstore import CHUNK_SIZE, store_from_url
 
 PREFIX = ""
 blp = Blueprint("notices", __name__, description="Thông báo vi phạm")
@@ -222,21 +220,5 @@ def document(notice_id: uuid.UUID, kind: str) -> Response:
     notice = notices.get_notice(database.session(), current_user(), notice_id)
     sha256 = notices.document_sha256(notice, kind)
     label = (notice.label or str(notice.id)).replace("/", "-")
-    etag = f'"{sha256}"'
-    headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable",
-               "X-Content-Type-Options": "nosniff",
-               "Content-Disposition": f'attachment; filename="{label}.{kind}"'}
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        return Response(status=304, headers=headers)
-    settings = database.settings()
-    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
-    database.release()
-    headers["Content-Length"] = str(store.size(sha256))
-    return Response(_stream(store.open(sha256)), mimetype=MIMETYPES[kind], headers=headers,
-                    direct_passthrough=True)
-
-
-def _stream(opened: BinaryIO) -> Iterator[bytes]:
-    with closing(opened) as source:
-        while chunk := source.read(CHUNK_SIZE):
-            yield chunk
+    return send_stored(sha256, MIMETYPES[kind],
+                       disposition=f'attachment; filename="{label}.{kind}"')

@@ -9,11 +9,9 @@ anything but what its bytes were found to be (`nosniff`; an unchecked or rejecte
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import closing
-from typing import Any, BinaryIO
+from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, pre_dump
 
@@ -21,10 +19,10 @@ from api import database
 from api.auth import current_user, login_required
 from api.pagination import PAGE, paginate_select
 from api.schemas import ProblemSchema
+from api.stored import send_stored
 from inspection import errors, photos
 from inspection.models import Photo
 from inspection.models.inspections import PHOTO_STATUSES
-from media.blobstore import CHUNK_SIZE, store_from_url
 
 PREFIX = ""
 blp = Blueprint("photos", __name__, description="Ảnh bằng chứng")
@@ -129,28 +127,14 @@ def rendition(photo_id: uuid.UUID, rendition: str) -> Response:
         mimetype = "image/jpeg"
     if sha256 is None:
         raise errors.InvalidState("Ảnh chưa có bản này.")
-    etag = f'"{sha256}"'
-    headers = {"ETag": etag, "Cache-Control": CACHE, "X-Content-Type-Options": "nosniff"}
-    if request.if_none_match.contains_weak(sha256):
-        return Response(status=304, headers=headers)
+    disposition = None
     if rendition == "original":
-        disposition = "inline" if mimetype != "application/octet-stream" else "attachment"
-        headers["Content-Disposition"] = f'{disposition}; filename="{photo.id}"'
-    settings = database.settings()
-    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
-    database.release()  # nothing is written; no transaction stays open while bytes flow
-    headers["Content-Length"] = str(store.size(sha256))
-    return Response(_stream(store.open(sha256)), mimetype=mimetype, headers=headers,
-                    direct_passthrough=True)
+        kind = "inline" if mimetype != "application/octet-stream" else "attachment"
+        disposition = f'{kind}; filename="{photo.id}"'
+    return send_stored(sha256, mimetype, disposition=disposition)
 
 
 def _original_type(photo: Photo) -> str:
     """What the original is served as: its sniffed type once processing found it good."""
     return photo.content_type if photo.status == "ready" and photo.content_type else (
         "application/octet-stream")
-
-
-def _stream(opened: BinaryIO) -> Iterator[bytes]:
-    with closing(opened) as source:
-        while chunk := source.read(CHUNK_SIZE):
-            yield chunk

@@ -8,11 +8,9 @@ the province's supervisors, written by a background job, read and downloaded (PD
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import closing
-from typing import Any, BinaryIO
+from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, pre_dump
 
@@ -21,10 +19,10 @@ from api.auth import current_user, login_required
 from api.etag import etag_for
 from api.jobs import enqueue_after_commit
 from api.schemas import ProblemSchema
+from api.stored import send_stored
 from inspection import records
 from inspection.models import InspectionRecord
 from inspection.models.records import RECORD_STATUSES
-from media.blobstore import CHUNK_SIZE, store_from_url
 
 PREFIX = ""
 blp = Blueprint("records", __name__, description="Biên bản kiểm tra")
@@ -112,21 +110,5 @@ def document(record_id: uuid.UUID, kind: str) -> Response:
     record = records.get_record(database.session(), current_user(), record_id)
     sha256 = records.document_sha256(record, kind)
     label = (record.label or str(record.id)).replace("/", "-")
-    etag = f'"{sha256}"'
-    headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable",
-               "X-Content-Type-Options": "nosniff",
-               "Content-Disposition": f'attachment; filename="{label}.{kind}"'}
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        return Response(status=304, headers=headers)
-    settings = database.settings()
-    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
-    database.release()
-    headers["Content-Length"] = str(store.size(sha256))
-    return Response(_stream(store.open(sha256)), mimetype=MIMETYPES[kind], headers=headers,
-                    direct_passthrough=True)
-
-
-def _stream(opened: BinaryIO) -> Iterator[bytes]:
-    with closing(opened) as source:
-        while chunk := source.read(CHUNK_SIZE):
-            yield chunk
+    return send_stored(sha256, MIMETYPES[kind],
+                       disposition=f'attachment; filename="{label}.{kind}"')

@@ -4,11 +4,9 @@ job writes it (PDF and XLSX), and they read it and download its documents."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import closing
-from typing import Any, BinaryIO
+from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, pre_dump, validate
 
@@ -16,10 +14,10 @@ from api import database
 from api.auth import current_user, login_required
 from api.jobs import enqueue_after_commit
 from api.schemas import ProblemSchema
+from api.stored import send_stored
 from inspection import reports
 from inspection.models import Report
 from inspection.models.reports import REPORT_KINDS, REPORT_STATUSES
-from media.blobstore import CHUNK_SIZE, store_from_url
 
 PREFIX = ""
 blp = Blueprint("reports", __name__, description="Báo cáo")
@@ -108,21 +106,5 @@ def document(report_id: uuid.UUID, kind: str) -> Response:
     report = reports.get_report(database.session(), current_user(), report_id)
     sha256 = reports.document_sha256(report, kind)
     name = f"bao-cao-{report.province_code}-{report.year or report.campaign_id}.{kind}"
-    etag = f'"{sha256}"'
-    headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable",
-               "X-Content-Type-Options": "nosniff",
-               "Content-Disposition": f'attachment; filename="{name}"'}
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        return Response(status=304, headers=headers)
-    settings = database.settings()
-    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
-    database.release()
-    headers["Content-Length"] = str(store.size(sha256))
-    return Response(_stream(store.open(sha256)), mimetype=MIMETYPES[kind], headers=headers,
-                    direct_passthrough=True)
-
-
-def _stream(opened: BinaryIO) -> Iterator[bytes]:
-    with closing(opened) as source:
-        while chunk := source.read(CHUNK_SIZE):
-            yield chunk
+    return send_stored(sha256, MIMETYPES[kind],
+                       disposition=f'attachment; filename="{name}"')

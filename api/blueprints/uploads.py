@@ -26,9 +26,9 @@ from api import database
 from api.auth import current_principal, current_user, login_required
 from api.jobs import enqueue_after_commit
 from api.schemas import ProblemSchema
+from api.stored import blob_store
 from inspection import errors, photos
 from inspection.models import Upload
-from media.blobstore import store_from_url
 from media.uploads import (
     CHECKSUM_ALGORITHMS,
     Appended,
@@ -322,8 +322,7 @@ def _offset_mismatch(current: int, given: int) -> errors.Conflict:
 
 
 def _complete(ticket: photos.Ticket, appended: Appended | None) -> None:
-    settings = database.settings()
-    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
+    store = blob_store()
     partials = _partials()
     try:
         photo = photos.complete(database.session(), ticket, store=store, partials=partials,

@@ -14,8 +14,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template_string, request
 
 from api import database
+from api.stored import blob_store
 from inspection.verification import Verification, verify_notice
-from media.blobstore import store_from_url
 
 bp = Blueprint("verify", __name__)
 
@@ -63,9 +63,7 @@ code{font-size:.8rem;word-break:break-all}.mismatch,.missing{color:#8a1c12;font-
 
 @bp.get("/notices/<uuid:notice_id>/verify")
 def verify(notice_id: uuid.UUID) -> Response | str:
-    settings = database.settings()
-    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
-    checked = verify_notice(database.session(), store, notice_id)
+    checked = verify_notice(database.session(), blob_store(), notice_id)
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == \
             "application/json":
         return jsonify(_as_json(checked))
