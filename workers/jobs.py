@@ -7,18 +7,22 @@ and commits, or rolls back and re-raises so `rq` records the failure and retries
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from inspection import notices, photos
+from inspection import notices, photos, records, reports
+from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
-from media.blobstore import store_from_url
+from media.blobstore import BlobStore, store_from_url
 from media.uploads import PartialUploads
 from workers.notices import render_notice
 from workers.photos import process_photo
 from workers.queue import job_settings
+from workers.records import render_record
+from workers.reports import render_report
 from workers.tracking import run_tracked
 
 
@@ -53,76 +57,60 @@ def expire_uploads_job() -> dict[str, int]:
             "discarded": len(expiry.discard)}
 
 
-def render_notice_job(job_id: str, notice_id: str) -> dict[str, Any]:
-    """Number, render, store and issue a violation notice, as job `job_id` (see
-    `workers.notices.render_notice`: running it twice issues one notice). On failure the
-    notice is marked `failed`; the job records the error."""
-    settings = job_settings()
-    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
-
-    def work(session: Session, _progress: Any) -> dict[str, Any]:
-        try:
-            notice = render_notice(session, store, notice_id, settings=settings)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            notices.mark_failed(session, notice_id)
-            session.commit()
-            raise
-        return {"notice_id": str(notice.id), "number": notice.label,
-                "pdf_sha256": notice.pdf_sha256, "docx_sha256": notice.docx_sha256}
-
-    return run_tracked(session_factory(settings.database_url), job_id, work)
-
-
-def render_report_job(job_id: str, report_id: str) -> dict[str, Any]:
-    """Figure, render and store an annual or campaign report, as job `job_id`, reporting
-    progress (see `workers.reports.render_report`: running it twice writes one report). On
-    failure the report is marked `failed`; the job records the error."""
-    from inspection import reports
-    from workers.reports import render_report
-
+def _document_job(job_id: str, write: Callable[[Session, BlobStore, Settings, Any], Any],
+                  mark_failed: Callable[[Session], None],
+                  result: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """Run `write(session, store, settings, progress)` as tracked job `job_id` and commit it;
+    on any failure roll back, `mark_failed` the document (committed) and re-raise, so the job
+    records the error and rq retries what is worth retrying."""
     settings = job_settings()
     store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
 
     def work(session: Session, progress: Any) -> dict[str, Any]:
         try:
-            report = render_report(session, store, report_id, progress=progress).report
+            written = write(session, store, settings, progress)
             session.commit()
         except BaseException:
             session.rollback()
-            reports.mark_failed(session, report_id)
+            mark_failed(session)
             session.commit()
             raise
-        return {"report_id": str(report.id), "pdf_sha256": report.pdf_sha256,
-                "xlsx_sha256": report.xlsx_sha256}
+        return result(written)
 
     return run_tracked(session_factory(settings.database_url), job_id, work)
+
+
+def render_notice_job(job_id: str, notice_id: str) -> dict[str, Any]:
+    """Number, render, store and issue a violation notice (`workers.notices.render_notice`:
+    running it twice issues one notice); on failure the notice is marked `failed`."""
+    return _document_job(
+        job_id, lambda s, store, settings, _: render_notice(s, store, notice_id,
+                                                            settings=settings),
+        lambda s: notices.mark_failed(s, notice_id),
+        lambda n: {"notice_id": str(n.id), "number": n.label, "pdf_sha256": n.pdf_sha256,
+                   "docx_sha256": n.docx_sha256})
+
+
+def render_report_job(job_id: str, report_id: str) -> dict[str, Any]:
+    """Figure, render and store an annual or campaign report, reporting progress
+    (`workers.reports.render_report`: running it twice writes one report); on failure the
+    report is marked `failed`."""
+    return _document_job(
+        job_id, lambda s, store, _, progress: render_report(s, store, report_id,
+                                                            progress=progress).report,
+        lambda s: reports.mark_failed(s, report_id),
+        lambda r: {"report_id": str(r.id), "pdf_sha256": r.pdf_sha256,
+                   "xlsx_sha256": r.xlsx_sha256})
 
 
 def render_record_job(job_id: str, record_id: str) -> dict[str, Any]:
-    """Number, render, store and issue an inspection record, as job `job_id` (see
-    `workers.records.render_record`: running it twice issues one record). On failure the
-    record is marked `failed`; the job records the error."""
-    from inspection import records
-    from workers.records import render_record
-
-    settings = job_settings()
-    store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
-
-    def work(session: Session, _progress: Any) -> dict[str, Any]:
-        try:
-            record = render_record(session, store, record_id)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            records.mark_failed(session, record_id)
-            session.commit()
-            raise
-        return {"record_id": str(record.id), "number": record.label,
-                "pdf_sha256": record.pdf_sha256, "docx_sha256": record.docx_sha256}
-
-    return run_tracked(session_factory(settings.database_url), job_id, work)
+    """Number, render, store and issue an inspection record (`workers.records.render_record`:
+    running it twice issues one record); on failure the record is marked `failed`."""
+    return _document_job(
+        job_id, lambda s, store, _settings, _progress: render_record(s, store, record_id),
+        lambda s: records.mark_failed(s, record_id),
+        lambda r: {"record_id": str(r.id), "number": r.label, "pdf_sha256": r.pdf_sha256,
+                   "docx_sha256": r.docx_sha256})
 
 
 def reminders_job(on: str | None = None) -> dict[str, Any]:
