@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -38,6 +38,7 @@ from media.uploads import PartialUploads
 UPLOADABLE = ("draft", "returned", "submitted")
 METADATA_KEYS = ("inspection_id", "item_code", "filename", "filetype", "sha256", "captured_at",
                  "photo_id")
+EARLIEST_CAPTURE = 2000  # no tablet evidence predates this year
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -123,6 +124,8 @@ def _check_metadata(metadata: dict[str, str]) -> dict[str, Any]:
             captured = None
         if captured is None or captured.tzinfo is None:
             problems["captured_at"] = ["RFC 3339 date-time with offset"]
+        elif _utc_year(captured) < EARLIEST_CAPTURE:
+            problems["captured_at"] = [f"a time from the year {EARLIEST_CAPTURE}"]
         else:
             out["captured_at"] = captured
     for key, limit in (("item_code", 20), ("filename", 255), ("filetype", 100)):
@@ -132,6 +135,14 @@ def _check_metadata(metadata: dict[str, str]) -> dict[str, Any]:
         raise errors.ValidationFailed("Siêu dữ liệu tải lên (Upload-Metadata) không hợp lệ.",
                                       errors=problems)
     return out
+
+
+def _utc_year(moment: datetime) -> int:
+    """The year of `moment` in UTC; 0 when UTC cannot hold it (year 1 east of Greenwich)."""
+    try:
+        return moment.astimezone(UTC).year
+    except OverflowError:
+        return 0
 
 
 def _team_inspection(session: Session, actor: User, inspection_id: uuid.UUID,

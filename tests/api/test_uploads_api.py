@@ -218,6 +218,8 @@ def test_malformed_upload_metadata_answers_400(world, jpeg, raw):
     ({"sha256": "ab" * 31}, "sha256"),
     ({"sha256": "zz" * 32}, "sha256"),
     ({"captured_at": "2026-05-05T09:15:00"}, "captured_at"),
+    ({"captured_at": "0001-01-01T00:00:00+07:00"}, "captured_at"),  # no UTC for it: not a 500
+    ({"captured_at": "1970-01-01T00:00:00Z"}, "captured_at"),
     ({"item_code": "Z9"}, "item_code"),
 ])
 def test_invalid_metadata_answers_422_with_errors_by_name(world, jpeg, meta, field):
