@@ -32,9 +32,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from bench.lifecycle import drop_database, scratch_database
 from geo.units import packaged_units
 from inspection import accounts, audit, migrate, notices, reference, reports
 from inspection.checklists import builtin
@@ -56,30 +57,11 @@ from media.blobstore import FileBlobStore
 from workers.notices import render_notice
 from workers.reports import render_report
 
-BASE_URL = os.environ.get("KT1_BENCH_POSTGRES_URL",
-                          "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOTICES = int(os.environ.get("KT1_BENCH_NOTICES", "10"))
 INSPECTIONS = int(os.environ.get("KT1_BENCH_INSPECTIONS", "10000"))
 PASSWORD = "mat-khau-do-hieu-nang"
 YEAR = 2026
 VN = timedelta(hours=7)
-
-
-def scratch_database() -> tuple[str, str]:
-    name = f"kt1_bench_docs_{os.getpid()}"
-    admin = create_engine(BASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, BASE_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_database(name: str) -> None:
-    admin = create_engine(BASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 class World:
