@@ -10,16 +10,17 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from inspection.db import Base, UTCDateTime, new_id, utcnow
+from inspection.models.documents import DOCUMENT_STATUSES, IssuedDocument
 from inspection.models.inspections import Finding, Inspection
 from inspection.models.types import JSONValue
 
-NOTICE_STATUSES = ("pending", "issued", "failed")
+NOTICE_STATUSES = DOCUMENT_STATUSES
 NOTICED_FINDINGS = ("confirmed", "remediated", "verified")
 REVIEW_DECISIONS = ("verified", "rejected")
 """Finding statuses a notice covers: confirmed when it is issued, then followed up."""
 
 
-class Notice(Base):
+class Notice(IssuedDocument, Base):
     """A violation notice (thông báo vi phạm) for the confirmed findings of one inspection.
 
     `number` is empty until the notice is issued; then (issuer, province, year, number) is
@@ -31,26 +32,10 @@ class Notice(Base):
                          name="uq_notices_issuer_province_year_number"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id"),
-                                                     unique=True)
-    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
-    issuer: Mapped[str] = mapped_column(String(20))
-    year: Mapped[int | None] = mapped_column(Integer)
-    number: Mapped[int | None] = mapped_column(Integer)
-    symbol: Mapped[str] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     issued_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
-    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
-    docx_sha256: Mapped[str | None] = mapped_column(String(64))
     # The photo evidence its appendix printed: [{photo_id, item_code, sha256}], fixed at issue.
     evidence: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONValue, nullable=True)
-    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id"))
-    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Follow-up (`inspection.notice_followup`): the post office's latest remediation report...
     remediation_report: Mapped[str | None] = mapped_column(Text)
     remediated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
@@ -74,11 +59,6 @@ class Notice(Base):
                    "remediation_photo_ids", "review_decision", "review_comment",
                    "reviewed_by", "reviewed_at")
 
-    @property
-    def label(self) -> str | None:
-        """The number and symbol exactly as printed ("12/TB-SKHCN"; below 10 with a leading
-        zero, "01/TB-SKHCN", as Decree 30/2020/NĐ-CP writes it); None before numbering."""
-        return None if self.number is None else f"{self.number:02d}/{self.symbol}"
 
 
 class NoticeCounter(Base):
