@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from flask import Response, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api import database
 from api.auth import current_user, login_required
 from api.blueprints.inspections import Instant
 from api.schemas import ProblemSchema
 from inspection import map as domain_map
+from inspection import map_tiles
 from inspection.models.checklists import SEVERITIES
 from inspection.models.inspections import FINDING_STATUSES
 
@@ -38,9 +41,24 @@ class MapQuerySchema(Schema):
 
 class CommunesQuerySchema(MapQuerySchema):
     tolerance = fields.Float(
-        load_default=domain_map.DEFAULT_TOLERANCE,
         validate=validate.Range(0, domain_map.MAX_TOLERANCE),
-        metadata={"description": "Simplification tolerance in degrees (0 keeps every vertex)."})
+        metadata={"description": "Simplification tolerance in degrees (0 keeps every vertex); "
+                                 f"default {domain_map.DEFAULT_TOLERANCE}."})
+    zoom = fields.Integer(
+        validate=validate.Range(0, map_tiles.MAX_ZOOM),
+        metadata={"description": "The map's zoom level: the tolerance becomes one screen pixel "
+                                 "there. Give `zoom` or `tolerance`, not both."})
+
+    @validates_schema
+    def one_of_zoom_or_tolerance(self, data: dict[str, Any], **_: Any) -> None:
+        if "zoom" in data and "tolerance" in data:
+            raise ValidationError("Chỉ dùng một trong hai: zoom hoặc tolerance.", "zoom")
+
+    @staticmethod
+    def tolerance_of(data: dict[str, Any]) -> float:
+        if "zoom" in data:
+            return map_tiles.tolerance_for_zoom(data["zoom"])
+        return float(data.get("tolerance", domain_map.DEFAULT_TOLERANCE))
 
 
 class BBoxField(fields.String):
@@ -130,7 +148,8 @@ def communes(query: dict[str, Any]) -> Any:
     """The province's communes with inspection, finding and site counts (a choropleth)."""
     return domain_map.commune_features(
         database.session(), current_user(), province_code=query["province_code"],
-        filters=MapQuerySchema().filters(query), tolerance=query["tolerance"])
+        filters=MapQuerySchema().filters(query),
+        tolerance=CommunesQuerySchema.tolerance_of(query))
 
 
 @blp.get("/findings")
@@ -143,3 +162,30 @@ def findings(query: dict[str, Any]) -> Any:
     return domain_map.finding_features(
         database.session(), current_user(), province_code=query["province_code"],
         filters=MapQuerySchema().filters(query), bbox=query.get("bbox"), limit=query["limit"])
+
+
+TILE_CACHE = "private, max-age=60"  # then revalidated by ETag: an unchanged tile answers 304
+
+
+@blp.get("/tiles/<int:z>/<int:x>/<int:y>.mvt")
+@login_required(*domain_map.MAP_ROLES)
+@blp.arguments(MapQuerySchema, location="query")
+@blp.doc(responses={
+    200: {"description": "A Mapbox Vector Tile (v2, extent 4096) with the layers `communes` "
+                         "(the choropleth's properties, severity counts flattened) and "
+                         "`findings` (points); empty when nothing of the province is there.",
+          "content": {map_tiles.MIMETYPE: {"schema": {"type": "string", "format": "binary"}}}},
+    304: {"description": "Not modified (If-None-Match)."}})
+@blp.alt_response(404, schema=ProblemSchema,
+                  description="No such tile, or no such province in your scope")
+def tile(query: dict[str, Any], z: int, x: int, y: int) -> Response:
+    """One Web Mercator tile (z/x/y as in slippy maps) of the province's map."""
+    data = map_tiles.vector_tile(
+        database.session(), current_user(), province_code=query["province_code"],
+        filters=MapQuerySchema().filters(query), tile=map_tiles.tile_of(z, x, y))
+    etag = hashlib.sha256(data).hexdigest()[:32]
+    headers = {"ETag": f'"{etag}"', "Cache-Control": TILE_CACHE, "Vary": "Authorization",
+               "X-Content-Type-Options": "nosniff"}
+    if request.if_none_match.contains_weak(etag):
+        return Response(status=304, headers=headers)
+    return Response(data, mimetype=map_tiles.MIMETYPE, headers=headers)
