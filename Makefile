@@ -11,7 +11,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 \
 	  then command -v $$c; break; fi; done)
 
 PG_MAJOR := $(shell ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)
-DEBIAN_PACKAGES := libsqlite3-mod-spatialite fonts-liberation2 fonts-dejavu-core \
+DEBIAN_PACKAGES := libsqlite3-mod-spatialite fonts-liberation2 fonts-dejavu-core chromium \
 	$(if $(PG_MAJOR),postgresql-$(PG_MAJOR)-postgis-3)
 
 .PHONY: run test bench lint system-deps seed clean

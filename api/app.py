@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, *,
 
 
 def _register(app: Flask, api: Api) -> None:
+    from api import console
     from api.blueprints import (
         assignments,
         audit,
@@ -93,6 +94,7 @@ def _register(app: Flask, api: Api) -> None:
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
     app.register_blueprint(verify.bp)
+    app.register_blueprint(console.bp)
 
 
 def _refuse_nul_characters() -> None:

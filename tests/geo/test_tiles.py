@@ -13,7 +13,7 @@ def test_tile_bounds_split_the_world_in_quarters():
     assert Tile(0, 0, 0).bounds() == (-HALF_WORLD, -HALF_WORLD, HALF_WORLD, HALF_WORLD)
     assert Tile(1, 1, 0).bounds() == (0.0, 0.0, HALF_WORLD, HALF_WORLD)  # north-east
     assert Tile(1, 0, 1).bounds() == (-HALF_WORLD, -HALF_WORLD, 0.0, 0.0)  # south-west
-    minx, miny, maxx, maxy = Tile(1, 1, 0).bounds(buffer=64)
+    minx, _, _, maxy = Tile(1, 1, 0).bounds(buffer=64)
     assert minx == pytest.approx(-HALF_WORLD * 64 / EXTENT) and maxy > HALF_WORLD
     assert to_lon_lat(HALF_WORLD, HALF_WORLD) == pytest.approx((180.0, 85.0511287798))
 

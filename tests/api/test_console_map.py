@@ -1,0 +1,609 @@
+"""The supervisors' map page (/console/map) in Debian's chromium, driven by Playwright, against
+the service served for real on 127.0.0.1 (a threaded WSGI server), on SpatiaLite and on PostGIS,
+over Cần Thơ's real commune boundaries.
+
+The database is a scratch one per backend, migrated, seeded and committed (the server's threads
+open their own connections). What the page must show is computed here from SEEDS, not read back
+from the API. `KT1_UPDATE_SAMPLES=1` also writes the screenshot to docs/samples/console-map.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from PIL import Image
+from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
+from shapely.geometry import shape
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from api.app import create_app
+from geo import boundaries
+from inspection import migrate, reference
+from inspection.config import Settings
+from inspection.db import make_engine, make_session_factory
+from inspection.models import Commune, Finding, Inspection
+from tests import factories
+from tests.conftest import BACKENDS, _drop_postgres_database, _postgres_database, seed_reference
+from tests.geo.conftest import CAN_THO_FILE
+
+CHROMIUM = "/usr/bin/chromium"
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "console-map.png"
+VIEWPORT = {"width": 1280, "height": 800}
+OPEN = ("open", "confirmed", "remediated")
+SEVERITY_VI = {"critical": "Rất nghiêm trọng", "high": "Nghiêm trọng", "medium": "Trung bình",
+               "low": "Nhẹ"}
+STATUS_VI = {"open": "Mới phát hiện", "confirmed": "Đã xác nhận", "remediated": "Đã khắc phục",
+             "verified": "Đã kiểm tra khắc phục", "dismissed": "Đã bác bỏ"}
+COMMUNE_PATHS = ".leaflet-overlay-pane path.commune"
+MARKERS = ".leaflet-findings-pane path.finding"
+
+expect.set_options(timeout=20_000)
+
+ITEMS = {
+    "A1": "Dấu ngày, thời gian chấp nhận không thể hiện trên bưu gửi",
+    "A2": "Bưu gửi KT1 không được đóng dấu KT1 và gắn mã vạch",
+    "B1": "Sổ giao nhận bưu gửi KT1 ghi thiếu thông tin",
+    "B2": "Không bố trí nơi giao nhận bưu gửi KT1 riêng biệt",
+    "C1": "Thiếu danh sách người lao động trực tiếp cung cấp dịch vụ",
+    "C2": "Nhân viên chưa được thẩm tra tiêu chuẩn chính trị",
+    "D1": "Phương tiện vận chuyển không có thiết bị định vị",
+    "E1": "Không lưu trữ chứng từ giao nhận đủ thời hạn",
+    "G1": "Chưa tập huấn nghiệp vụ bảo vệ bí mật nhà nước",
+    "H1": "Không niêm yết giá cước dịch vụ KT1",
+}
+
+
+def _vn(day: int, month: int = 5, hour: int = 10) -> datetime:
+    """A moment given in Vietnam's time (UTC+7)."""
+    return datetime(2026, month, day, hour - 7, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Seed:
+    commune: str
+    site: str
+    started_at: datetime | None  # None: a site never inspected
+    status: str = "approved"
+    in_campaign: bool = True
+    findings: tuple[tuple[str, str, str], ...] = ()  # (item code, severity, status)
+
+
+HUNG_PHU = "31201"  # the commune the test opens: two open findings, one site never inspected
+PHONG_DIEN = "31299"  # one open finding, inspected on 10/04 outside the campaign
+LONG_MY = "31471"  # inspected, nothing found
+CAI_RANG = "31186"  # 26 findings: the panel pages them
+_CYCLE = [("high", "open"), ("medium", "confirmed"), ("critical", "open"), ("low", "remediated"),
+          ("medium", "open"), ("high", "confirmed"), ("low", "open"), ("medium", "remediated"),
+          ("critical", "confirmed")]
+_SPREAD = {"31153": 6, "31507": 9, "31420": 4, "31321": 3, "31207": 2, "31633": 1, "31732": 5,
+           "31783": 7, CAI_RANG: 8}
+
+SEEDS = [
+    Seed(HUNG_PHU, "Bưu cục Hưng Phú", _vn(5), findings=(
+        ("A2", "critical", "open"), ("A1", "high", "confirmed"), ("H1", "low", "verified"),
+        ("C2", "critical", "dismissed"))),
+    Seed(HUNG_PHU, "Điểm phục vụ KT1 Hưng Phú 2", None),
+    Seed(PHONG_DIEN, "Bưu điện văn hoá xã Phong Điền", _vn(10, 4), status="submitted",
+         in_campaign=False, findings=(("C2", "medium", "open"),)),
+    Seed(LONG_MY, "Bưu cục Long Mỹ", _vn(20, 6)),
+    *(Seed(code, f"Bưu cục KT1 số {n + 1}", _vn(6 + n), findings=tuple(
+        (item, *_CYCLE[k]) for k, item in enumerate(list(ITEMS)[:count])))
+      for n, (code, count) in enumerate(_SPREAD.items())),
+    # Cái Răng: more findings than one page of the panel (20).
+    *(Seed(CAI_RANG, f"Điểm phục vụ KT1 Cái Răng {n}", _vn(21 + n), findings=tuple(
+        (item, *_CYCLE[k]) for k, item in enumerate(list(ITEMS)[:9]))) for n in (1, 2)),
+    Seed("31261", "Bưu cục Cờ Đỏ", _vn(18), findings=(("B1", "low", "verified"),)),
+    Seed("31633", "Điểm phục vụ KT1 Cù Lao Dung 2", None),
+    Seed("31528", "Bưu cục Kế Sách", None),
+]
+
+
+def expected_open(keep: Callable[[Seed, str], bool] = lambda seed, severity: True
+                  ) -> dict[str, int]:
+    """Open findings per commune code (absent: 0) among the findings `keep` keeps."""
+    out: Counter[str] = Counter()
+    for seed in SEEDS:
+        for _item, severity, status in seed.findings:
+            if keep(seed, severity) and status in OPEN:
+                out[seed.commune] += 1
+    return dict(out)
+
+
+def expected_points(keep: Callable[[Seed, str], bool] = lambda seed, severity: True
+                    ) -> Counter[str]:
+    """Finding points by severity (every status) among the findings `keep` keeps."""
+    return Counter(sev for seed in SEEDS for _i, sev, _s in seed.findings if keep(seed, sev))
+
+
+# --- The service, served for real ---------------------------------------------------------
+
+@dataclass
+class World:
+    base_url: str
+    names: dict[str, str]  # commune code -> name, as the database holds it
+    campaign_id: str
+    supervisor: str
+    police: str
+    admin: str
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app on a free port of 127.0.0.1, one thread per request, until the block ends."""
+    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[World]:
+    root = tmp_path_factory.mktemp(f"console-{request.param}")
+    name = f"kt1_console_{os.getpid()}"
+    url = (f"sqlite:///{root / 'kt1.sqlite'}" if request.param == "spatialite"
+           else _postgres_database(name))
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    seed_reference(engine)
+    with make_session_factory(engine)() as session:
+        factories.bind(session)
+        seeded = _seed(session)
+        session.commit()
+    settings = Settings(env="test", instance_path=root, database_url=url,
+                        media_url=(root / "media").as_uri(), upload_dir=root / "uploads")
+    with serving(settings) as base_url:
+        yield World(base_url=base_url, **seeded)
+    engine.dispose()
+    if request.param == "postgis":
+        _drop_postgres_database(name)
+
+
+def _seed(session: Any) -> dict[str, Any]:
+    can_tho = boundaries.load_geojson(CAN_THO_FILE)
+    report = reference.check_boundaries(session, can_tho, province_code="92",
+                                        source=CAN_THO_FILE.name)
+    reference.import_boundaries(session, province_code="92", features_report=report,
+                                source=CAN_THO_FILE.name)
+    shapes = {f["properties"]["code"]: shape(f["geometry"]) for f in can_tho["features"]}
+    checklist = factories.ChecklistFactory()
+    campaign = factories.CampaignFactory(checklist_id=checklist.id,
+                                         name="Đợt kiểm tra KT1 quý II năm 2026")
+    author = factories.UserFactory(role="inspector")
+    for n, seed in enumerate(SEEDS):
+        # Sites of one commune stand a little apart, all inside it.
+        inside = shapes[seed.commune].representative_point()
+        lon, lat = inside.x + 0.0004 * (n % 2), inside.y
+        assert shapes[seed.commune].contains(shape({"type": "Point", "coordinates": [lon, lat]}))
+        site = factories.SiteFactory(
+            name=seed.site, location=factories.point(lon, lat),
+            commune_code=reference.locate_commune(session, lon, lat, province_code="92"))
+        assert site.commune_code == seed.commune, seed
+        if seed.started_at is None:
+            continue
+        inspection = Inspection(
+            id=uuid.uuid4(), site_id=site.id, checklist_id=checklist.id,
+            campaign_id=campaign.id if seed.in_campaign else None, province_code="92",
+            commune_code=seed.commune, status=seed.status, started_at=seed.started_at,
+            request_hash=f"{n:064d}", created_by=author.id)
+        session.add(inspection)
+        session.flush()
+        for item, severity, status in seed.findings:
+            session.add(Finding(inspection_id=inspection.id, site_id=site.id, item_code=item,
+                                severity=severity, status=status, description=ITEMS[item],
+                                province_code="92", commune_code=seed.commune))
+    session.flush()
+    users = {
+        "supervisor": factories.UserFactory(username="giamsat.bando", role="supervisor",
+                                            full_name="Phạm Thị Lan"),
+        "police": factories.UserFactory(username="congan.bando", role="police", agency="police",
+                                        full_name="Lê Hoàng Nam"),
+        "admin": factories.UserFactory(username="quantri.bando", role="admin",
+                                       province_code=None, full_name="Quản trị hệ thống"),
+    }
+    names = dict(session.execute(select(Commune.code, Commune.name)
+                                 .where(Commune.province_code == "92")).all())
+    return {"names": names, "campaign_id": str(campaign.id),
+            **{role: user.username for role, user in users.items()}}
+
+
+# --- The browser --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, world: World) -> Iterator[Page]:
+    """A fresh browser profile at 1280x800, in a time zone other than Vietnam's (dates must
+    still read in Vietnam's time). Any script error, CSP violation or failed page asset
+    (anything but an API answer) fails the test."""
+    context = browser.new_context(viewport=VIEWPORT, locale="vi-VN", timezone_id="Europe/Paris")
+    page = context.new_page()
+    broken: list[str] = []
+    page.on("pageerror", lambda exc: broken.append(f"script error: {exc}"))
+    page.on("console", lambda msg: broken.append(f"console: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    page.on("response", lambda resp: broken.append(f"{resp.status} {resp.url}")
+            if resp.status >= 400 and "/api/v1/" not in resp.url else None)
+    yield page
+    context.close()
+    assert broken == []
+
+
+def sign_in(page: Page, world: World, username: str, password: str = factories.PASSWORD
+            ) -> None:
+    page.goto(f"{world.base_url}/console/map")
+    expect(page.locator("#login-view")).to_be_visible()
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def wait_for_map(page: Page) -> None:
+    expect(page.locator("body")).to_have_attribute("data-communes", "103")
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+
+
+def open_counts(page: Page) -> dict[str, int]:
+    """What each drawn commune says about its open findings (the `data-open-findings` set
+    from the feature), for every commune with at least one."""
+    counts = page.eval_on_selector_all(
+        COMMUNE_PATHS, "els => els.map(e => [e.dataset.code, Number(e.dataset.openFindings)])")
+    return {code: n for code, n in counts if n}
+
+
+def expect_open_counts(page: Page, expected: dict[str, int]) -> None:
+    page.wait_for_function(
+        """([sel, want]) => {
+            const got = {};
+            for (const e of document.querySelectorAll(sel)) {
+                if (Number(e.dataset.openFindings)) got[e.dataset.code] =
+                    Number(e.dataset.openFindings);
+            }
+            return document.body.dataset.state === "ready"
+                && JSON.stringify(Object.entries(got).sort())
+                === JSON.stringify(Object.entries(want).sort());
+        }""", arg=[COMMUNE_PATHS, expected], timeout=20_000)
+
+
+def expect_markers(page: Page, by_severity: Counter[str]) -> None:
+    expect(page.locator(MARKERS)).to_have_count(sum(by_severity.values()))
+    for severity in SEVERITY_VI:
+        expect(page.locator(f"{MARKERS}.finding-{severity}")).to_have_count(
+            by_severity[severity])
+
+
+def commune(page: Page, code: str) -> Any:
+    return page.locator(f'{COMMUNE_PATHS}[data-code="{code}"]')
+
+
+def point_on(page: Page, code: str) -> tuple[float, float]:
+    """A screen point where the commune's own path is the topmost element (not a marker, not
+    a neighbour): what a user's pointer would hit."""
+    point = page.evaluate("""(code) => {
+        const path = document.querySelector(`path.commune[data-code="${code}"]`);
+        const r = path.getBoundingClientRect();
+        const hits = [];
+        for (let i = 1; i < 24; i++) for (let j = 1; j < 24; j++) {
+            const x = r.left + r.width * i / 24, y = r.top + r.height * j / 24;
+            if (document.elementFromPoint(x, y) === path) hits.push([x, y]);
+        }
+        return hits.length ? hits[Math.floor(hits.length / 2)] : null;
+    }""", code)
+    assert point is not None, f"commune {code} cannot be pointed at"
+    return point[0], point[1]
+
+
+def legend_classes(page: Page) -> list[tuple[str, str]]:
+    """The choropleth legend: (label, swatch colour as rgb()) per class, 0 first."""
+    return page.eval_on_selector_all(
+        ".legend .legend-classes li",
+        "els => els.map(e => [e.textContent.trim(),"
+        " getComputedStyle(e.querySelector('.swatch')).backgroundColor])")
+
+
+def rgb(colour: str) -> str:
+    """`#rrggbb` as getComputedStyle writes it."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def in_class(label: str, n: int) -> bool:
+    low, _, high = label.partition("–")
+    return int(low) <= n <= int(high or low)
+
+
+# --- Tests --------------------------------------------------------------------------------
+
+def test_the_console_is_a_locked_down_page_of_the_service(world):
+    redirect = requests.get(f"{world.base_url}/console", allow_redirects=False, timeout=10)
+    assert redirect.status_code == 302
+    assert redirect.headers["Location"].endswith("/console/map")
+    page = requests.get(f"{world.base_url}/console/map", timeout=10)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert '<html lang="vi">' in page.text
+    assert "KT1 Inspect — Bản đồ giám sát" in page.text
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "img-src 'self' data:" in csp and "unsafe" not in csp and "http" not in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-cache"
+    for asset, kind in (("map.js", "javascript"), ("console.css", "text/css"),
+                        ("vendor/leaflet/leaflet.js", "javascript"),
+                        ("vendor/leaflet/leaflet.css", "text/css"),
+                        ("vendor/leaflet/images/layers.png", "image/png")):
+        resp = requests.get(f"{world.base_url}/console/static/{asset}", timeout=10)
+        assert resp.status_code == 200, asset
+        assert kind in resp.headers["Content-Type"], (asset, resp.headers["Content-Type"])
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    # No asset from elsewhere: scripts and styles are the page's own.
+    assert not re.search(r'(src|href)="(https?:)?//', page.text)
+
+
+def test_a_supervisor_sees_the_choropleth_the_findings_and_a_communes_panel(
+        world, page, tmp_path):
+    communes_asked: list[str] = []
+    page.on("request", lambda r: communes_asked.append(r.url)
+            if "/api/v1/map/communes" in r.url else None)
+    sign_in(page, world, world.supervisor)
+    wait_for_map(page)
+    expect(page.locator(COMMUNE_PATHS)).to_have_count(103)
+    expect(page.locator("#who-name")).to_have_text("Phạm Thị Lan")
+    expect(page.locator("#who-role")).to_have_text("Giám sát viên")
+    assert page.evaluate("sessionStorage.getItem('kt1.console.token')")
+
+    # The simplification is asked by zoom, never by tolerance, while the server accepts it.
+    assert communes_asked and all(re.search(r"[?&]zoom=\d+(&|$)", u) for u in communes_asked)
+    assert not any("tolerance=" in u for u in communes_asked)
+
+    # Every commune carries its open findings; the classes follow the legend, in order.
+    expect_open_counts(page, expected_open())
+    legend = legend_classes(page)
+    assert len(legend) == 6 and legend[0][0] == "0"
+    classes = page.eval_on_selector_all(COMMUNE_PATHS, """els => els.map(e => [
+        Number(e.dataset.openFindings), Number(e.getAttribute('class').match(/commune-k(\\d)/)[1]),
+        e.getAttribute('fill')])""")
+    assert {k for _n, k, _f in classes} == set(range(6))  # the seed spans every class
+    for n, k, fill in classes:
+        label, swatch = legend[k]
+        assert in_class(label, n), (n, k, label)
+        assert rgb(fill) == swatch
+    by_count = sorted({(n, k) for n, k, _fill in classes})
+    assert [k for _n, k in by_count] == sorted(k for _n, k in by_count)  # more is darker
+
+    # Communes with a site never inspected have a dashed outline; others do not.
+    unvisited = page.eval_on_selector_all(f"{COMMUNE_PATHS}.commune-unvisited",
+                                          "els => els.map(e => e.dataset.code)")
+    assert sorted(unvisited) == sorted({HUNG_PHU, "31633", "31528"})
+    expect(commune(page, HUNG_PHU)).to_have_attribute("stroke-dasharray", "5 4")
+    expect(commune(page, LONG_MY)).not_to_have_attribute("stroke-dasharray", re.compile("."))
+
+    # One circle per finding, coloured by severity.
+    expect_markers(page, expected_points())
+    expect(page.locator("#map-status")).to_contain_text(
+        f"{sum(expected_points().values())} phát hiện trong khung nhìn")
+
+    # The tooltip of a commune with findings (the pointer comes from outside the map).
+    name = world.names[HUNG_PHU]
+    page.mouse.move(640, 20)
+    expect(page.locator(".leaflet-tooltip")).to_have_count(0)
+    page.mouse.move(*point_on(page, HUNG_PHU))
+    tip = page.locator(".leaflet-tooltip.commune-tip")
+    expect(tip).to_have_count(1)
+    expect(tip).to_contain_text(name)
+    expect(tip).to_contain_text("Phát hiện còn mở: 2")
+    expect(tip).to_contain_text("Cơ sở chưa được kiểm tra: 1/2")
+
+    # Click: the panel shows its name, counts, inspection and findings, in Vietnamese.
+    page.mouse.click(*point_on(page, HUNG_PHU))
+    panel = page.locator("#panel")
+    expect(page.locator("body")).to_have_attribute("data-panel", HUNG_PHU)
+    expect(panel.locator("#panel-title")).to_have_text(name)
+    stats = dict(zip(panel.locator(".stat dt").all_inner_texts(),
+                     panel.locator(".stat dd").all_inner_texts(), strict=True))
+    assert stats == {"Lượt kiểm tra": "1", "Phát hiện": "4", "Phát hiện còn mở": "2",
+                     "Cơ sở KT1": "2", "Cơ sở chưa được kiểm tra": "1"}
+    expect(panel.locator("#inspections-count")).to_have_text("(1)")
+    inspection = panel.locator("#inspections-list li.record")
+    expect(inspection).to_have_count(1)
+    expect(inspection).to_contain_text("05/05/2026 10:00")
+    expect(inspection).to_contain_text("Bưu cục Hưng Phú")
+    expect(inspection).to_contain_text("Đã duyệt")
+    expect(panel.locator("#findings-count")).to_have_text("(4)")
+    findings = panel.locator("#findings-list li.record")
+    expect(findings).to_have_count(4)
+    seen = {(f.get_attribute("data-severity"), f.get_attribute("data-status")): f.inner_text()
+            for f in findings.all()}
+    for item, severity, status in SEEDS[0].findings:
+        text = seen[(severity, status)]
+        assert SEVERITY_VI[severity] in text and STATUS_VI[status] in text, text
+        assert f"Mục {item}" in text and ITEMS[item] in text and "Bưu cục Hưng Phú" in text
+        assert "kiểm tra 05/05/2026 10:00" in text
+    assert "{" not in panel.inner_text()  # no raw JSON
+
+    page.mouse.move(640, 30)  # off the map: no tooltip in the picture
+    expect(page.locator(".leaflet-tooltip")).to_have_count(0)
+    shot = tmp_path / "console-map.png"
+    page.screenshot(path=str(shot))
+    with Image.open(shot) as img:
+        assert img.size == (1280, 800)
+    if os.environ.get("KT1_UPDATE_SAMPLES") == "1":
+        SAMPLE.write_bytes(shot.read_bytes())
+
+    # Severity filter: both layers and the open panel follow it.
+    page.get_by_label("Mức độ").select_option(label="Rất nghiêm trọng")
+    critical = lambda seed, severity: severity == "critical"  # noqa: E731
+    expect_open_counts(page, expected_open(critical))
+    expect_markers(page, expected_points(critical))
+    expect(commune(page, PHONG_DIEN)).to_have_class(re.compile(r"\bcommune-k0\b"))
+    expect(page.locator("body")).to_have_attribute("data-panel", HUNG_PHU)
+    expect(panel.locator("#findings-count")).to_have_text("(2)")
+    expect(findings).to_have_count(2)
+    for f in findings.all():
+        assert "Rất nghiêm trọng" in f.inner_text()
+    expect(panel.locator(".stat-alert dd")).to_have_text("1")
+
+
+def test_the_period_and_campaign_filters_apply_to_both_layers(world, page):
+    sign_in(page, world, world.supervisor)
+    wait_for_map(page)
+    # First, a commune with more findings than a page: the panel fetches the rest on demand.
+    page.mouse.click(*point_on(page, CAI_RANG))
+    expect(page.locator("body")).to_have_attribute("data-panel", CAI_RANG)
+    findings = page.locator("#findings-list li.record")
+    expect(page.locator("#findings-count")).to_have_text("(26)")
+    expect(findings).to_have_count(20)
+    expect(page.locator("#inspections-list li.record")).to_have_count(3)
+    page.get_by_role("button", name="Xem thêm (còn 6)").click()
+    expect(findings).to_have_count(26)
+    expect(page.locator("#findings-more")).to_be_hidden()
+    assert len({f.get_attribute("data-id") for f in findings.all()}) == 26
+    page.get_by_role("button", name="Đóng").click()
+    expect(page.locator("#panel")).to_be_hidden()
+
+    # "Đến ngày" includes its day: the inspection of 10/04 at 10:00 is in [01/04, 10/04].
+    page.get_by_label("Từ ngày").fill("2026-04-01")
+    page.get_by_label("Đến ngày").fill("2026-04-10")
+    april = lambda seed, severity: seed.started_at is not None and \
+        seed.started_at < _vn(11, 4)  # noqa: E731
+    expect_open_counts(page, expected_open(april))
+    expect_markers(page, expected_points(april))
+    assert open_counts(page) == {PHONG_DIEN: 1}
+    # A site inspected outside the period counts as not inspected in it.
+    expect(commune(page, LONG_MY)).to_have_class(re.compile(r"\bcommune-unvisited\b"))
+
+    page.get_by_label("Đến ngày").fill("2026-03-31")
+    expect(page.locator("#filter-error")).to_have_text(
+        "“Từ ngày” phải trước hoặc trùng “Đến ngày”.")
+    page.get_by_role("button", name="Xoá bộ lọc").click()
+    expect(page.locator("#filter-error")).to_be_hidden()
+    expect_open_counts(page, expected_open())
+
+    campaign = page.get_by_label("Đợt kiểm tra")
+    expect(campaign.locator("option")).to_have_count(2)
+    campaign.select_option(value=world.campaign_id)
+    expect(campaign.locator("option:checked")).to_contain_text(
+        "Đợt kiểm tra KT1 quý II năm 2026 (01/03/2026 – 30/06/2026)")
+    in_campaign = lambda seed, severity: seed.in_campaign  # noqa: E731
+    expect_open_counts(page, expected_open(in_campaign))
+    expect_markers(page, expected_points(in_campaign))
+    expect(commune(page, PHONG_DIEN)).to_have_class(re.compile(r"\bcommune-unvisited\b"))
+
+
+def test_a_wrong_password_shows_the_error_and_no_map(world, page):
+    sign_in(page, world, world.supervisor, password="khong-dung")
+    expect(page.locator("#login-error")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
+    expect(page.locator("#login-error")).to_be_visible()
+    expect(page.locator("#map-view")).to_be_hidden()
+    expect(page.locator(".leaflet-container")).to_have_count(0)
+    assert page.evaluate("sessionStorage.getItem('kt1.console.token')") is None
+
+
+def test_a_police_officer_is_told_the_map_is_not_for_their_role(world, page):
+    sign_in(page, world, world.police)
+    denied = page.locator("#denied-view")
+    expect(denied).to_be_visible()
+    expect(page.locator("#denied-title")).to_have_text("Không có quyền thực hiện")
+    expect(page.locator("#denied-detail")).to_contain_text("Cán bộ Công an")
+    expect(page.locator("#denied-detail")).to_have_text(re.compile(
+        r"^Vai trò “Cán bộ Công an” không được (phép thực hiện thao tác này|xem bản đồ)\.$"))
+    expect(denied).to_contain_text("Bản đồ giám sát dành cho quản trị viên, giám sát viên")
+    assert "police" not in denied.inner_text()
+    expect(page.locator("#map-view")).to_be_hidden()
+    expect(page.locator(".leaflet-container")).to_have_count(0)
+    page.locator("#denied-logout").click()
+    expect(page.locator("#login-view")).to_be_visible()
+
+
+def test_a_national_admin_picks_the_province_can_tho_first(world, page):
+    sign_in(page, world, world.admin)
+    wait_for_map(page)
+    province = page.get_by_label("Tỉnh, thành phố")
+    expect(province).to_be_visible()
+    expect(province).to_have_value("92")
+    expect(province.locator("option")).to_have_count(34)
+    expect(page.locator(COMMUNE_PATHS)).to_have_count(103)
+    expect_markers(page, expected_points())
+
+
+def test_the_session_survives_a_reload_and_ends_with_logout_or_revocation(world, page):
+    sign_in(page, world, world.supervisor)
+    wait_for_map(page)
+    page.reload()  # the token is kept in sessionStorage: no second login
+    wait_for_map(page)
+    expect(page.locator("#login-view")).to_be_hidden()
+    token = page.evaluate("sessionStorage.getItem('kt1.console.token')")
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page.locator("#login-view")).to_be_visible()
+    expect(page.locator(".leaflet-container")).to_have_count(0)
+    assert page.evaluate("sessionStorage.getItem('kt1.console.token')") is None
+    me = requests.get(f"{world.base_url}/api/v1/auth/me", timeout=10,
+                      headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401
+
+    # Signed in again on the same page, the map is drawn anew.
+    page.get_by_label("Tên đăng nhập").fill(world.supervisor)
+    page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    wait_for_map(page)
+    expect(page.locator(COMMUNE_PATHS)).to_have_count(103)
+    expect_markers(page, expected_points())
+
+    # The token is revoked elsewhere: the next call returns to the form, saying why.
+    token = page.evaluate("sessionStorage.getItem('kt1.console.token')")
+    assert requests.post(f"{world.base_url}/api/v1/auth/logout", timeout=10,
+                         headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    page.get_by_label("Mức độ").select_option(label="Nhẹ")
+    expect(page.locator("#login-view")).to_be_visible()
+    expect(page.locator("#login-error")).to_contain_text("Phiên đăng nhập đã hết hạn")
+    expect(page.locator(".leaflet-container")).to_have_count(0)
+    assert page.evaluate("sessionStorage.getItem('kt1.console.token')") is None
+
+
+def test_the_page_falls_back_to_tolerance_when_the_server_refuses_zoom(world, page):
+    asked: list[str] = []
+
+    def refuse_zoom(route: Route, request: Request) -> None:
+        asked.append(request.url)
+        if "zoom=" in request.url:
+            route.fulfill(status=422, content_type="application/problem+json", body=json.dumps({
+                "type": "urn:kt1:problem:validation-failed", "title": "Dữ liệu không hợp lệ",
+                "status": 422, "errors": {"zoom": ["Trường không được hỗ trợ."]}}))
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/api/v1/map/communes\?.*"), refuse_zoom)
+    sign_in(page, world, world.supervisor)
+    wait_for_map(page)
+    expect(page.locator(COMMUNE_PATHS)).to_have_count(103)
+    expect_open_counts(page, expected_open())
+    assert "zoom=" in asked[0]
+    assert any("tolerance=0.0005" in u and "zoom=" not in u for u in asked)
+    settled = len(asked)
+    page.locator(".leaflet-control-zoom-in").click()
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    page.wait_for_timeout(300)
+    assert len(asked) == settled  # with tolerance, zooming needs no new geometry
