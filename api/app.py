@@ -77,10 +77,13 @@ def _register(app: Flask, api: Api) -> None:
         maps,
         notices,
         photos,
+        planning,
         provinces,
+        provision_reports,
         records,
         reports,
         sites,
+        staff,
         sync_feed,
         sync_push,
         uploads,
@@ -90,7 +93,8 @@ def _register(app: Flask, api: Api) -> None:
 
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
                    communes, inspections, photos, uploads, findings, checklists, sync_feed,
-                   sync_push, jobs, notices, reports, records, maps):
+                   sync_push, jobs, notices, reports, records, maps, staff,
+                   provision_reports, planning):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
     app.register_blueprint(verify.bp)

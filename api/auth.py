@@ -12,6 +12,7 @@ from api import database
 from inspection import accounts, audit, errors
 from inspection.accounts import Principal
 from inspection.models import User
+from inspection.models.users import role_name
 
 
 def _principal() -> Principal:
@@ -34,7 +35,8 @@ def login_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
             principal = _principal()
             if roles and principal.user.role not in roles:
                 raise errors.Forbidden(
-                    f"Vai trò '{principal.user.role}' không được phép thực hiện thao tác này."
+                    f"Vai trò {role_name(principal.user.role)} không được phép thực hiện "
+                    "thao tác này."
                 )
             g.principal = principal
             return view(*args, **kwargs)

@@ -90,9 +90,12 @@ def seed_demo(session: Session) -> DemoReport:
         campaigns.create_assignment(session, supervisor, campaign.id, site_id=site.id,
                                     team=teams[n % 2], due_on=date(2026, 12, 1))
     made = _inspections(session, users, checklist, campaign.id, providers, teams)
+    roster = _roster(session, users, providers)
+    reports = _provision_reports(session, users)
     session.flush()
     return DemoReport(created=True, accounts=accounts_list,
-                      counts={"sites": len(site_rows), "assignments": 12, **made})
+                      counts={"sites": len(site_rows), "assignments": 12, **made,
+                              "staff": roster, "provision_reports": reports})
 
 
 def _sites(session: Session, actor: User) -> list[Any]:
@@ -186,3 +189,73 @@ def _inspections(session: Session, users: dict[str, User], checklist: Checklist,
                                            status="confirmed", comment="Xác nhận vi phạm.",
                                            due_on=date(2026, 12, 31), if_match=finding.version)
     return {"inspections": len(plan)}
+
+
+# Workers of the first three provider sites, through the roster's own workflow: (name,
+# position, joined, trained, commitment, vetting outcome or None (asked, pending) or "" (not
+# asked)).
+ROSTER = (
+    (("Nguyễn Thị Mai", "Trưởng bưu cục", date(2019, 5, 6), date(2026, 4, 20), True, "vetted"),
+     ("Lê Văn Phúc", "Nhân viên khai thác KT1", date(2021, 9, 1), date(2026, 4, 20), True,
+      "vetted"),
+     ("Trần Thị Ngọc Ánh", "Nhân viên giao dịch", date(2026, 2, 2), None, True, None)),
+    (("Phạm Quốc Bảo", "Nhân viên khai thác KT1", date(2020, 1, 13), date(2025, 11, 3), True,
+      "vetted"),
+     ("Đặng Thị Thu Hà", "Bưu tá phát KT1", date(2026, 10, 1), None, False, "")),
+    (("Huỳnh Văn Lợi", "Bưu tá phát KT1", date(2018, 3, 19), date(2025, 11, 3), True,
+      "not_vetted"),),
+)
+
+
+def _roster(session: Session, users: dict[str, User], providers: list[Any]) -> int:
+    from inspection import staff
+
+    post, police = users["buudien.ct"], users["congan.ct1"]
+    count = 0
+    for site, workers in zip(providers, ROSTER, strict=False):
+        for name, position, joined, trained, committed, outcome in workers:
+            member = staff.add_member(session, post, site_id=site.id, full_name=name,
+                                      position=position, joined_on=joined, trained_on=trained,
+                                      secrecy_commitment=committed)
+            count += 1
+            if outcome == "":
+                continue
+            member = staff.request_vetting(session, post, member.id, if_match=member.version,
+                                           requested_on=date(2026, 3, 2))
+            if outcome is not None:
+                staff.record_vetting(session, police, member.id, if_match=member.version,
+                                     outcome=outcome, reference=f"{112 + count}/CAT-PA03",
+                                     decided_on=date(2026, 4, 10))
+    return count
+
+
+def _provision_reports(session: Session, users: dict[str, User]) -> int:
+    """Last year's annual KT1 report, sent on time and accepted; this year's, a draft."""
+    from inspection.models import ProvisionReport
+
+    post, supervisor = users["buudien.ct"], users["giamsat.ct"]
+    sent = datetime(2025, 12, 8, 2, 0, tzinfo=UTC)
+    session.add(ProvisionReport(
+        province_code=CAN_THO, organization=post.organization or "", year=2025,
+        status="accepted", total_volume=1_180_430, local_volume=214_905, staff_involved=42,
+        revenue_vnd=11_872_500_000,
+        compliance={"service": "Chấp nhận, vận chuyển và phát bưu gửi KT1 đúng quy trình.",
+                    "quality": "Bảo đảm chỉ tiêu thời gian toàn trình đã công bố.",
+                    "connection": "Kết nối đủ 103 xã, phường sau sắp xếp đơn vị hành chính.",
+                    "security": "Khu vực khai thác riêng, có camera giám sát 24/24.",
+                    "archiving": "Lưu sổ sách, chứng từ KT1 đủ thời hạn quy định."},
+        incidents=[{"occurred_on": "2025-08-19",
+                    "description": "Bao bì 01 bưu gửi KT1 bị rách do mưa lớn khi vận chuyển",
+                    "handling": "Lập biên bản, kiểm đếm và đóng gói lại trước người nhận; "
+                                "báo cáo Sở Khoa học và Công nghệ trong ngày"}],
+        difficulties="Một số xã cù lao đi lại khó khăn vào mùa nước nổi.",
+        proposals="Đề nghị các cơ quan gửi tài liệu mật đúng qua dịch vụ KT1.",
+        submitted_at=sent, submitted_by=post.id, first_submitted_on=sent.date(),
+        received_on=sent.date(), reviewed_at=sent + timedelta(days=3),
+        reviewed_by=supervisor.id, created_by=post.id, version=3))
+    session.add(ProvisionReport(
+        province_code=CAN_THO, organization=post.organization or "", year=2026,
+        status="draft", total_volume=1_204_117, staff_involved=45, created_by=post.id,
+        version=1))
+    session.flush()
+    return 2

@@ -22,6 +22,7 @@ from inspection import errors, notices
 from inspection.db import utcnow
 from inspection.inspections import findings as finding_rules
 from inspection.models import Finding, Inspection, Notice, NoticeReminder, Photo, Site, User
+from inspection.models.users import role_name
 from inspection.scope import province_clause, require_role
 from inspection.versions import expect_version
 
@@ -97,7 +98,7 @@ def _check_actor(actor: User, notice: Notice, action: str) -> None:
             raise errors.Forbidden("Chỉ bưu điện nhận thông báo mới báo cáo khắc phục.")
         return
     if actor.role not in REVIEWERS:
-        raise errors.Forbidden(f"Vai trò '{actor.role}' không được xác minh khắc phục.")
+        raise errors.Forbidden(f"Vai trò {role_name(actor.role)} không được xác minh khắc phục.")
     if actor.role != "supervisor" and actor.id not in {u.id for u in notice.inspection.team}:
         raise errors.Forbidden("Chỉ lãnh đạo hoặc thành viên đoàn kiểm tra mới được xác minh "
                                "khắc phục.")

@@ -6,6 +6,9 @@ aggregate queries only, never a loop over rows) and records the stored documents
 (`mark_ready`). An annual report covers a calendar year in Vietnam time and compares it with
 the year before; a campaign report covers one campaign's inspections.
 
+An annual report also states the post offices' own annual reports of the year (its provision
+section, `provision_deadline.summary`): each provider's status, dates and key figures.
+
 What is counted (the same for every part):
 - inspections done: `submitted` or `approved`, started in the period;
 - findings: those of the inspections done, except `dismissed` ones;
@@ -26,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from inspection import errors, jobs
+from inspection import errors, jobs, provision_deadline
 from inspection.db import utcnow
 from inspection.models import (
     Assignment,
@@ -355,7 +358,8 @@ def overdue(session: Session, scope: Scope, *, as_of: date) -> tuple[Overdue, ..
 @dataclass(frozen=True)
 class ReportData:
     """What the documents state, as plain values (no database object outlives the read).
-    `previous` is the year before (annual reports only)."""
+    `previous` is the year before and `provision` the post offices' reports of the year
+    (annual reports only)."""
 
     kind: str
     province_code: str
@@ -365,6 +369,7 @@ class ReportData:
     as_of: date
     current: Figures
     previous: Figures | None
+    provision: provision_deadline.ProvisionSummary | None = None
 
 
 Progress = Callable[[int], None]
@@ -388,11 +393,13 @@ def report_data(session: Session, report: Report, *, as_of: date,
         scope = Scope.year(province_code, year)
     current = figures(session, scope, as_of=as_of)
     tell(50)
-    previous = None
+    previous = provided = None
     if year is not None:
         previous = figures(session, Scope.year(province_code, year - 1), as_of=as_of)
+        provided = provision_deadline.summary(session, province_code, year, as_of=as_of)
     tell(100)
-    return ReportData(kind, province_code, province, year, campaign, as_of, current, previous)
+    return ReportData(kind, province_code, province, year, campaign, as_of, current, previous,
+                      provided)
 
 
 def today_in_vietnam(now: datetime | None = None) -> date:

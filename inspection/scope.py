@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, true
+from sqlalchemy.orm import Session
 
 from inspection import errors
-from inspection.models import User
+from inspection.models import Province, User
+from inspection.models.users import role_name
 
 
 def province_clause(actor: User, column: Any) -> ColumnElement[bool]:
@@ -28,5 +30,20 @@ def ensure_visible(actor: User, province_code: str | None, what: str) -> None:
 def require_role(actor: User, *roles: str) -> None:
     if actor.role not in roles:
         raise errors.Forbidden(
-            f"Vai trò '{actor.role}' không được phép; cần một trong: {', '.join(roles)}."
+            f"Vai trò {role_name(actor.role)} không được phép; cần một trong: "
+            f"{', '.join(role_name(r) for r in roles)}."
         )
+
+
+def resolve_province(session: Session, actor: User, province_code: str | None) -> str:
+    """The province a request is about: `province_code`, by default the actor's own.
+    ValidationFailed when a national user names none; NotFound for another province or an
+    unknown one."""
+    code = province_code or actor.province_code
+    if code is None:
+        raise errors.ValidationFailed("Cần chọn tỉnh, thành phố.",
+                                      errors={"province_code": ["Thiếu trường bắt buộc."]})
+    ensure_visible(actor, code, "tỉnh, thành phố")
+    if session.get(Province, code) is None:
+        raise errors.NotFound("Không tìm thấy tỉnh, thành phố.")
+    return code

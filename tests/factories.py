@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import factory
@@ -17,7 +18,9 @@ from inspection.models import (
     Checklist,
     ChecklistItem,
     ChecklistSection,
+    ProvisionReport,
     Site,
+    StaffMember,
     User,
 )
 
@@ -190,3 +193,80 @@ def joint_team(province_code: str = "92") -> tuple[User, User]:
     """An inspector of the Sở KH&CN and an officer of the Công an, enough for a provider."""
     return (UserFactory(role="inspector", agency="skhcn", province_code=province_code),
             UserFactory(role="police", agency="police", province_code=province_code))
+
+
+# --- The KT1 staff roster --------------------------------------------------------------------
+
+class StaffMemberFactory(_Base):
+    """A current worker of a Cần Thơ provider site (its organisation and province), vetting
+    not requested; pass `site=` to put them elsewhere."""
+
+    class Meta:
+        model = StaffMember
+        exclude = ("site",)
+
+    site = factory.SubFactory(SiteFactory)
+    site_id = factory.SelfAttribute("site.id")
+    organization = factory.SelfAttribute("site.organization")
+    province_code = factory.SelfAttribute("site.province_code")
+    full_name = factory.Sequence(lambda n: f"Trần Thị Thu {n}")
+    position = "Nhân viên khai thác bưu gửi KT1"
+    joined_on = date(2024, 3, 1)
+    trained_on = None
+    secrecy_commitment = False
+    left_on = None
+    vetting_status = "not_requested"
+    created_by = factory.LazyAttribute(lambda o: UserFactory(
+        role="post", agency="post", organization=o.organization,
+        province_code=o.province_code).id)
+    version = 1
+
+
+_ALL.append(StaffMemberFactory)
+
+
+# --- The post office's annual KT1 report ------------------------------------------------------
+
+CAN_THO_POST = "Bưu điện thành phố Cần Thơ"
+PROVISION_CONTENT = {
+    "total_volume": 1_234_567,
+    "local_volume": 234_567,
+    "staff_involved": 45,
+    "revenue_vnd": 12_345_678_900,
+    "compliance": {
+        "service": "Chấp nhận, vận chuyển và phát bưu gửi KT1 đúng quy trình nghiệp vụ.",
+        "quality": "Thời gian toàn trình bảo đảm chỉ tiêu chất lượng đã công bố.",
+        "connection": "Kết nối đầy đủ với các điểm phục vụ KT1 cấp xã, phường.",
+        "security": "Bố trí khu vực khai thác riêng, có camera giám sát.",
+        "archiving": "Lưu trữ sổ sách, chứng từ KT1 đủ thời hạn quy định.",
+    },
+    "incidents": [{"occurred_on": "2026-03-14",
+                   "description": "Chậm phát 02 bưu gửi KT1 do xe vận chuyển hỏng giữa đường",
+                   "handling": "Điều xe dự phòng, phát xong trong ngày; nhắc nhở tổ vận chuyển"}],
+    "difficulties": "Địa bàn rộng, nhiều xã cù lao đi lại khó khăn.",
+    "proposals": "Đề nghị các cơ quan sử dụng dịch vụ KT1 đúng quy định.",
+}
+"""A complete report's content: figures, each compliance aspect, one incident, texts."""
+
+
+class ProvisionReportFactory(_Base):
+    """A draft of Cần Thơ's post office for 2026; `complete=True` states all the content."""
+
+    class Meta:
+        model = ProvisionReport
+
+    id = factory.LazyFunction(uuid.uuid4)
+    province_code = "92"
+    organization = CAN_THO_POST
+    year = 2026
+    status = "draft"
+    created_by = factory.LazyAttribute(lambda o: UserFactory(
+        role="post", agency="post", organization=o.organization,
+        province_code=o.province_code).id)
+    version = 1
+
+    class Params:
+        complete = factory.Trait(**PROVISION_CONTENT)
+
+
+_ALL.append(ProvisionReportFactory)

@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from inspection import notices, photos, records, reports
+from inspection import notices, photos, provision_deadline, records, reports
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
 from media.blobstore import BlobStore, store_from_url
 from media.uploads import PartialUploads
 from workers.notices import render_notice
 from workers.photos import process_photo
+from workers.provision import render_provision_report
 from workers.queue import job_settings
 from workers.records import render_record
 from workers.reports import render_report
@@ -113,10 +114,23 @@ def render_record_job(job_id: str, record_id: str) -> dict[str, Any]:
                    "docx_sha256": r.docx_sha256})
 
 
+def render_provision_report_job(job_id: str, report_id: str) -> dict[str, Any]:
+    """Render and store a post office's sent annual KT1 report
+    (`workers.provision.render_provision_report`: running it twice writes one document). A
+    failure is the job's alone: the report's status is its workflow's."""
+    return _document_job(
+        job_id, lambda s, store, _settings, _progress: render_provision_report(s, store,
+                                                                               report_id),
+        lambda _s: None,
+        lambda r: {"report_id": str(r.id), "pdf_sha256": r.pdf_sha256,
+                   "docx_sha256": r.docx_sha256})
+
+
 def reminders_job(on: str | None = None) -> dict[str, Any]:
-    """Record today's reminders for overdue notices (run daily: rq-scheduler, cron or
-    `kt1 reminders`); `on` is a `YYYY-MM-DD` day (default: today in Vietnam). Idempotent:
-    a second run the same day records nothing new. Returns the counts and the summary."""
+    """Record today's reminders for overdue notices and, from 1 December, for the annual KT1
+    reports not yet sent (run daily: rq-scheduler, cron or `kt1 reminders`); `on` is a
+    `YYYY-MM-DD` day (default: today in Vietnam). Idempotent: a second run the same day
+    records nothing new. Returns the counts and the summaries."""
     from datetime import date
 
     from inspection import audit, notice_followup
@@ -128,9 +142,12 @@ def reminders_job(on: str | None = None) -> dict[str, Any]:
             audit.set_actor(session, None, "worker")
             run = notice_followup.remind_overdue(session, on=day)
             summary = run.summary()
+            duty = provision_deadline.remind_outstanding(session, on=day)
+            annual = {"year": duty.year, "outstanding": len(duty.outstanding),
+                      "recorded": len(duty.recorded), "summary": duty.summary()}
             session.commit()
         except BaseException:
             session.rollback()
             raise
     return {"on": day.isoformat(), "overdue": len(run.overdue),
-            "recorded": len(run.recorded), "summary": summary}
+            "recorded": len(run.recorded), "summary": summary, "provision": annual}

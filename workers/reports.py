@@ -12,21 +12,25 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from inspection import notices, reports
+from inspection import notices, provision_deadline, reports
 from inspection.models import Report
+from inspection.provision_deadline import ProvisionSummary
 from inspection.reports import Figures, ReportData
 from media.blobstore import BlobStore
 from workers.documents import model
 from workers.documents.report import render_report_pdf, render_report_xlsx
 from workers.documents.report_model import Column, DataTable, Format, Part, StatReport
+from workers.documents.vietnamese import number
 
 Progress = Callable[[int], None]
 KT1 = "dịch vụ bưu chính KT1"
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
+"""The parts are numbered in order, whichever the report has."""
 
 
 @dataclass(frozen=True)
@@ -79,14 +83,18 @@ def subject(data: ReportData) -> str:
 
 
 def statement(data: ReportData, body: model.IssuingBody, *, issued_on: date) -> StatReport:
-    """The report as a document: results, findings, remediation, comparison (annual)."""
+    """The report as a document: results, findings, remediation, and for an annual report
+    the post offices' own reports and the comparison with the year before."""
     period = f"năm {data.year}" if data.kind == "annual" else str(data.campaign)
     intro = (f"Thực hiện {model.KT1_DECISION}, {body.name} báo cáo kết quả kiểm tra việc cung "
              f"cấp, sử dụng {KT1} {period} trên địa bàn {data.province} (số liệu tính đến "
              f"ngày {issued_on:%d/%m/%Y}) như sau:")
     parts = [_results(data), _findings(data), _remediation(data)]
+    if data.provision is not None:
+        parts.append(_provision(data.provision, as_of=data.as_of))
     if data.previous is not None:
         parts.append(_comparison(data, data.previous))
+    parts = [replace(p, heading=f"{ROMAN[n]}. {p.heading}") for n, p in enumerate(parts)]
     return StatReport(
         body=body, issued_on=issued_on, subject=subject(data), intro=intro, parts=tuple(parts),
         recipients=(f"Ủy ban nhân dân {data.province} (để báo cáo)",
@@ -113,7 +121,7 @@ def _results(data: ReportData) -> Part:
          Column("Tỷ lệ", 31, Format.PERCENT)),
         (*((reports.KIND_LABELS[c.kind], c.sites, c.covered, c.rate) for c in f.coverage),
          ("Tổng cộng", f.sites, f.sites_covered, _share(f.sites_covered, f.sites))))
-    return Part("I. KẾT QUẢ KIỂM TRA", (text,), (coverage,))
+    return Part("KẾT QUẢ KIỂM TRA", (text,), (coverage,))
 
 
 def _share(count: int, total: int) -> float | None:
@@ -141,7 +149,7 @@ def _findings(data: ReportData) -> Part:
          Column("Số cuộc kiểm tra", 35, Format.INTEGER),
          Column("Số phát hiện", 35, Format.INTEGER)),
         tuple((c.name, c.code or None, c.inspections, c.findings) for c in f.by_commune))
-    return Part("II. CÁC NỘI DUNG CHƯA BẢO ĐẢM QUY ĐỊNH", (text,),
+    return Part("CÁC NỘI DUNG CHƯA BẢO ĐẢM QUY ĐỊNH", (text,),
                 (sections, severities, communes))
 
 
@@ -169,7 +177,7 @@ def _remediation(data: ReportData) -> Part:
         tuple((n, o.site, o.commune, o.item_code, reports.SEVERITY_LABELS[o.severity],
                o.due_on, o.days) for n, o in enumerate(data.current.overdue, 1)),
         empty="Không có phát hiện quá hạn.", pdf_limit=OVERDUE_IN_PDF)
-    return Part("III. KẾT QUẢ KHẮC PHỤC", (text,), (summary, overdue))
+    return Part("KẾT QUẢ KHẮC PHỤC", (text,), (summary, overdue))
 
 
 def _indicators(f: Figures) -> tuple[tuple[str, int], ...]:
@@ -197,7 +205,57 @@ def _comparison(data: ReportData, previous: Figures) -> Part:
             f"{_change(data.current.inspections - previous.inspections)}, số phát hiện "
             f"{_change(data.current.findings - previous.findings)}; tỷ lệ khắc phục "
             f"{_rate(old_r)} năm {before}, {_rate(now_r)} năm {year}.")
-    return Part(f"IV. SO SÁNH VỚI NĂM {before}", (text,), (counts,))
+    return Part(f"SO SÁNH VỚI NĂM {before}", (text,), (counts,))
+
+
+TIMELINESS = {True: "Đúng hạn", False: "Trễ hạn", None: "Chưa đến hạn"}
+PROVIDED = ("total_volume", "local_volume", "staff_involved", "revenue_vnd", "incidents")
+NO_PROVIDER = "Không có đơn vị cung cấp dịch vụ KT1."
+
+
+def _provision(p: ProvisionSummary, *, as_of: date) -> Part:
+    """The post offices' own annual reports: who sent what when, and their key figures
+    (only of the reports in the Sở's hands: sent or accepted)."""
+    sent, on_time = p.sent, p.on_time
+    text = (f"Trên địa bàn có {len(p.rows)} đơn vị cung cấp {KT1}. Đến ngày "
+            f"{as_of:%d/%m/%Y}, {sent} đơn vị đã gửi báo cáo năm {p.year} về tình hình cung "
+            f"cấp {KT1} (hạn gửi: ngày {p.due_on:%d/%m/%Y}), trong đó {on_time} đơn vị "
+            f"gửi đúng hạn, {sent - on_time} đơn vị gửi sau hạn; Sở đã tiếp nhận "
+            f"{p.with_status('accepted')} báo cáo, trả lại "
+            f"{p.with_status('returned')} báo cáo để bổ sung, chỉnh sửa; "
+            f"{len(p.rows) - sent} đơn vị chưa gửi báo cáo.")
+    figures = (f"Theo các báo cáo đã gửi (không kể báo cáo bị trả lại), tổng sản lượng bưu gửi "
+               f"KT1 là {number(p.total('total_volume'))} bưu gửi (trên địa bàn: "
+               f"{number(p.total('local_volume'))}), {number(p.total('staff_involved'))} người "
+               f"lao động trực tiếp tham gia, doanh thu {number(p.total('revenue_vnd'))} đồng; "
+               f"{number(p.total('incidents'))} sự cố, vi phạm được báo cáo.")
+    return Part("TÌNH HÌNH CUNG CẤP DỊCH VỤ BƯU CHÍNH KT1 THEO BÁO CÁO CỦA CÁC ĐƠN VỊ",
+                (text, figures), (_senders(p), _provided(p)))
+
+
+def _senders(p: ProvisionSummary) -> DataTable:
+    return DataTable(
+        "Báo cáo của đơn vị", "Tình hình gửi báo cáo năm của các đơn vị cung cấp dịch vụ KT1",
+        (Column("STT", 12, Format.INTEGER), Column("Đơn vị", 49), Column("Trạng thái", 30),
+         Column("Ngày gửi lần đầu", 25, Format.DATE),
+         Column("Ngày gửi được tiếp nhận", 25, Format.DATE), Column("Thời hạn", 24)),
+        tuple((n, r.organization, provision_deadline.STATUS_LABELS[r.status],
+               r.first_submitted_on, r.received_on, TIMELINESS[r.on_time])
+              for n, r in enumerate(p.rows, 1)),
+        empty=NO_PROVIDER)
+
+
+def _provided(p: ProvisionSummary) -> DataTable:
+    """Each provider's figures (dashes for a report not in the Sở's hands), then the totals."""
+    totals = (("Tổng cộng", *(p.total(name) for name in PROVIDED)),) if p.rows else ()
+    return DataTable(
+        "Số liệu cung cấp KT1", "Số liệu chủ yếu theo báo cáo của các đơn vị",
+        (Column("Đơn vị", 47), Column("Tổng sản lượng (bưu gửi)", 24, Format.INTEGER),
+         Column("Trên địa bàn", 22, Format.INTEGER), Column("Lao động", 18, Format.INTEGER),
+         Column("Doanh thu (đồng)", 36, Format.INTEGER), Column("Sự cố", 18, Format.INTEGER)),
+        (*((r.organization, *(getattr(r, name) for name in PROVIDED)) for r in p.rows),
+         *totals),
+        empty=NO_PROVIDER)
 
 
 def _change(delta: int) -> str:

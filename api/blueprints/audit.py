@@ -47,7 +47,10 @@ class VerifySchema(Schema):
 @blp.response(200, AuditEntrySchema(many=True))
 @blp.paginate(**PAGE)
 def history(query: dict, pagination_parameters):  # type: ignore[no-untyped-def]
-    """The change history of the caller's province, oldest first."""
+    """The change history of the caller's province, oldest first (and reads of personal data).
+
+    Entries of the KT1 staff roster (`staff_members`) carry personal data: only the roles that
+    may read the roster see them (here, supervisors); `verify` still covers every entry."""
     stmt = audit.history(database.session(), current_user(), entity=query.get("entity"),
                          entity_id=query.get("id"))
     return paginate_select(stmt, pagination_parameters)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, request
@@ -14,12 +15,19 @@ from api.auth import current_user, login_required
 from api.blueprints.inspections import Instant
 from api.schemas import ProblemSchema
 from inspection import map as domain_map
-from inspection import map_tiles
+from inspection import map_tiles, risk
 from inspection.models.checklists import SEVERITIES
 from inspection.models.inspections import FINDING_STATUSES
+from inspection.notices import today_in_vietnam
 
 PREFIX = "/map"
 blp = Blueprint("map", __name__, description="Bản đồ giám sát theo xã, phường")
+
+
+def geojson_response(text: str) -> Response:
+    """GeoJSON the domain wrote as text (the database's geometries spliced in unparsed): sent
+    as it is; the response schemas document its shape."""
+    return Response(text, mimetype="application/json")
 
 
 class MapQuerySchema(Schema):
@@ -39,7 +47,9 @@ class MapQuerySchema(Schema):
         return domain_map.MapFilters(**{k: data[k] for k in keys if k in data})
 
 
-class CommunesQuerySchema(MapQuerySchema):
+class Simplification(Schema):
+    """How much the communes' outlines are simplified: by `zoom` or `tolerance`."""
+
     tolerance = fields.Float(
         validate=validate.Range(0, domain_map.MAX_TOLERANCE),
         metadata={"description": "Simplification tolerance in degrees (0 keeps every vertex); "
@@ -59,6 +69,10 @@ class CommunesQuerySchema(MapQuerySchema):
         if "zoom" in data:
             return map_tiles.tolerance_for_zoom(data["zoom"])
         return float(data.get("tolerance", domain_map.DEFAULT_TOLERANCE))
+
+
+class CommunesQuerySchema(MapQuerySchema, Simplification):
+    pass
 
 
 class BBoxField(fields.String):
@@ -146,10 +160,10 @@ class FindingCollectionSchema(Schema):
 @blp.alt_response(404, schema=ProblemSchema, description="No such province in your scope")
 def communes(query: dict[str, Any]) -> Any:
     """The province's communes with inspection, finding and site counts (a choropleth)."""
-    return domain_map.commune_features(
+    return geojson_response(domain_map.commune_features(
         database.session(), current_user(), province_code=query["province_code"],
         filters=MapQuerySchema().filters(query),
-        tolerance=CommunesQuerySchema.tolerance_of(query))
+        tolerance=Simplification.tolerance_of(query)))
 
 
 @blp.get("/findings")
@@ -159,9 +173,46 @@ def communes(query: dict[str, Any]) -> Any:
 @blp.alt_response(404, schema=ProblemSchema, description="No such province in your scope")
 def findings(query: dict[str, Any]) -> Any:
     """Findings as points at their site, newest first, capped at `limit`."""
-    return domain_map.finding_features(
+    return geojson_response(domain_map.finding_features(
         database.session(), current_user(), province_code=query["province_code"],
-        filters=MapQuerySchema().filters(query), bbox=query.get("bbox"), limit=query["limit"])
+        filters=MapQuerySchema().filters(query), bbox=query.get("bbox"), limit=query["limit"]))
+
+
+class RiskMapQuerySchema(Simplification):
+    province_code = fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"))
+
+
+class RiskPropertiesSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    score = fields.Integer(metadata={"description": "The sum of its sites' risk scores."})
+    sites = fields.Integer()
+    sites_at_risk = fields.Integer(metadata={"description": "Sites scoring above zero."})
+    top_site_id = fields.UUID(allow_none=True)
+
+
+class RiskFeatureSchema(CommuneFeatureSchema):
+    properties = fields.Nested(RiskPropertiesSchema)
+
+
+class RiskCollectionSchema(Schema):
+    type = fields.String(metadata={"enum": ["FeatureCollection"]})
+    as_of = fields.Date()
+    features = fields.List(fields.Nested(RiskFeatureSchema))
+
+
+@blp.get("/risk")
+@login_required(*risk.READERS)
+@blp.arguments(RiskMapQuerySchema, location="query")
+@blp.alt_response(404, schema=ProblemSchema, description="No such province in your scope")
+@blp.response(200, RiskCollectionSchema)
+def risk_layer(query: dict[str, Any]) -> Any:
+    """The map's risk layer: each commune with the sum of its sites' risk scores
+    (`/planning/risk` explains them), as GeoJSON."""
+    return geojson_response(risk.commune_features(
+        database.session(), current_user(), province_code=query["province_code"],
+        on=today_in_vietnam(datetime.now(UTC)),
+        tolerance=Simplification.tolerance_of(query)))
 
 
 TILE_CACHE = "private, max-age=60"  # then revalidated by ETag: an unchanged tile answers 304

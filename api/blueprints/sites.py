@@ -1,20 +1,22 @@
-"""/sites: KT1 service points and user agencies, with their location and derived commune."""
+"""/sites: KT1 service points and user agencies, with their location and derived commune, and
+a provider's KT1 staff figures for checklist section C (`/sites/{id}/staff-figures`)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from flask import url_for
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from api import database
 from api.auth import current_user, login_required
 from api.etag import etag_for, if_match_version
 from api.pagination import PAGE, paginate_select
-from api.schemas import PointSchema
-from inspection import sites
+from api.schemas import PointSchema, ProblemSchema
+from inspection import sites, staff
 from inspection.models.sites import SITE_KINDS
 
 PREFIX = "/sites"
@@ -72,6 +74,43 @@ class SiteQuerySchema(Schema):
                       metadata={"description": "Tên cơ sở chứa chuỗi này."})
 
 
+class FiguresSchema(Schema):
+    involved = fields.Integer(metadata={"description": "Current workers (joined, not left)."})
+    vetted = fields.Integer(metadata={"description": "Vetted by the police."})
+    vetting_pending = fields.Integer(metadata={"description": "Vetting requested, no outcome."})
+    not_vetted = fields.Integer(metadata={"description": "The police's outcome: not vetted."})
+    not_requested = fields.Integer(metadata={"description": "Vetting never requested."})
+    secrecy_commitments = fields.Integer(metadata={
+        "description": "With a written commitment to protect state secrets."})
+    trained = fields.Integer(metadata={"description": "With a training date on record."})
+    last_trained_on = fields.Date(allow_none=True, metadata={
+        "description": "The latest training date among them."})
+
+
+class StaffFiguresSchema(Schema):
+    """The KT1 staff roster in figures, without personal data."""
+
+    site_id = fields.UUID()
+    organization = fields.String()
+    as_of = fields.Date(metadata={"description": "The day the figures are for (today)."})
+    site = fields.Nested(FiguresSchema, metadata={"description": "Workers of this site."})
+    organization_wide = fields.Nested(FiguresSchema, metadata={
+        "description": "Workers of every site of the organisation in the province."})
+    checklist_items = fields.Dict(
+        keys=fields.String(), values=fields.Raw(allow_none=True), metadata={
+            "description": "The site's figure for items of checklist section C: "
+            + ", ".join(f"`{code}` = `{name}`" for code, name in staff.CHECKLIST_ITEMS.items())
+            + " (the inspector confirms them)."})
+
+    @pre_dump
+    def _view(self, shown: staff.StaffFigures, **_: Any) -> dict[str, Any]:
+        items = {code: value.isoformat() if isinstance(value, date) else value
+                 for code, value in shown.checklist_items.items()}
+        return {"site_id": shown.site_id, "organization": shown.organization,
+                "as_of": shown.as_of, "site": shown.site,
+                "organization_wide": shown.organization_wide, "checklist_items": items}
+
+
 def _headers(site: Any) -> dict[str, str]:
     return {"ETag": etag_for(site.version)}
 
@@ -118,3 +157,13 @@ def update_site(body: dict, site_id: uuid.UUID):  # type: ignore[no-untyped-def]
     site = sites.update_site(session, actor, site_id, changes=body,
                              expected_version=if_match_version(current.version))
     return site, _headers(site)
+
+
+@blp.get("/<uuid:site_id>/staff-figures")
+@login_required()
+@blp.response(200, StaffFiguresSchema)
+@blp.alt_response(404, schema=ProblemSchema, description="No such site in your scope")
+@blp.alt_response(409, schema=ProblemSchema, description="A user agency keeps no KT1 roster")
+def staff_figures(site_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    """The site's KT1 staff figures for checklist section C (counts only, no names)."""
+    return staff.figures_for_site(database.session(), current_user(), site_id)

@@ -28,7 +28,7 @@ from api.blueprints.campaigns import AssignmentSchema
 from api.blueprints.checklists import ChecklistSchema
 from api.blueprints.communes import CommuneSchema
 from api.blueprints.findings import FindingSchema
-from api.blueprints.sites import SiteSchema
+from api.blueprints.sites import SiteSchema, StaffFiguresSchema
 from api.representations import ENTITIES, represent
 from inspection.models import SyncFeed, User
 from inspection.sync import feed, package, pull
@@ -70,6 +70,8 @@ class PackageSchema(Schema):
     communes = fields.List(fields.Nested(PackageCommuneSchema))
     open_findings = fields.List(fields.Nested(FindingSchema), metadata={
         "description": "Findings of these sites not yet verified or dismissed."})
+    staff_figures = fields.List(fields.Nested(StaffFiguresSchema), metadata={
+        "description": "KT1 staff figures (counts, no names) of these provider sites."})
 
 
 class PullQuerySchema(Schema):

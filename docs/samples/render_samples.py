@@ -1,4 +1,5 @@
-"""Render the sample violation notice and inspection record into docs/samples/ as PNG pages.
+"""Render the sample violation notice, inspection record and post office annual report into
+docs/samples/ as PNG pages.
 
 Builds the demo world on a temporary SQLite database, takes its approved inspection with
 three confirmed findings, adds two photos of evidence, issues the notice and the record through
@@ -20,12 +21,22 @@ from geoalchemy2.shape import to_shape
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from inspection import demo, migrate, notices, records
+from inspection import demo, migrate, notices, provision, records
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
-from inspection.models import Finding, Inspection, InspectionRecord, Notice, Photo, User
+from inspection.models import (
+    Finding,
+    Inspection,
+    InspectionRecord,
+    Notice,
+    Photo,
+    ProvisionReport,
+    User,
+)
 from media.blobstore import FileBlobStore
+from workers.documents.provision import render_provision_pdf
 from workers.photos import process_photo
+from workers.provision import provision_document
 from workers.queue import enqueue
 
 HERE = Path(__file__).resolve().parent
@@ -68,6 +79,11 @@ def main() -> None:
                     raise SystemExit(f"the {name} was not issued (status {issued.status})")
                 with store.open(issued.pdf_sha256) as source:
                     _pages(source.read(), name)
+            # the post office's annual report of 2025 (sent and accepted in the demo)
+            sent = session.scalars(select(ProvisionReport).where(
+                ProvisionReport.year == 2025)).one()
+            _pages(render_provision_pdf(provision_document(provision.facts(session, sent))),
+                   "provision")
         engine.dispose()
 
 

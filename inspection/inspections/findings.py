@@ -21,6 +21,7 @@ from inspection import errors
 from inspection.checklists.compliance import is_compliant
 from inspection.inspections.queries import sees
 from inspection.models import Answer, ChecklistItem, Finding, Inspection, Photo, User
+from inspection.models.users import role_name
 from inspection.versions import expect_version
 
 # current status -> {next status: roles allowed to make that move}
@@ -145,7 +146,7 @@ def move(session: Session, actor: User, finding: Finding, status: str, *,
             allowed=list(allowed))
     if actor.role not in allowed[status]:
         raise errors.Forbidden(
-            f"Vai trò '{actor.role}' không được chuyển phát hiện sang '{status}'.")
+            f"Vai trò {role_name(actor.role)} không được chuyển phát hiện sang '{status}'.")
     if status in AFTER_APPROVAL and finding.inspection.status != "approved":
         raise errors.InvalidState("Phiên kiểm tra chưa được duyệt; chưa thể ghi nhận khắc phục.",
                                   inspection_status=finding.inspection.status)

@@ -13,10 +13,12 @@ from inspection.models.inspections import (
 )
 from inspection.models.jobs import Job
 from inspection.models.notices import Notice, NoticeCounter, NoticeReminder
+from inspection.models.provision import ProvisionReminder, ProvisionReport
 from inspection.models.records import InspectionRecord
 from inspection.models.reference import Commune, Province, ReferenceDataset
 from inspection.models.reports import Report
 from inspection.models.sites import Site
+from inspection.models.staff import StaffMember
 from inspection.models.sync import SyncConflict, SyncFeed, SyncMutation
 from inspection.models.users import AuthToken, Device, LoginFailure, User
 
@@ -42,9 +44,12 @@ __all__ = [
     "NoticeReminder",
     "Photo",
     "Province",
+    "ProvisionReminder",
+    "ProvisionReport",
     "ReferenceDataset",
     "Report",
     "Site",
+    "StaffMember",
     "SyncConflict",
     "SyncFeed",
     "SyncMutation",

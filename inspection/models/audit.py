@@ -23,7 +23,7 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     device_id: Mapped[str | None] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(20))  # create | update | delete
+    action: Mapped[str] = mapped_column(String(20))  # create | update | delete | read
     entity: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[str] = mapped_column(String(100))
     province_code: Mapped[str | None] = mapped_column(String(2), index=True)

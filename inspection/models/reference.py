@@ -6,11 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, select
+from geoalchemy2 import Geometry
+from sqlalchemy import Computed, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from inspection.db import Base, UTCDateTime, new_id, utcnow
-from inspection.models.types import JSONValue, multipolygon
+from inspection.models.types import SRID, JSONValue, multipolygon
+
+SIMPLIFIED_TOLERANCE = 0.0005
+"""Degrees (about 55 m): the map's default simplification, kept by the database in
+`Commune.geom_simplified` so the choropleth does not simplify on every request."""
 
 
 class ReferenceDataset(Base):
@@ -52,4 +57,11 @@ class Commune(Base):
     boundary_source: Mapped[str | None] = mapped_column(String(200))
     boundary_dataset_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("reference_datasets.id"))
+    # ST_SimplifyPreserveTopology(geom, SIMPLIFIED_TOLERANCE), computed by the database whenever
+    # the row is written (stored on PostgreSQL, computed on read by SQLite); never loaded
+    # unless asked for. Migration 0011.
+    geom_simplified: Mapped[Any] = mapped_column(
+        Geometry("GEOMETRY", srid=SRID, spatial_index=False),
+        Computed(f"ST_SimplifyPreserveTopology(geom, {SIMPLIFIED_TOLERANCE})"),
+        nullable=True, deferred=True)
     has_boundary: Mapped[bool] = column_property(geom.is_not(None))

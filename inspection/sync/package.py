@@ -19,6 +19,7 @@ from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from inspection import staff
 from inspection.campaigns import assignments_select
 from inspection.db import utcnow
 from inspection.models import (
@@ -52,6 +53,7 @@ class Package:
     checklists: list[Checklist]
     communes: list[dict[str, Any]]
     open_findings: list[Finding]
+    staff_figures: list[staff.StaffFigures]
 
 
 def build(session: Session, actor: User, *, geometry: bool = False,
@@ -60,8 +62,9 @@ def build(session: Session, actor: User, *, geometry: bool = False,
     inspectors and police, every one of the province for supervisors and admins), their
     sites, the checklist versions their campaigns pin (full content), the communes of the
     actor's province (of the sites' provinces for a national admin; `geometry` adds GeoJSON
-    boundaries), and the findings of those sites not yet verified or dismissed. Forbidden for
-    `post` users. Call it before anything else reads in the session's transaction."""
+    boundaries), the findings of those sites not yet verified or dismissed, and the KT1 staff
+    figures (counts, no names) of the provider sites among them. Forbidden for `post` users.
+    Call it before anything else reads in the session's transaction."""
     feed.begin_snapshot(session)
     require_role(actor, *ROLES)
     cursor = feed.position(session)
@@ -83,6 +86,7 @@ def build(session: Session, actor: User, *, geometry: bool = False,
                                   Finding.status.in_(OPEN_FINDING_STATUSES),
                                   province_clause(actor, Finding.province_code))
             .order_by(Finding.site_id, Finding.created_at, Finding.item_code, Finding.id))),
+        staff_figures=staff.figures_of_sites(session, sites, on=today),
     )
 
 

@@ -4,7 +4,9 @@ over Cần Thơ's real commune boundaries.
 
 The database is a scratch one per backend, migrated, seeded and committed (the server's threads
 open their own connections). What the page must show is computed here from SEEDS, not read back
-from the API. `KT1_UPDATE_SAMPLES=1` also writes the screenshot to docs/samples/console-map.png.
+from the API; the risk layer's scores too, by the rules of inspection/risk.py's docstring, for
+today in Vietnam. `KT1_UPDATE_SAMPLES=1` also writes the screenshots to
+docs/samples/console-map.png and console-risk.png.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,8 @@ from tests.conftest import BACKENDS, _drop_postgres_database, _postgres_database
 from tests.geo.conftest import CAN_THO_FILE
 
 CHROMIUM = "/usr/bin/chromium"
-SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "console-map.png"
+SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
+SAMPLE, RISK_SAMPLE = SAMPLES / "console-map.png", SAMPLES / "console-risk.png"
 VIEWPORT = {"width": 1280, "height": 800}
 OPEN = ("open", "confirmed", "remediated")
 SEVERITY_VI = {"critical": "Rất nghiêm trọng", "high": "Nghiêm trọng", "medium": "Trung bình",
@@ -50,6 +53,7 @@ STATUS_VI = {"open": "Mới phát hiện", "confirmed": "Đã xác nhận", "rem
              "verified": "Đã kiểm tra khắc phục", "dismissed": "Đã bác bỏ"}
 COMMUNE_PATHS = ".leaflet-overlay-pane path.commune"
 MARKERS = ".leaflet-findings-pane path.finding"
+CAN_THO_POST = "Bưu điện thành phố Cần Thơ"
 
 expect.set_options(timeout=20_000)
 
@@ -80,6 +84,9 @@ class Seed:
     status: str = "approved"
     in_campaign: bool = True
     findings: tuple[tuple[str, str, str], ...] = ()  # (item code, severity, status)
+    kind: str = "kt1_provider"
+    organization: str = CAN_THO_POST  # it has sent no annual KT1 report
+    staff: tuple[str, ...] = ()  # the vetting status of each current KT1 worker
 
 
 HUNG_PHU = "31201"  # the commune the test opens: two open findings, one site never inspected
@@ -95,7 +102,7 @@ _SPREAD = {"31153": 6, "31507": 9, "31420": 4, "31321": 3, "31207": 2, "31633": 
 SEEDS = [
     Seed(HUNG_PHU, "Bưu cục Hưng Phú", _vn(5), findings=(
         ("A2", "critical", "open"), ("A1", "high", "confirmed"), ("H1", "low", "verified"),
-        ("C2", "critical", "dismissed"))),
+        ("C2", "critical", "dismissed")), staff=("not_vetted", "requested", "vetted")),
     Seed(HUNG_PHU, "Điểm phục vụ KT1 Hưng Phú 2", None),
     Seed(PHONG_DIEN, "Bưu điện văn hoá xã Phong Điền", _vn(10, 4), status="submitted",
          in_campaign=False, findings=(("C2", "medium", "open"),)),
@@ -108,7 +115,8 @@ SEEDS = [
         (item, *_CYCLE[k]) for k, item in enumerate(list(ITEMS)[:9]))) for n in (1, 2)),
     Seed("31261", "Bưu cục Cờ Đỏ", _vn(18), findings=(("B1", "low", "verified"),)),
     Seed("31633", "Điểm phục vụ KT1 Cù Lao Dung 2", None),
-    Seed("31528", "Bưu cục Kế Sách", None),
+    Seed("31528", "Công ty TNHH Nông sản Kế Sách", None, kind="kt1_user",
+         organization="Công ty TNHH Nông sản Kế Sách"),
 ]
 
 
@@ -129,6 +137,66 @@ def expected_points(keep: Callable[[Seed, str], bool] = lambda seed, severity: T
     return Counter(sev for seed in SEEDS for _i, sev, _s in seed.findings if keep(seed, sev))
 
 
+# --- Risk, by the rules of inspection/risk.py ---------------------------------------------
+
+RISK_SEVERITY = {"critical": 8, "high": 4, "medium": 2, "low": 1}
+NEVER_INSPECTED, NOT_VETTED, UNVETTED, REPORT_OVERDUE = 12, 6, 2, 6
+
+
+def today_in_vietnam() -> date:
+    return (datetime.now(UTC) + timedelta(hours=7)).date()
+
+
+def site_reasons(seed: Seed, today: date) -> list[tuple[str, int]]:
+    """(text, points) of each reason for the seed's site's risk score on `today`."""
+    reasons = []
+    open_ = Counter(sev for _item, sev, status in seed.findings if status in OPEN)
+    if open_:
+        detail = ", ".join(f"{open_[s]} {SEVERITY_VI[s].lower()}" for s in SEVERITY_VI
+                           if open_[s])
+        reasons.append((f"{open_.total()} phát hiện chưa khắc phục xong ({detail})",
+                        sum(RISK_SEVERITY[s] * n for s, n in open_.items())))
+    if seed.started_at is None:
+        reasons.append(("Chưa từng được kiểm tra", NEVER_INSPECTED))
+    else:  # submitted or approved: both count as inspected
+        last = (seed.started_at + timedelta(hours=7)).date()
+        days = (today - last).days
+        if points := min(NEVER_INSPECTED, max(0, (days - 180) // 30)):
+            reasons.append((f"Lần kiểm tra gần nhất ngày {last:%d/%m/%Y} ({days} ngày trước)",
+                            points))
+    if n := seed.staff.count("not_vetted"):
+        reasons.append((f"{n} người lao động KT1 không đạt thẩm tra vẫn đang làm việc",
+                        NOT_VETTED * n))
+    if n := sum(status in ("not_requested", "requested") for status in seed.staff):
+        reasons.append((f"{n} người lao động KT1 chưa được thẩm tra", UNVETTED * n))
+    if seed.kind == "kt1_provider":  # the last annual report due (10 December) was never sent
+        year = today.year if today > date(today.year, 12, 10) else today.year - 1
+        reasons.append((f"Báo cáo năm {year} về dịch vụ KT1 quá hạn "
+                        f"{(today - date(year, 12, 10)).days} ngày", REPORT_OVERDUE))
+    return reasons
+
+
+def expected_risk(today: date) -> dict[str, int]:
+    """Each commune's risk score (the sum of its sites'), for communes with a site."""
+    out: Counter[str] = Counter()
+    for seed in SEEDS:
+        out[seed.commune] += sum(points for _text, points in site_reasons(seed, today))
+    return dict(out)
+
+
+def expected_sites_at_risk(code: str, today: date) -> list[tuple[Seed, int]]:
+    """The commune's sites scoring above zero with their score, highest first (ties: the most
+    severe open finding first, then by name)."""
+    def worst(seed: Seed) -> int:
+        open_ = {sev for _item, sev, status in seed.findings if status in OPEN}
+        return min((list(SEVERITY_VI).index(s) for s in open_), default=len(SEVERITY_VI))
+
+    scored = [(seed, sum(p for _t, p in site_reasons(seed, today)))
+              for seed in SEEDS if seed.commune == code]
+    return sorted([(seed, score) for seed, score in scored if score],
+                  key=lambda pair: (-pair[1], worst(pair[0]), pair[0].site))
+
+
 # --- The service, served for real ---------------------------------------------------------
 
 @dataclass
@@ -139,6 +207,7 @@ class World:
     supervisor: str
     police: str
     admin: str
+    inspector: str
 
 
 @contextmanager
@@ -194,9 +263,12 @@ def _seed(session: Any) -> dict[str, Any]:
         lon, lat = inside.x + 0.0004 * (n % 2), inside.y
         assert shapes[seed.commune].contains(shape({"type": "Point", "coordinates": [lon, lat]}))
         site = factories.SiteFactory(
-            name=seed.site, location=factories.point(lon, lat),
+            name=seed.site, kind=seed.kind, organization=seed.organization,
+            location=factories.point(lon, lat),
             commune_code=reference.locate_commune(session, lon, lat, province_code="92"))
         assert site.commune_code == seed.commune, seed
+        for vetting in seed.staff:
+            factories.StaffMemberFactory(site=site, vetting_status=vetting)
         if seed.started_at is None:
             continue
         inspection = Inspection(
@@ -218,6 +290,8 @@ def _seed(session: Any) -> dict[str, Any]:
                                         full_name="Lê Hoàng Nam"),
         "admin": factories.UserFactory(username="quantri.bando", role="admin",
                                        province_code=None, full_name="Quản trị hệ thống"),
+        "inspector": factories.UserFactory(username="kiemtra.bando", role="inspector",
+                                           full_name="Trần Văn Kiên"),
     }
     names = dict(session.execute(select(Commune.code, Commune.name)
                                  .where(Commune.province_code == "92")).all())
@@ -323,6 +397,24 @@ def legend_classes(page: Page) -> list[tuple[str, str]]:
         ".legend .legend-classes li",
         "els => els.map(e => [e.textContent.trim(),"
         " getComputedStyle(e.querySelector('.swatch')).backgroundColor])")
+
+
+def legend_title(page: Page) -> Any:
+    return page.locator(".legend h4").first
+
+
+def drawn_classes(page: Page) -> list[tuple[str, int, int, str]]:
+    """(code, risk score, class, fill) of every drawn commune."""
+    return page.eval_on_selector_all(COMMUNE_PATHS, """els => els.map(e => [
+        e.dataset.code, Number(e.dataset.riskScore || 0),
+        Number(e.getAttribute('class').match(/commune-k(\\d)/)[1]), e.getAttribute('fill')])""")
+
+
+def api_token(world: World, username: str) -> str:
+    resp = requests.post(f"{world.base_url}/api/v1/auth/login", timeout=10, json={
+        "username": username, "password": factories.PASSWORD, "device_id": "test-console"})
+    assert resp.status_code == 200, resp.text
+    return resp.json()["access_token"]
 
 
 def rgb(colour: str) -> str:
@@ -511,6 +603,163 @@ def test_the_period_and_campaign_filters_apply_to_both_layers(world, page):
     expect_open_counts(page, expected_open(in_campaign))
     expect_markers(page, expected_points(in_campaign))
     expect(commune(page, PHONG_DIEN)).to_have_class(re.compile(r"\bcommune-unvisited\b"))
+
+
+def test_a_supervisor_colours_the_map_by_risk_and_reads_a_communes_sites_at_risk(
+        world, page, tmp_path):
+    today = today_in_vietnam()
+    risk = expected_risk(today)
+    risk_asked: list[str] = []
+    page.on("request", lambda r: risk_asked.append(r.url) if "/risk?" in r.url else None)
+    sign_in(page, world, world.supervisor)
+    wait_for_map(page)
+    layer = page.get_by_label("Tô màu theo")
+    expect(layer).to_be_visible()
+    expect(layer).to_have_value("open")
+    expect(legend_title(page)).to_have_text("Phát hiện còn mở mỗi xã, phường")
+    assert risk_asked == []  # read only when the layer is switched on
+
+    layer.select_option(label="Mức độ rủi ro")
+    body = page.locator("body")
+    expect(body).to_have_attribute("data-layer", "risk")
+    expect(body).to_have_attribute("data-state", "ready")
+    expect(legend_title(page)).to_have_text("Điểm rủi ro mỗi xã, phường")
+    expect(page.locator(".legend-note")).to_have_text(
+        f"Tổng điểm các cơ sở, tính đến ngày {today:%d/%m/%Y} (không theo bộ lọc)")
+    assert any(re.search(r"/map/risk\?.*zoom=\d+", u) for u in risk_asked)
+    assert any(re.search(r"/planning/risk\?.*limit=5000", u) for u in risk_asked)
+
+    # Every commune with a site is coloured by the sum of its sites' scores; the others are
+    # neutral. The page agrees with this count and with the API.
+    drawn = drawn_classes(page)
+    assert {code: score for code, score, _k, _f in drawn if score} == risk
+    coloured = [code for code, _s, k, _f in drawn if k]
+    assert sorted(coloured) == sorted(risk) and len(coloured) == len({s.commune for s in SEEDS})
+    headers = {"Authorization": f"Bearer {api_token(world, world.supervisor)}"}
+    served = requests.get(f"{world.base_url}/api/v1/map/risk", headers=headers, timeout=30,
+                          params={"province_code": "92", "zoom": 10}).json()
+    assert {f["properties"]["code"]: f["properties"]["score"] for f in served["features"]
+            if f["properties"]["score"]} == risk
+
+    # The classes follow the risk legend (yellow to red), more is darker, the riskiest
+    # commune is in the top class and Hưng Phú in the class whose range holds its score.
+    legend = legend_classes(page)
+    assert len(legend) == 6 and legend[0] == ["0", rgb("#f4f3ee")]
+    assert [swatch for _l, swatch in legend[1:]] == [
+        rgb(c) for c in ("#fed976", "#feb24c", "#fd8d3c", "#e31a1c", "#a50026")]
+    for code, score, k, fill in drawn:
+        assert in_class(legend[k][0], score), (code, score, k, legend[k])
+        assert rgb(fill) == legend[k][1]
+    by_score = sorted({(score, k) for _c, score, k, _f in drawn})
+    assert [k for _s, k in by_score] == sorted(k for _s, k in by_score)
+    expect(commune(page, max(risk, key=risk.__getitem__))).to_have_class(
+        re.compile(r"\bcommune-k5\b"))
+    expect(commune(page, min(risk, key=risk.__getitem__))).to_have_class(
+        re.compile(r"\bcommune-k1\b"))
+    hung_phu = next(k for k, (label, _swatch) in enumerate(legend)
+                    if in_class(label, risk[HUNG_PHU]))
+    expect(commune(page, HUNG_PHU)).to_have_class(re.compile(rf"\bcommune-k{hung_phu}\b"))
+    expect(page.locator("#map-status")).to_contain_text(
+        f"103 xã, phường · {len(risk)} có điểm rủi ro")
+
+    # The finding points stay; the tooltip tells the score.
+    expect_markers(page, expected_points())
+    page.mouse.move(640, 20)
+    expect(page.locator(".leaflet-tooltip")).to_have_count(0)
+    page.mouse.move(*point_on(page, HUNG_PHU))
+    tip = page.locator(".leaflet-tooltip.commune-tip")
+    expect(tip).to_contain_text(f"Điểm rủi ro: {risk[HUNG_PHU]}")
+    expect(tip).to_contain_text("Cơ sở có điểm rủi ro: 2/2")
+
+    # Click: the panel lists the commune's sites at risk, in rank order, with their reasons,
+    # and still its inspections and findings.
+    page.mouse.click(*point_on(page, HUNG_PHU))
+    panel = page.locator("#panel")
+    expect(body).to_have_attribute("data-panel", HUNG_PHU)
+    stats = dict(zip(panel.locator(".stat dt").all_inner_texts(),
+                     panel.locator(".stat dd").all_inner_texts(), strict=True))
+    assert stats["Điểm rủi ro"] == str(risk[HUNG_PHU]) and stats["Phát hiện còn mở"] == "2"
+    section = panel.locator("#risk-section")
+    expect(section.locator("h3")).to_have_text("Cơ sở có rủi ro cao (2)")
+    expect(section.locator("#risk-note")).to_contain_text(
+        f"Tổng điểm rủi ro của xã, phường: {risk[HUNG_PHU]}")
+    sites = section.locator("li.risk-site")
+    want = expected_sites_at_risk(HUNG_PHU, today)
+    expect(sites).to_have_count(len(want))
+    ranks = []
+    for item, (seed, score) in zip(sites.all(), want, strict=True):
+        expect(item.locator(".risk-name")).to_have_text(seed.site)
+        expect(item.locator(".risk-score")).to_have_text(f"{score} điểm")
+        reasons = [(r.locator(".reason-text").inner_text(),
+                    r.locator(".reason-points").inner_text())
+                   for r in item.locator("li.reason").all()]
+        assert sorted(reasons) == sorted((t, f"+{p}") for t, p in site_reasons(seed, today))
+        ranks.append(int(item.get_attribute("data-rank")))
+    assert ranks == sorted(ranks)
+    assert "Chưa từng được kiểm tra" in sites.nth(1).inner_text()
+    expect(panel.locator("#inspections-list li.record")).to_have_count(1)
+    expect(panel.locator("#findings-count")).to_have_text("(4)")
+    assert "{" not in panel.inner_text()
+
+    page.mouse.move(640, 30)
+    expect(page.locator(".leaflet-tooltip")).to_have_count(0)
+    shot = tmp_path / "console-risk.png"
+    page.screenshot(path=str(shot))
+    if os.environ.get("KT1_UPDATE_SAMPLES") == "1":
+        RISK_SAMPLE.write_bytes(shot.read_bytes())
+
+    # The risk takes no filters: the points and lists follow them, the colours do not; and
+    # clearing the filters keeps the layer.
+    page.get_by_label("Mức độ").select_option(label="Rất nghiêm trọng")
+    expect_markers(page, expected_points(lambda seed, severity: severity == "critical"))
+    expect(panel.locator("#findings-count")).to_have_text("(2)")
+    assert sorted(drawn_classes(page)) == sorted(drawn)
+    page.get_by_role("button", name="Xoá bộ lọc").click()
+    expect_markers(page, expected_points())
+    expect(layer).to_have_value("risk")
+    expect(body).to_have_attribute("data-layer", "risk")
+
+    # Back to open findings: that legend, those classes, no risk section.
+    layer.select_option(label="Phát hiện còn mở")
+    expect(body).to_have_attribute("data-layer", "open")
+    expect(legend_title(page)).to_have_text("Phát hiện còn mở mỗi xã, phường")
+    expect(page.locator(".legend-note")).to_have_count(0)
+    expect_open_counts(page, expected_open())
+    expect(commune(page, LONG_MY)).to_have_class(re.compile(r"\bcommune-k0\b"))
+    expect(section).to_be_hidden()
+    expect(panel.locator(".stat dt")).to_have_count(5)
+
+
+def test_the_risk_switch_goes_away_when_the_server_refuses_the_layer(world, page):
+    page.route(re.compile(r".*/api/v1/map/risk\?.*"), lambda route: route.fulfill(
+        status=403, content_type="application/problem+json", body=json.dumps({
+            "type": "urn:kt1:problem:forbidden", "title": "Không có quyền thực hiện",
+            "status": 403})))
+    sign_in(page, world, world.supervisor)
+    wait_for_map(page)
+    page.get_by_label("Tô màu theo").select_option(label="Mức độ rủi ro")
+    expect(page.locator("#layer-field")).to_be_hidden()
+    expect(page.locator("body")).to_have_attribute("data-layer", "open")
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    expect(legend_title(page)).to_have_text("Phát hiện còn mở mỗi xã, phường")
+    expect_open_counts(page, expected_open())
+
+
+def test_an_inspector_sees_the_map_without_the_risk_option(world, page):
+    risk_asked: list[str] = []
+    page.on("request", lambda r: risk_asked.append(r.url) if "/risk?" in r.url else None)
+    sign_in(page, world, world.inspector)
+    wait_for_map(page)
+    expect(page.locator("#who-role")).to_have_text("Cán bộ kiểm tra")
+    expect(page.locator(COMMUNE_PATHS)).to_have_count(103)
+    expect(page.locator("#layer-field")).to_be_hidden()
+    expect(page.get_by_label("Mức độ")).to_be_visible()
+    expect(legend_title(page)).to_have_text("Phát hiện còn mở mỗi xã, phường")
+    assert risk_asked == []
+    # ...which the server would have refused.
+    headers = {"Authorization": f"Bearer {api_token(world, world.inspector)}"}
+    assert requests.get(f"{world.base_url}/api/v1/map/risk", headers=headers, timeout=10,
+                        params={"province_code": "92", "zoom": 10}).status_code == 403
 
 
 def test_a_wrong_password_shows_the_error_and_no_map(world, page):

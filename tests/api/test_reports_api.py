@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -14,6 +15,7 @@ import workers.jobs
 from inspection import reports
 from inspection.models import Job, Report
 from tests import factories
+from tests.factories import CAN_THO_POST, PROVISION_CONTENT
 from tests.inspection.test_reports import (
     SECTION,
     build_world,
@@ -83,7 +85,8 @@ def test_the_annual_report_is_written_with_its_figures_in_pdf_and_xlsx(client, h
     assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(xlsx.data))
     assert book.sheetnames == ["Phạm vi kiểm tra", "Theo nhóm nội dung", "Theo mức độ",
-                               "Theo xã, phường", "Khắc phục", "Quá hạn", "So sánh"]
+                               "Theo xã, phường", "Khắc phục", "Quá hạn",
+                               "Báo cáo của đơn vị", "Số liệu cung cấp KT1", "So sánh"]
     sections = {row[0]: row[1] for row in book["Theo nhóm nội dung"].iter_rows(
         min_row=4, values_only=True)}
     assert sections == want["by_section"]
@@ -103,6 +106,43 @@ def test_the_annual_report_is_written_with_its_figures_in_pdf_and_xlsx(client, h
         before, want["inspections"], want["inspections"] - before)  # type: ignore[operator]
     assert compared["Số phát hiện"][1] == len(counted(done(2026)))
     assert set(want["by_section"]) <= set(SECTION.values())  # type: ignore[arg-type]
+
+
+def test_the_annual_report_states_each_post_offices_own_report_and_the_totals(
+        client, h, world):
+    viettel = "Chi nhánh Bưu chính Viettel Cần Thơ"
+    factories.SiteFactory(organization=viettel)
+    sent_on = date(2026, 11, 20)
+    factories.ProvisionReportFactory(complete=True, status="accepted",
+                                     first_submitted_on=sent_on, received_on=sent_on)
+    factories.ProvisionReportFactory(organization=viettel, status="returned", complete=True,
+                                     first_submitted_on=sent_on, total_volume=999)
+    ids = asked(client, h, ANNUAL).get_json()
+    report = client.get(f"{API}/reports/{ids['report_id']}", headers=h["supervisor"]).get_json()
+    text = pdf_text(client.get(report["files"]["pdf"], headers=h["supervisor"]).data)
+    content = PROVISION_CONTENT
+    for phrase in ("IV. TÌNH HÌNH CUNG CẤP DỊCH VỤ BƯU CHÍNH KT1 THEO BÁO CÁO CỦA CÁC ĐƠN VỊ",
+                   "V. SO SÁNH VỚI NĂM 2025", "Trên địa bàn có 2 đơn vị cung cấp",
+                   "2 đơn vị đã gửi báo cáo năm 2026", "trong đó 2 đơn vị gửi đúng hạn",
+                   "Sở đã tiếp nhận 1 báo cáo, trả lại 1 báo cáo",
+                   "tổng sản lượng bưu gửi KT1 là 1.234.567 bưu gửi",
+                   "doanh thu 12.345.678.900 đồng", "Đã tiếp nhận", "Bị trả lại",
+                   "20/11/2026", "Đúng hạn", CAN_THO_POST, viettel):
+        assert phrase in text, phrase
+    assert "999" not in text  # a returned report's figures are not the Sở's to sum
+
+    book = load_workbook(io.BytesIO(client.get(report["files"]["xlsx"],
+                                               headers=h["supervisor"]).data))
+    senders = list(book["Báo cáo của đơn vị"].iter_rows(min_row=4, values_only=True))
+    assert [row[1:] for row in senders] == [
+        (CAN_THO_POST, "Đã tiếp nhận", datetime(2026, 11, 20), datetime(2026, 11, 20),
+         "Đúng hạn"),
+        (viettel, "Bị trả lại", datetime(2026, 11, 20), None, "Đúng hạn")]
+    figures = list(book["Số liệu cung cấp KT1"].iter_rows(min_row=4, values_only=True))
+    want = (*(content[k] for k in ("total_volume", "local_volume", "staff_involved",
+                                   "revenue_vnd")), 1)  # one incident
+    assert figures == [(CAN_THO_POST, *want), (viettel, None, None, None, None, None),
+                       ("Tổng cộng", *want)]
 
 
 def test_running_the_job_again_writes_no_second_document(client, h, world, session, settings,
@@ -143,7 +183,7 @@ def test_a_campaign_report_covers_the_campaign(client, h, world):
     want = expected(done(campaign=True))
     assert world.campaign.name in text
     assert f"thực hiện {want['inspections']} cuộc kiểm tra" in text
-    assert "SO SÁNH" not in text
+    assert "SO SÁNH" not in text and "THEO BÁO CÁO CỦA CÁC ĐƠN VỊ" not in text
 
 
 def test_a_report_whose_campaign_moved_away_fails_with_its_error_on_the_job(

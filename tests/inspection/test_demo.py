@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from inspection import demo
-from inspection.models import Assignment, Commune, Finding, Inspection, Site, User
+from inspection.models import (
+    Assignment,
+    Commune,
+    Finding,
+    Inspection,
+    ProvisionReport,
+    Site,
+    StaffMember,
+    User,
+)
 
 
 def test_the_demo_world_is_seeded_once_with_every_role_and_state(session):
@@ -28,6 +39,9 @@ def test_the_demo_world_is_seeded_once_with_every_role_and_state(session):
     confirmed = session.scalars(select(Finding.status).join(Inspection).where(
         Inspection.status == "approved")).all()
     assert confirmed and set(confirmed) == {"confirmed"}
+    vetting = Counter(session.scalars(select(StaffMember.vetting_status)))
+    assert vetting == {"vetted": 3, "requested": 1, "not_requested": 1, "not_vetted": 1}
+    assert sorted(session.scalars(select(ProvisionReport.status))) == ["accepted", "draft"]
 
     again = demo.seed_demo(session)
     assert not again.created

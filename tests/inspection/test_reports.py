@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.orm import Session
 
-from inspection import errors, reports
+from inspection import errors, provision_deadline, reports
 from inspection.models import Campaign, Finding, Inspection, Site
 from tests import factories
+from tests.factories import CAN_THO_POST, PROVISION_CONTENT
 
 VN = timezone(timedelta(hours=7))
 AS_OF = date(2026, 11, 23)
@@ -219,3 +220,33 @@ def test_only_the_provinces_supervisors_ask_and_a_missing_year_or_campaign_is_in
     assert reports.get_report(session, national, report.id) is report
     with pytest.raises(errors.NotFound):
         reports.get_report(session, supervisor, report.id)
+
+
+# --- The post offices' own annual reports (the provision section) ------------------------------
+
+def test_an_annual_report_states_each_providers_own_report_and_a_campaign_report_does_not(
+        session, world):
+    viettel = "Chi nhánh Bưu chính Viettel Cần Thơ"
+    factories.SiteFactory(organization=viettel)  # a second provider, no report yet
+    factories.ProvisionReportFactory(complete=True, status="accepted",
+                                     first_submitted_on=date(2026, 11, 20),
+                                     received_on=date(2026, 11, 20))
+    factories.ProvisionReportFactory(organization="Bưu cục X1", province_code="31",
+                                     complete=True, status="submitted")
+    supervisor = factories.UserFactory(role="supervisor")
+    report, _ = reports.request_report(session, supervisor, kind="annual", province_code="92",
+                                       year=2026)
+    data = reports.report_data(session, report, as_of=AS_OF)
+    assert data.provision is not None and data.provision.year == 2026
+    assert [(r.organization, r.status, r.received_on, r.on_time, r.total_volume, r.incidents)
+            for r in data.provision.rows] == [
+        (CAN_THO_POST, "accepted", date(2026, 11, 20), True,
+         PROVISION_CONTENT["total_volume"], 1),
+        (viettel, None, None, None, None, None)]  # not due yet on 23 November
+    assert data.provision.total("revenue_vnd") == PROVISION_CONTENT["revenue_vnd"]
+    later = provision_deadline.summary(session, "92", 2026, as_of=date(2026, 12, 11))
+    assert [r.on_time for r in later.rows] == [True, False]
+    assert world.campaign is not None
+    campaign, _ = reports.request_report(session, supervisor, kind="campaign",
+                                         province_code="92", campaign_id=world.campaign.id)
+    assert reports.report_data(session, campaign, as_of=AS_OF).provision is None

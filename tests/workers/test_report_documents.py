@@ -1,4 +1,5 @@
-"""The report's documents: a long list is cut in the PDF, never in the spreadsheet."""
+"""The report's documents: a long list is cut in the PDF, never in the spreadsheet; the post
+offices' own reports form a numbered part with their figures and totals."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from datetime import date
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from inspection.provision_deadline import ProvisionRow, ProvisionSummary
+from inspection.reports import Figures, Remediation, ReportData
 from workers.documents.model import IssuingBody, Signer
 from workers.documents.report import render_report_pdf, render_report_xlsx
 from workers.documents.report_model import Column, DataTable, Format, Part, StatReport
+from workers.reports import statement
 
 
 def report_with_overdue(count: int, limit: int) -> StatReport:
@@ -42,3 +46,30 @@ def test_a_list_within_the_limit_has_no_note():
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_report_pdf(report)))
                     .pages)
     assert "Bưu cục số 3" in text and "dòng khác" not in text
+
+
+def test_the_provision_section_numbers_in_order_with_dashes_and_totals():
+    nothing = Figures(0, 0, (), 0, (), (), (), Remediation(0, 0, 0, 0), ())
+    provided = ProvisionSummary(2026, date(2026, 12, 10), (
+        ProvisionRow("Bưu điện thành phố Cần Thơ", "accepted", date(2026, 12, 12),
+                     date(2026, 12, 12), False, 1_234_567, 234_567, 45, 12_345_678_900, 2),
+        ProvisionRow("Chi nhánh Bưu chính Viettel Cần Thơ", "submitted", date(2026, 12, 9),
+                     None, True, 1_000, 1_000, 5, 100_000_000, 0),
+        ProvisionRow("Bưu điện Cái Răng", None, None, None, False)))
+    data = ReportData("annual", "92", "Thành phố Cần Thơ", 2026, None, date(2026, 12, 20),
+                      nothing, nothing, provided)
+    body = IssuingBody("UBND THÀNH PHỐ CẦN THƠ", "Sở Khoa học và Công nghệ", "SKHCN", "Cần Thơ")
+    report = statement(data, body, issued_on=date(2026, 12, 20))
+    assert [p.heading.split(".")[0] for p in report.parts] == ["I", "II", "III", "IV", "V"]
+    text = " ".join(" ".join(p.extract_text().split())
+                    for p in PdfReader(io.BytesIO(render_report_pdf(report))).pages)
+    for phrase in ("IV. TÌNH HÌNH CUNG CẤP DỊCH VỤ BƯU CHÍNH KT1", "V. SO SÁNH VỚI NĂM 2025",
+                   "Trên địa bàn có 3 đơn vị", "2 đơn vị đã gửi báo cáo năm 2026",
+                   "trong đó 1 đơn vị gửi đúng hạn, 1 đơn vị gửi sau hạn",
+                   "1 đơn vị chưa gửi báo cáo", "1.235.567 bưu gửi", "12.445.678.900 đồng",
+                   "Trễ hạn", "Đúng hạn", "Chưa lập", "Đã gửi, chờ tiếp nhận", "12/12/2026"):
+        assert phrase in text, phrase
+    sheet = load_workbook(io.BytesIO(render_report_xlsx(report)))["Số liệu cung cấp KT1"]
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert rows[-1] == ("Tổng cộng", 1_235_567, 235_567, 50, 12_445_678_900, 2)
+    assert rows[2] == ("Bưu điện Cái Răng", None, None, None, None, None)

@@ -11,6 +11,11 @@
  *   GET /map/communes   the choropleth (open findings per commune), simplified by `zoom`
  *                       (falls back to `tolerance` if the server answers 422 for `zoom`)
  *   GET /map/findings   finding points in the current bbox, reloaded on moveend
+ *   GET /map/risk       the risk layer (each commune's summed site risk score, for today, no
+ *                       filters), joined by commune code onto the drawn choropleth, with
+ *   GET /planning/risk  the province's sites in risk order and their reasons (the panel);
+ *                       both read once each time the layer is switched on (roles: admin,
+ *                       supervisor, police; a 403 hides the switch)
  *   GET /inspections, /findings, /sites (commune_code=...)  the commune panel
  *   GET /campaigns, /provinces                               the filter panel
  */
@@ -29,6 +34,8 @@
   const PANEL_PAGE_SIZE = 20;
   const COMMUNE_CACHE_SIZE = 24; // choropleths kept for going back to a zoom or filter...
   const COMMUNE_CACHE_MS = 60_000; // ...for a minute: the counts move as inspections arrive
+  const RISK_ROLES = ["admin", "supervisor", "police"];
+  const RISK_SITES_LIMIT = 5000; // every site of a province, in one answer
 
   // --- Vietnamese labels (the server speaks in codes) ---------------------------------------
   const SEVERITIES = ["critical", "high", "medium", "low"];
@@ -54,6 +61,12 @@
   // Open findings per commune: 0 is neutral, then five sequential classes (ColorBrewer BuPu).
   const NEUTRAL_FILL = "#f4f3ee";
   const CLASS_FILLS = ["#bfd3e6", "#9ebcda", "#8c96c6", "#8856a7", "#810f7c"];
+  // Risk score per commune: 0 is neutral, then yellow to red (ColorBrewer YlOrRd).
+  const RISK_FILLS = ["#fed976", "#feb24c", "#fd8d3c", "#e31a1c", "#a50026"];
+  const LAYERS = {
+    open: { title: "Phát hiện còn mở mỗi xã, phường", fills: CLASS_FILLS },
+    risk: { title: "Điểm rủi ro mỗi xã, phường", fills: RISK_FILLS },
+  };
   const OUTLINE = "#7b8794";
   const UNVISITED_OUTLINE = "#e65100";
   const SELECTED_OUTLINE = "#10202f";
@@ -208,16 +221,21 @@
     map: null,
     legend: null,
     communeLayer: null,
+    communeData: null, // the last /map/communes answer drawn
     findingLayer: null,
     features: new Map(), // commune code -> feature of the last choropleth
     layers: new Map(), // commune code -> Leaflet layer
     breaks: [1, 2, 3, 4, 5],
+    layer: "open", // what the choropleth is coloured by: "open" findings or "risk"
+    riskAllowed: false,
+    risk: null, // what loadRisk read: the communes' scores and the sites by commune
+    riskSeq: 0, // bumped when the province or session changes: older answers are dropped
     zoomSupported: true,
     communeCache: new Map(),
     communeSeq: 0,
     findingSeq: 0,
     findingAbort: null,
-    pending: { setup: 0, communes: 0, findings: 0 },
+    pending: { setup: 0, communes: 0, findings: 0, risk: 0 },
     lastCommuneZoom: null,
     selected: null,
     panelSeq: 0,
@@ -336,6 +354,8 @@
       // Ask for the choropleth before showing the map: a role without the map sees the
       // server's refusal instead of an empty map.
       const first = await fetchCommunes(FIRST_ZOOM);
+      state.riskAllowed = (user.roles || []).some((r) => RISK_ROLES.includes(r));
+      $("layer-field").hidden = !state.riskAllowed;
       show("map-view");
       ensureMap();
       state.lastCommuneZoom = FIRST_ZOOM;
@@ -450,11 +470,14 @@
   async function changeProvince() {
     state.province = $("f-province").value;
     state.communeCache.clear();
+    state.risk = null;
+    state.riskSeq += 1;
     closePanel();
     try {
       await loadCampaigns();
       await loadCommunes({ fit: true });
       loadFindings();
+      if (state.layer === "risk") showLayer(await loadRisk() ? "risk" : "open");
     } catch (err) {
       if (!(err instanceof SessionExpired)) setStatus("error", errorText(err));
     }
@@ -500,14 +523,19 @@
     }
     Object.assign(state, {
       map: null, legend: null, communeLayer: null, findingLayer: null, selected: null,
-      province: null, lastCommuneZoom: null,
+      province: null, lastCommuneZoom: null, communeData: null, layer: "open", risk: null,
+      riskAllowed: false,
     });
+    state.riskSeq += 1; // an answer still in flight is for the session that ended
+    $("layer-field").hidden = true;
+    delete document.body.dataset.layer;
     state.features.clear();
     state.layers.clear();
     state.communeCache.clear();
     state.sites.clear();
     $("panel").hidden = true;
     $("filters").reset();
+    $("f-layer").value = "open";
     // state.pending is left alone: requests still in flight count themselves down.
     setStatus("communes", "");
     setStatus("findings", "");
@@ -576,10 +604,22 @@
     return bounds;
   }
 
-  function classOf(openFindings) {
-    if (!openFindings) return 0;
-    const i = state.breaks.findIndex((upper) => openFindings <= upper);
+  function classOf(value) {
+    if (!value) return 0;
+    const i = state.breaks.findIndex((upper) => value <= upper);
     return i === -1 ? 5 : i + 1;
+  }
+
+  /** A commune's risk (properties of /map/risk), once the layer has been read. */
+  function riskOf(code) {
+    return state.risk ? state.risk.communes.get(code) || null : null;
+  }
+
+  /** What the choropleth shows for a commune: its open findings or its risk score. */
+  function shownValue(p) {
+    if (state.layer !== "risk") return p.open_findings;
+    const risk = riskOf(p.code);
+    return risk ? risk.score : 0;
   }
 
   function classLabel(k) {
@@ -591,11 +631,11 @@
 
   function communeStyle(feature) {
     const p = feature.properties;
-    const k = classOf(p.open_findings);
+    const k = classOf(shownValue(p));
     const unvisited = p.sites_never_inspected > 0;
     const selected = p.code === state.selected;
     return {
-      fillColor: k ? CLASS_FILLS[k - 1] : NEUTRAL_FILL,
+      fillColor: k ? LAYERS[state.layer].fills[k - 1] : NEUTRAL_FILL,
       fillOpacity: 0.88,
       color: selected ? SELECTED_OUTLINE : (unvisited ? UNVISITED_OUTLINE : OUTLINE),
       weight: selected ? 3.5 : (unvisited ? 2.2 : 0.7),
@@ -605,8 +645,12 @@
   }
 
   function tooltipFor(p) {
+    const risk = state.layer === "risk" ? riskOf(p.code) : null;
     return h("div", { class: "tip" },
       h("strong", {}, p.name),
+      risk ? h("div", { class: "tip-risk" }, `Điểm rủi ro: ${fmt(risk.score)}`) : null,
+      risk ? h("div", { class: "muted" },
+        `Cơ sở có điểm rủi ro: ${fmt(risk.sites_at_risk)}/${fmt(risk.sites)}`) : null,
       h("div", {}, `Phát hiện còn mở: ${fmt(p.open_findings)}`),
       h("div", { class: "muted" },
         `Phát hiện: ${fmt(p.findings)} · Lượt kiểm tra: ${fmt(p.inspections)}`),
@@ -619,10 +663,11 @@
   function renderCommunes(collection, { fit }) {
     const map = state.map;
     if (state.communeLayer) map.removeLayer(state.communeLayer);
+    state.communeData = collection;
     state.features.clear();
     state.layers.clear();
     const features = (collection.features || []).filter((f) => f.geometry);
-    state.breaks = classBreaks(features.map((f) => f.properties.open_findings));
+    state.breaks = classBreaks(features.map((f) => shownValue(f.properties)));
     features.forEach((f) => state.features.set(f.properties.code, f));
     // Communes with unvisited sites last, so their dashed outline is drawn on top.
     features.sort((a, b) => (a.properties.sites_never_inspected > 0)
@@ -638,6 +683,8 @@
           const el = layer.getElement();
           el.dataset.code = p.code;
           el.dataset.openFindings = String(p.open_findings);
+          const risk = riskOf(p.code);
+          if (risk) el.dataset.riskScore = String(risk.score);
         });
         layer.on("mouseover", () => {
           if (p.code !== state.selected) layer.setStyle({ weight: 2.5, color: SELECTED_OUTLINE });
@@ -655,14 +702,15 @@
       map.fitBounds(state.communeLayer.getBounds(), { padding: [16, 16], animate: false });
     }
     renderLegend();
-    const withOpen = features.filter((f) => f.properties.open_findings > 0).length;
+    const shown = features.filter((f) => shownValue(f.properties) > 0).length;
     const missing = (collection.features || []).length - features.length;
     if (missing && !features.length) {
       setStatus("communes", "Chưa có ranh giới xã, phường của tỉnh này "
         + "(quản trị viên nạp bằng lệnh “kt1 geo import-boundaries”).");
     } else {
-      setStatus("communes", `${fmt(features.length)} xã, phường · ${fmt(withOpen)} có phát hiện `
-        + `còn mở${missing ? ` · ${fmt(missing)} chưa có ranh giới` : ""}`);
+      const what = state.layer === "risk" ? "có điểm rủi ro" : "có phát hiện còn mở";
+      setStatus("communes", `${fmt(features.length)} xã, phường · ${fmt(shown)} ${what}`
+        + `${missing ? ` · ${fmt(missing)} chưa có ranh giới` : ""}`);
     }
     document.body.dataset.communes = String(features.length);
     if (state.selected) refreshPanelCounts();
@@ -760,6 +808,74 @@
     document.body.dataset.truncated = String(Boolean(collection.truncated));
   }
 
+  // --- The risk layer --------------------------------------------------------------------
+  /** Reads /map/risk and /planning/risk for the province (kept a minute); false when they
+   *  cannot be read (a 403 also takes the switch away). */
+  async function loadRisk() {
+    const province = state.province;
+    const kept = state.risk;
+    if (kept && kept.province === province && Date.now() - kept.at < COMMUNE_CACHE_MS) {
+      return true;
+    }
+    const seq = state.riskSeq;
+    state.pending.risk += 1;
+    markBusy();
+    try {
+      const simplify = state.zoomSupported ? { zoom: zoomParam() }
+        : { tolerance: FALLBACK_TOLERANCE };
+      const [layer, ranked] = await Promise.all([
+        api("map/risk", { query: { province_code: province, ...simplify } }),
+        api("planning/risk", { query: { province_code: province, limit: RISK_SITES_LIMIT } }),
+      ]);
+      if (seq !== state.riskSeq || province !== state.province) return false;
+      const sites = new Map(); // commune code -> its sites, in the province's rank order
+      for (const site of ranked.data.sites || []) {
+        if (!site.commune_code) continue;
+        if (!sites.has(site.commune_code)) sites.set(site.commune_code, []);
+        sites.get(site.commune_code).push(site);
+      }
+      state.risk = {
+        province, at: Date.now(), asOf: layer.data.as_of || ranked.data.as_of, sites,
+        communes: new Map((layer.data.features || []).map((f) => [f.properties.code,
+                                                                   f.properties])),
+        totalSites: ranked.data.total_sites || 0,
+        listed: (ranked.data.sites || []).length,
+      };
+      return true;
+    } catch (err) {
+      if (err instanceof SessionExpired || seq !== state.riskSeq) return false;
+      if (err instanceof ApiError && err.status === 403) {
+        state.riskAllowed = false;
+        $("layer-field").hidden = true;
+      } else {
+        setStatus("error", errorText(err));
+      }
+      return false;
+    } finally {
+      state.pending.risk -= 1;
+      markBusy();
+    }
+  }
+
+  async function changeLayer() {
+    if (!state.map) return;
+    const want = $("f-layer").value === "risk" && state.riskAllowed ? "risk" : "open";
+    const read = want === "open" || await loadRisk();
+    // Switched again while the risk was read: the last choice wins.
+    if (!state.map || ($("f-layer").value !== want && state.riskAllowed)) return;
+    showLayer(read ? want : "open");
+  }
+
+  /** Colours the choropleth by `layer` ("open" or "risk", already read). */
+  function showLayer(layer) {
+    state.layer = layer;
+    $("f-layer").value = layer;
+    document.body.dataset.layer = layer;
+    if (state.communeData) renderCommunes(state.communeData, { fit: false });
+    else renderLegend();
+    if (state.selected) refreshPanelCounts();
+  }
+
   // --- Legend and status -----------------------------------------------------------------
   function renderLegend() {
     const box = document.getElementById("legend");
@@ -769,8 +885,9 @@
       el.style.backgroundColor = colour;
       return el;
     };
+    const shown = LAYERS[state.layer];
     const classes = [0, 1, 2, 3, 4, 5].map((k) => h("li", { dataset: { k: String(k) } },
-      swatch(k ? CLASS_FILLS[k - 1] : NEUTRAL_FILL), classLabel(k)));
+      swatch(k ? shown.fills[k - 1] : NEUTRAL_FILL), classLabel(k)));
     const dash = svg("svg", { width: 26, height: 14, viewBox: "0 0 26 14", "aria-hidden": "true" },
       svg("rect", { x: 1.5, y: 1.5, width: 23, height: 11, fill: NEUTRAL_FILL,
                     stroke: UNVISITED_OUTLINE, "stroke-width": 2.2, "stroke-dasharray": "5 4" }));
@@ -779,12 +896,16 @@
       dot.style.backgroundColor = SEVERITY_COLOUR[s];
       return h("li", {}, dot, SEVERITY_LABEL[s]);
     });
-    box.replaceChildren(
-      h("h4", {}, "Phát hiện còn mở mỗi xã, phường"),
+    const asOf = state.layer === "risk" && state.risk ? state.risk.asOf : null;
+    box.dataset.layer = state.layer;
+    box.replaceChildren(...[
+      h("h4", {}, shown.title),
+      asOf ? h("p", { class: "legend-note" }, "Tổng điểm các cơ sở, tính đến ngày "
+        + `${formatDate(asOf)} (không theo bộ lọc)`) : null,
       h("ul", { class: "legend-classes" }, classes),
       h("div", { class: "legend-row" }, dash, "Có cơ sở chưa được kiểm tra trong kỳ"),
       h("h4", {}, "Mức độ phát hiện"),
-      h("ul", { class: "legend-dots" }, dots));
+      h("ul", { class: "legend-dots" }, dots)].filter(Boolean));
   }
 
   function setStatus(kind, text) {
@@ -829,13 +950,17 @@
     if (!p) return;
     $("panel-title").textContent = p.name;
     $("panel-subtitle").textContent = `Mã đơn vị hành chính: ${p.code}`;
-    $("panel-stats").replaceChildren(
+    const risk = state.layer === "risk" ? riskOf(p.code) : null;
+    $("panel-stats").replaceChildren(...[
       stat("Lượt kiểm tra", p.inspections),
       stat("Phát hiện", p.findings),
       stat("Phát hiện còn mở", p.open_findings, p.open_findings ? "stat-alert" : ""),
       stat("Cơ sở KT1", p.sites),
       stat("Cơ sở chưa được kiểm tra", p.sites_never_inspected,
-        p.sites_never_inspected ? "stat-warn" : ""));
+        p.sites_never_inspected ? "stat-warn" : ""),
+      risk ? stat("Điểm rủi ro", risk.score, risk.score ? "stat-risk" : "") : null,
+    ].filter(Boolean));
+    renderRiskSites(p.code);
     const counts = p.by_severity || {};
     const most = Math.max(1, ...SEVERITIES.map((s) => counts[s] || 0));
     $("panel-severity").replaceChildren(
@@ -849,6 +974,43 @@
           h("span", { class: "bar-track" }, bar),
           h("span", { class: "bar-value" }, fmt(counts[s] || 0)));
       }));
+  }
+
+  /** The panel's "Cơ sở có rủi ro cao": the commune's sites scoring above zero, in the
+   *  province's rank order, each with the reasons for its points (risk layer only). */
+  function renderRiskSites(code) {
+    const section = $("risk-section");
+    const sites = state.layer === "risk" && state.risk ? state.risk.sites.get(code) || [] : null;
+    section.hidden = !sites;
+    if (!sites) return;
+    const risk = riskOf(code) || { score: 0 };
+    const atRisk = sites.filter((s) => s.score > 0);
+    $("risk-count").textContent = `(${fmt(atRisk.length)})`;
+    $("risk-note").textContent = `Tổng điểm rủi ro của xã, phường: ${fmt(risk.score)} · `
+      + `tính đến ngày ${formatDate(state.risk.asOf)}`
+      + (state.risk.totalSites > state.risk.listed
+        ? ` · chỉ xét ${fmt(state.risk.listed)} cơ sở có điểm cao nhất tỉnh` : "");
+    $("risk-list").replaceChildren(...(atRisk.length ? atRisk.map(riskSiteItem)
+      : [h("li", { class: "muted empty" }, sites.length
+        ? "Không có cơ sở nào có điểm rủi ro." : "Xã, phường này chưa có cơ sở KT1 nào.")]));
+    const rest = sites.length - atRisk.length;
+    $("risk-rest").hidden = !(atRisk.length && rest);
+    $("risk-rest").textContent = `Còn ${fmt(rest)} cơ sở khác không có điểm rủi ro.`;
+  }
+
+  function riskSiteItem(s) {
+    return h("li", { class: "record risk-site", dataset: { siteId: s.site_id, rank: s.rank,
+                                                            score: s.score } },
+      h("div", { class: "record-main" },
+        h("span", { class: "risk-name" }, s.name),
+        badge("risk-score", `${fmt(s.score)} điểm`)),
+      h("div", { class: "record-site" }, `Hạng ${fmt(s.rank)}/${fmt(state.risk.totalSites)} `
+        + "trong tỉnh · " + (s.last_inspected_on
+        ? `kiểm tra gần nhất ${formatDate(s.last_inspected_on)}` : "chưa từng được kiểm tra")),
+      h("ul", { class: "reasons" }, (s.reasons || []).map((r) => h("li", {
+        class: "reason", dataset: { code: r.code, points: r.points } },
+      h("span", { class: "reason-text" }, r.text),
+      h("span", { class: "reason-points" }, `+${fmt(r.points)}`)))));
   }
 
   async function openPanel(code) {
@@ -989,11 +1151,13 @@
     $("denied-logout").addEventListener("click", logout);
     $("panel-close").addEventListener("click", closePanel);
     $("f-province").addEventListener("change", changeProvince);
+    $("f-layer").addEventListener("change", changeLayer);
     for (const id of ["f-from", "f-to", "f-severity", "f-status", "f-campaign"]) {
       $(id).addEventListener("change", filtersChanged);
     }
     $("filters").addEventListener("reset", () => setTimeout(() => {
       if (state.province) $("f-province").value = state.province;
+      $("f-layer").value = state.layer; // the colouring is not a filter
       filtersChanged();
     }, 0));
     $("filters").addEventListener("submit", (e) => { e.preventDefault(); filtersChanged(); });

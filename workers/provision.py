@@ -1,0 +1,62 @@
+"""Writing the post office's annual KT1 report as an official document: the sent report turned
+into the document model, rendered to PDF and DOCX, and stored in the blob store.
+
+`render_provision_report` is the job's body, called directly by tests: idempotent (a report
+that has its documents is returned unchanged) and committed by its caller.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from inspection import audit, provision
+from inspection.models import ProvisionReport
+from media.blobstore import BlobStore
+from workers.documents import model
+from workers.documents.provision import (
+    Incident,
+    render_provision_docx,
+    render_provision_pdf,
+)
+from workers.documents.provision import ProvisionReport as Document
+
+
+def render_provision_report(session: Session, store: BlobStore,
+                            report_id: uuid.UUID | str) -> ProvisionReport:
+    """Render and store the sent report's documents unless it has them; the caller commits.
+    Raises InvalidState when the report is no longer sent (returned meanwhile)."""
+    audit.set_actor(session, None, "worker")
+    report = provision.lock_for_render(session, report_id)
+    if provision.is_rendered(report):
+        return report
+    document = provision_document(provision.facts(session, report))
+    pdf_sha256, _ = store.put(io.BytesIO(render_provision_pdf(document)))
+    docx_sha256, _ = store.put(io.BytesIO(render_provision_docx(document)))
+    return provision.mark_rendered(session, report, pdf_sha256=pdf_sha256,
+                                   docx_sha256=docx_sha256)
+
+
+def provision_document(facts: provision.ProvisionFacts) -> Document:
+    r = facts.report
+    assert None not in (r.total_volume, r.local_volume, r.staff_involved, r.revenue_vnd)
+    compliance = r.compliance or {}
+    return Document(
+        body=model.IssuingBody(facts.parent, r.organization, "", facts.place),
+        year=r.year, issued_on=facts.sent_on, province=facts.province,
+        total_volume=r.total_volume or 0, local_volume=r.local_volume or 0,
+        staff_involved=r.staff_involved or 0, revenue_vnd=r.revenue_vnd or 0,
+        compliance=tuple((label, str(compliance.get(aspect, "")))
+                         for aspect, label in provision.ASPECT_LABELS.items()),
+        incidents=tuple(Incident(date.fromisoformat(i["occurred_on"]), i["description"],
+                                 i["handling"]) for i in r.incidents or ()),
+        difficulties=r.difficulties or "", proposals=r.proposals or "",
+        recipients=_recipients(facts.parent))
+
+
+def _recipients(parent: str) -> tuple[str, ...]:
+    above = (f"{parent} (để báo cáo)",) if parent else ()
+    return ("Như trên", *above)
