@@ -14,11 +14,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -30,9 +28,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
 from shapely.geometry import shape
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from api.app import create_app
 from geo import boundaries
 from inspection import migrate, reference
 from inspection.config import Settings
@@ -41,6 +37,7 @@ from inspection.models import Commune, Finding, Inspection
 from tests import factories
 from tests.conftest import BACKENDS, _drop_postgres_database, _postgres_database, seed_reference
 from tests.geo.conftest import CAN_THO_FILE
+from tests.live_server import serving
 
 CHROMIUM = "/usr/bin/chromium"
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -208,19 +205,6 @@ class World:
     police: str
     admin: str
     inspector: str
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """The app on a free port of 127.0.0.1, one thread per request, until the block ends."""
-    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -15,11 +15,9 @@ import io
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,9 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tusclient.client import TusClient
 from tusclient.exceptions import TusCommunicationError, TusUploadFailed
-from werkzeug.serving import make_server
 
-from api.app import create_app
 from inspection import migrate
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
@@ -44,6 +40,7 @@ from media.blobstore import FileBlobStore
 from media.uploads import CHUNK_SIZE
 from tests import factories
 from tests.conftest import BACKENDS, _drop_postgres_database, _postgres_database, seed_reference
+from tests.live_server import serving
 from tests.media.pictures import (
     BLUE,
     CAN_THO,
@@ -94,19 +91,6 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     engine.dispose()
     if request.param == "postgis":
         _drop_postgres_database(name)
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """The app on a free port of 127.0.0.1, one thread per request, until the block ends."""
-    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
