@@ -47,7 +47,7 @@ class Standing:
 
 
 def today(now: datetime | None = None) -> date:
-    return notices.today_in_vietnam(now or utcnow())
+    return notices.today_in_vietnam(now)
 
 
 # --- Recording follow-up ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inspection import errors, jobs
+from inspection.db import utcnow
 from inspection.inspections.queries import sees
 from inspection.inspections.services import get_inspection
 from inspection.models import (
@@ -80,8 +81,10 @@ def symbol_for(body: IssuingBody) -> str:
     return f"TB-{body.abbreviation}"
 
 
-def today_in_vietnam(now: datetime) -> date:
-    return now.astimezone(VIETNAM).date()
+def today_in_vietnam(now: datetime | None = None) -> date:
+    """The calendar day in Vietnam at `now` (default: this moment): deadlines, reminders and
+    risk are counted in Vietnamese days."""
+    return (now or utcnow()).astimezone(VIETNAM).date()
 
 
 # --- Asking for a notice (web side) ----------------------------------------------------------

@@ -60,7 +60,7 @@ VNPOST = "Tổng công ty Bưu điện Việt Nam"
 
 
 def today(now: datetime | None = None) -> date:
-    return notices.today_in_vietnam(now or utcnow())
+    return notices.today_in_vietnam(now)
 
 
 def parent_body(organization: str) -> str:

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, select, update
 from sqlalchemy.orm import Session
@@ -47,12 +46,12 @@ from inspection.models import (
 )
 from inspection.models.checklists import SEVERITIES
 from inspection.models.sites import SITE_KINDS
+from inspection.notices import VIETNAM
 from inspection.scope import ensure_visible, require_role
 
 REQUESTERS = ("supervisor", "admin")
 REPORT_KIND = "report"
 REPORT_JOB = "workers.jobs.render_report_job"
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 DONE = ("submitted", "approved")
 COUNTED = ("open", "confirmed", "remediated", "verified")
@@ -400,10 +399,6 @@ def report_data(session: Session, report: Report, *, as_of: date,
     tell(100)
     return ReportData(kind, province_code, province, year, campaign, as_of, current, previous,
                       provided)
-
-
-def today_in_vietnam(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(VIETNAM).date()
 
 
 # --- Writing (job side) ----------------------------------------------------------------------

@@ -29,7 +29,6 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, sele
 from sqlalchemy.orm import Session
 
 from inspection import audit, errors, notices, sites
-from inspection.db import utcnow
 from inspection.models import Site, StaffMember, User
 from inspection.models.staff import ROSTER_READERS
 from inspection.scope import province_clause, require_role
@@ -56,7 +55,7 @@ WHAT = "người lao động"
 
 
 def today() -> date:
-    return notices.today_in_vietnam(utcnow())
+    return notices.today_in_vietnam()
 
 
 # --- Scope ------------------------------------------------------------------------------------

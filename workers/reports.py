@@ -49,7 +49,7 @@ def render_report(session: Session, store: BlobStore, report_id: uuid.UUID | str
     report = reports.lock_for_render(session, report_id)
     if report.is_ready:
         return Rendered(report)
-    today = reports.today_in_vietnam(now)
+    today = notices.today_in_vietnam(now)
 
     def between_queries(percent: int) -> None:
         session.commit()

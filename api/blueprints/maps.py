@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, request
@@ -211,7 +210,7 @@ def risk_layer(query: dict[str, Any]) -> Any:
     (`/planning/risk` explains them), as GeoJSON."""
     return geojson_response(risk.commune_features(
         database.session(), current_user(), province_code=query["province_code"],
-        on=today_in_vietnam(datetime.now(UTC)),
+        on=today_in_vietnam(),
         tolerance=Simplification.tolerance_of(query)))
 
 

@@ -3,7 +3,6 @@ reasons, and a campaign started from the top of that list."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import url_for
@@ -94,10 +93,6 @@ WEIGHTS = {"severity": risk.SEVERITY_POINTS, "overdue_finding": "the finding's w
            "annual_report_late": risk.REPORT_LATE_POINTS}
 
 
-def today() -> Any:
-    return today_in_vietnam(datetime.now(UTC))
-
-
 @blp.get("/risk")
 @login_required(*risk.READERS)
 @blp.arguments(RiskQuerySchema, location="query")
@@ -107,7 +102,7 @@ def risk_list(query: dict[str, Any]) -> dict[str, Any]:
     """The province's sites in risk order (highest first) with the reasons for each score,
     and its communes by the sum of their sites' scores."""
     found = risk.assess(database.session(), current_user(),
-                        province_code=query.get("province_code"), on=today(),
+                        province_code=query.get("province_code"), on=today_in_vietnam(),
                         kind=query.get("kind"))
     sites = [{**vars(r), "score": r.score, "rank": n, "reasons": risk.as_reasons(r)}
              for n, r in enumerate(found.sites[:query["limit"]], start=1)]
@@ -127,7 +122,7 @@ def plan_campaign(body: dict[str, Any]) -> Any:
     inspects) to one team; the same checks as doing it by hand, all or nothing."""
     plan = risk.plan_campaign(database.session(), current_user(), top=body.pop("top"),
                               team=body.pop("team"), due_on=body.pop("due_on", None),
-                              on=today(), **body)
+                              on=today_in_vietnam(), **body)
     return ({"campaign": plan.campaign, "assignments": plan.assignments},
             {"ETag": etag_for(plan.campaign.version),
              "Location": url_for("campaigns.get_campaign", campaign_id=plan.campaign.id)})

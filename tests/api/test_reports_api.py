@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 import workers.jobs
-from inspection import reports
+from inspection import notices, reports
 from inspection.models import Job, Report
 from tests import factories
 from tests.factories import CAN_THO_POST, PROVISION_CONTENT
@@ -31,7 +31,7 @@ SUBJECT = "Kết quả kiểm tra việc cung cấp, sử dụng dịch vụ bư
 
 @pytest.fixture
 def world(session):  # type: ignore[no-untyped-def]
-    return build_world(session, reports.today_in_vietnam())
+    return build_world(session, notices.today_in_vietnam())
 
 
 @pytest.fixture
