@@ -2,8 +2,9 @@
 
 The schema comes from `alembic upgrade head` once per backend and session, with the reference
 units and built-in checklists loaded and committed. Each test runs in an outer transaction
-that is rolled back (`join_transaction_mode="create_savepoint"`). A missing PostGIS fails the
-run; it is never skipped.
+that is rolled back (`join_transaction_mode="create_savepoint"`); a module whose tests share a
+costly world builds it once per backend and runs each test in a SAVEPOINT instead
+(tests/module_world.py). A missing PostGIS fails the run; it is never skipped.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
@@ -99,6 +100,19 @@ def engine(backend: str, request: pytest.FixtureRequest) -> Engine:
 
 @pytest.fixture
 def connection(engine: Engine) -> Iterator:
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def module_connection(backend: str, request: pytest.FixtureRequest) -> Iterator[Connection]:
+    """One connection for a whole module, in an outer transaction rolled back at its end: for
+    modules that build their world once (tests/module_world.py, which also makes `backend`
+    module-scoped there; elsewhere asking for it is a scope error)."""
+    engine: Engine = request.getfixturevalue(f"{backend}_engine")
     conn = engine.connect()
     outer = conn.begin()
     yield conn

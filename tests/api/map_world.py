@@ -1,6 +1,10 @@
 """A small world on Cần Thơ's real commune boundaries for the map's tests: sites in two
 communes, on a shared vertex, one never inspected, one in Hải Phòng, and their visits and
-findings; `World.expected` counts them per commune without the database."""
+findings; `World.expected` counts them per commune without the database.
+
+The world is built once per module and backend (tests/module_world.py): a module using it
+imports that file's `backend` and `connection`, and each of its tests runs in a SAVEPOINT
+rolled back after it."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from inspection import reference
 from inspection.models import Finding, Inspection
 from tests import factories
 from tests.geo.conftest import CAN_THO_FILE
+from tests.module_world import build_world
 
 SEVERITIES = ("critical", "high", "medium", "low")
 OPEN = ("open", "confirmed", "remediated")
@@ -143,6 +148,7 @@ class World:
         return out
 
 
-@pytest.fixture
-def world(session, api, can_tho):  # type: ignore[no-untyped-def]
-    return World(session, api, can_tho)
+@pytest.fixture(scope="module")
+def world(module_connection, can_tho, tmp_path_factory):  # type: ignore[no-untyped-def]
+    return build_world(module_connection, tmp_path_factory.mktemp("map-world"),
+                       lambda session, api: World(session, api, can_tho))

@@ -10,6 +10,7 @@ import shapely
 from shapely.geometry import Point, shape
 
 from tests.api.map_world import CAI_KHE, _at
+from tests.module_world import backend, connection  # noqa: F401
 
 COMMUNES = "/api/v1/map/communes"
 FINDINGS = "/api/v1/map/findings"

@@ -13,6 +13,7 @@ from shapely.geometry import box, shape
 from geo.tiles import BUFFER, EXTENT, HALF_WORLD, Tile, degrees_per_pixel, tiles_covering
 from inspection.models import Finding
 from tests.api.map_world import CAI_KHE, SEVERITIES
+from tests.module_world import backend, connection  # noqa: F401
 
 TILES = "/api/v1/map/tiles"
 COMMUNES = "/api/v1/map/communes"

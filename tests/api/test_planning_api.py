@@ -1,5 +1,7 @@
 """/planning/risk, /planning/campaigns and the map's risk layer over HTTP, on the world of
-tests/inspection/risk_world.py (assessed today, in Vietnam)."""
+tests/inspection/risk_world.py (assessed today, in Vietnam), built with the users' logins once
+per backend for the module (tests/module_world.py); each test runs in a SAVEPOINT rolled back
+after it."""
 
 from __future__ import annotations
 
@@ -12,23 +14,30 @@ from inspection.models import Assignment, Campaign
 from inspection.notices import today_in_vietnam
 from tests import factories
 from tests.inspection.risk_world import ORDER, REASONS, SCORES, build
+from tests.module_world import backend, build_world, connection  # noqa: F401
 
 RISK = "/api/v1/planning/risk"
 PLAN = "/api/v1/planning/campaigns"
 LAYER = "/api/v1/map/risk"
 
 
-@pytest.fixture
-def world(session):  # type: ignore[no-untyped-def]
-    return build(session, today_in_vietnam(datetime.now(UTC)))
+@pytest.fixture(scope="module")
+def world(module_connection, tmp_path_factory):  # type: ignore[no-untyped-def]
+    return build_world(module_connection, tmp_path_factory.mktemp("risk-world"),
+                       lambda session, _api: build(session, today_in_vietnam(datetime.now(UTC))))
 
 
-@pytest.fixture
-def h(api):  # type: ignore[no-untyped-def]
+def _logins(api):  # type: ignore[no-untyped-def]
     return {role: api.login(factories.UserFactory(role=role))
             for role in ("supervisor", "police", "inspector", "post")} | {
         "other": api.login(factories.UserFactory(role="supervisor", province_code="31")),
         "national": api.login(factories.UserFactory(role="admin", province_code=None))}
+
+
+@pytest.fixture(scope="module")
+def h(module_connection, tmp_path_factory):  # type: ignore[no-untyped-def]
+    return build_world(module_connection, tmp_path_factory.mktemp("risk-logins"),
+                       lambda _session, api: _logins(api))
 
 
 def test_the_list_ranks_the_sites_with_their_reasons(world, client, h):

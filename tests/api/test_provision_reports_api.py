@@ -1,10 +1,13 @@
 """/provision-reports over HTTP: the post office writes its annual KT1 report and sends it
 (If-Match), the Sở accepts or returns it, the sent report is rendered as PDF and DOCX by a job,
 `/status` shows who is late on a given day, and `kt1 reminders` reminds from 1 December; each
-for whom it may, and bad input as problem+json."""
+for whom it may, and bad input as problem+json. The sites, users and logins are made once per
+backend for the module (tests/module_world.py); each test runs in a SAVEPOINT rolled back after
+it."""
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from inspection.models import Job, ProvisionReminder, ProvisionReport
 from tests import factories
 from tests.api.test_notices_api import problem
 from tests.factories import CAN_THO_POST, PROVISION_CONTENT
+from tests.module_world import backend, build_world, connection  # noqa: F401
 from tests.workers.test_documents import NATIONAL_TITLE, docx_text, pdf_text
 
 API = "/api/v1/provision-reports"
@@ -32,8 +36,9 @@ DEC = {day: date(2026, 12, day) for day in range(1, 32)}
 class World:
     """Two providers at Cần Thơ and one at Hải Phòng; one user of every kind."""
 
-    def __init__(self, api, client) -> None:  # type: ignore[no-untyped-def]
-        self.client = client
+    client: Any  # the test's
+
+    def __init__(self, api) -> None:  # type: ignore[no-untyped-def]
         for organization, code in ((CAN_THO_POST, "92"), (VIETTEL, "92"),
                                    (HAI_PHONG_POST, "31")):
             factories.SiteFactory(organization=organization, province_code=code)
@@ -93,9 +98,20 @@ class World:
         return resp.get_json()  # type: ignore[no-any-return]
 
 
+@pytest.fixture(scope="module")
+def logged_in(module_connection, tmp_path_factory):  # type: ignore[no-untyped-def]
+    return build_world(module_connection, tmp_path_factory.mktemp("provision-world"),
+                       lambda _session, api: World(api))
+
+
 @pytest.fixture
-def world(api, client, session):  # type: ignore[no-untyped-def]
-    return World(api, client)
+def world(logged_in, client, session):  # type: ignore[no-untyped-def]
+    """The module's world on the test's client, its users loaded in the test's session."""
+    world = copy.copy(logged_in)
+    world.client = client
+    user = factories.UserFactory._meta.model
+    world.users = {who: session.get_one(user, u.id) for who, u in logged_in.users.items()}
+    return world
 
 
 def today() -> date:
