@@ -60,9 +60,11 @@ def ensure_complete(session: Session, inspection: Inspection) -> None:
     for code in missing_photos:
         problems.setdefault(code, []).append(
             "Câu trả lời không đạt cần ít nhất một ảnh bằng chứng đã xử lý xong.")
+    counts = [f"{n} {what}" for n, what in (
+        (len(missing_answers), "mục bắt buộc chưa trả lời"),
+        (len(missing_photos), "mục không đạt thiếu ảnh bằng chứng")) if n]
     raise errors.ValidationFailed(
-        f"Chưa thể nộp: {len(missing_answers)} mục bắt buộc chưa trả lời, "
-        f"{len(missing_photos)} mục không đạt thiếu ảnh bằng chứng.",
+        f"Chưa thể nộp: {', '.join(counts)}.",
         errors=problems, missing_answers=missing_answers, missing_photos=missing_photos)
 
 

@@ -305,6 +305,8 @@ def test_submitting_an_incomplete_inspection_answers_422_listing_every_gap(
     got = problem(submit(client, world.h["inspector"], ident), 422)
     assert got["missing_answers"] == ["A1", "C1", "C5"]
     assert got["missing_photos"] == ["A2"]
+    assert got["detail"] == ("Chưa thể nộp: 3 mục bắt buộc chưa trả lời, "
+                             "1 mục không đạt thiếu ảnh bằng chứng.")
     assert set(got["errors"]) == {"A1", "A2", "C1", "C5"}
     session.expire_all()
     assert session.get(Inspection, uuid.UUID(ident)).status == "draft"
