@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, *,
 
 
 def _register(app: Flask, api: Api) -> None:
-    from api import console
+    from api import console, field
     from api.blueprints import (
         assignments,
         audit,
@@ -99,6 +99,7 @@ def _register(app: Flask, api: Api) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(verify.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(field.bp)
 
 
 def _refuse_nul_characters() -> None:

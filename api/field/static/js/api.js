@@ -1,0 +1,42 @@
+// The public API as the field app uses it: bearer token, JSON in and out, problem+json errors.
+
+import * as db from "./db.js";
+
+export const API = "/api/v1";
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+
+/** A network failure (offline, connection dropped): the request may be retried later. */
+export class Offline extends Error {}
+
+export async function session() { return db.get("session"); }
+
+export async function request(method, path, { body, headers = {}, auth = true } = {}) {
+  const h = { Accept: "application/json", ...headers };
+  if (body !== undefined) h["Content-Type"] = "application/json";
+  if (auth) {
+    const s = await session();
+    if (s) h.Authorization = `Bearer ${s.token}`;
+  }
+  let resp;
+  try {
+    resp = await fetch(API + path, {
+      method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+  } catch (err) {
+    throw new Offline(String(err));
+  }
+  if (resp.status === 204 || resp.status === 304) return { status: resp.status, headers: resp.headers };
+  let data = null;
+  const type = resp.headers.get("Content-Type") || "";
+  if (type.includes("json")) data = await resp.json();
+  if (!resp.ok) throw new ApiError(resp.status, data);
+  return { status: resp.status, headers: resp.headers, data };
+}

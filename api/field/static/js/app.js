@@ -1,0 +1,301 @@
+// The field app's entry point: service worker, login and logout, the home screen (assignments,
+// sync results, conflicts) and the sync status bar that is always visible.
+//
+// Settings for testing and slow links: `?chunk_kib=N` (or localStorage "kt1.chunk_kib") sets the
+// tus chunk size in KiB (default 256).
+
+import * as db from "./db.js";
+import * as sync from "./sync.js";
+import * as inspection from "./inspection.js";
+import { ApiError, Offline, request } from "./api.js";
+import {
+  $, AGENCY_VI, INSPECTION_STATUS_VI, dateTime, day, el, megabytes, show, valueText,
+} from "./ui.js";
+
+// --- start -----------------------------------------------------------------------------------
+
+async function boot() {
+  const params = new URLSearchParams(location.search);
+  if (params.has("chunk_kib")) localStorage.setItem("kt1.chunk_kib", params.get("chunk_kib"));
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch((err) => {
+      console.warn("service worker not registered:", err);
+    });
+  }
+  wire();
+  const session = await db.get("session");
+  if (!session) {
+    showLogin();
+  } else {
+    await showHome();
+    if (navigator.onLine) runSync();
+  }
+  document.body.dataset.state = "ready";
+}
+
+function wire() {
+  $("login-form").addEventListener("submit", (e) => { e.preventDefault(); login(); });
+  $("logout").addEventListener("click", logout);
+  $("sync-now").addEventListener("click", () => runSync());
+  $("back").addEventListener("click", () => showHome());
+  $("submit").addEventListener("click", () => inspection.submit());
+  window.addEventListener("online", () => { renderBar(); runSync(); });
+  window.addEventListener("offline", () => { sync.abortUpload(); renderBar(); });
+  document.addEventListener("kt1-changed", () => { renderBar(); soon(); });
+  sync.onChange(async (what) => {
+    if (what === "unauthorized") {
+      showLogin("Phiên đăng nhập đã hết hạn hoặc bị thu hồi; hãy đăng nhập lại.");
+      return;
+    }
+    await renderBar();
+    if (["push", "pull", "conflicts", "sync-end", "package"].includes(what)) {
+      await renderConflicts();
+      if (!$("home-view").hidden) await renderHome();
+      if (["pull", "conflicts", "sync-end"].includes(what)) await inspection.refresh();
+    }
+  });
+}
+
+let timer = null;
+
+/** Sync a moment after the last change, when online (changes come in bursts). */
+function soon() {
+  clearTimeout(timer);
+  if (navigator.onLine) timer = setTimeout(() => runSync(), 1500);
+}
+
+async function runSync() {
+  document.body.dataset.sync = "running";
+  await renderBar();
+  await sync.sync();
+  document.body.dataset.sync = "idle";
+  await renderBar();
+}
+
+// --- login and logout ------------------------------------------------------------------------
+
+function showLogin(message) {
+  show("login-view");
+  $("who").hidden = true;
+  $("syncbar").hidden = true;
+  $("conflicts").hidden = true;
+  const err = $("login-error");
+  err.hidden = !message;
+  err.textContent = message || "";
+}
+
+async function login() {
+  const err = $("login-error");
+  err.hidden = true;
+  const username = $("username").value.trim();
+  const password = $("password").value;
+  const button = $("login-submit");
+  button.disabled = true;
+  try {
+    const device_id = await db.deviceId();
+    const { data } = await request("POST", "/auth/login", {
+      auth: false,
+      body: { username, password, device_id, device_name: "Máy tính bảng (ứng dụng hiện trường)" },
+    });
+    const previous = await db.get("session");
+    if (previous && previous.user.id !== data.user.id) { // another person's data: gone
+      await db.wipe();
+      await db.put("device_id", device_id);
+    }
+    await db.put("session", { token: data.access_token, expires_at: data.expires_at,
+                              user: data.user, device_id: data.device_id });
+    await db.put("session_expired", false);
+    $("password").value = "";
+    await sync.refreshPackage();
+    await showHome();
+    runSync();
+  } catch (e) {
+    err.textContent = e instanceof Offline
+      ? "Không có mạng: lần đăng nhập đầu tiên cần có mạng."
+      : e instanceof ApiError && e.status === 401 ? "Sai tên đăng nhập hoặc mật khẩu."
+      : e instanceof ApiError && e.status === 429
+        ? "Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút."
+      : e instanceof ApiError && e.status === 403
+        ? "Tài khoản này không dùng được ứng dụng hiện trường."
+      : `Không đăng nhập được: ${e.message}`;
+    err.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function logout() {
+  const { mutations, photos } = await sync.waiting();
+  if ((mutations || photos) && !window.confirm(
+    `Còn ${mutations} thay đổi và ${photos} ảnh chưa gửi. Đăng xuất sẽ xoá chúng khỏi máy. `
+    + "Vẫn đăng xuất?")) return;
+  if (navigator.onLine) {
+    try { await request("POST", "/auth/logout"); } catch { /* revoked or offline: wipe anyway */ }
+  }
+  sync.abortUpload();
+  await db.wipe();
+  for (const key of Object.keys(localStorage)) {
+    if (key.startsWith("tus::") || key.startsWith("kt1.")) localStorage.removeItem(key);
+  }
+  if ("caches" in window) { // the shell may stay; anything else cached goes
+    for (const name of await caches.keys()) {
+      if (!name.startsWith("kt1-field-shell-")) await caches.delete(name);
+    }
+  }
+  document.body.dataset.loggedOut = "true";
+  showLogin();
+}
+
+// --- home ------------------------------------------------------------------------------------
+
+async function showHome() {
+  const session = await db.get("session");
+  $("who").hidden = false;
+  $("who-name").textContent = `${session.user.full_name} · ${AGENCY_VI[session.user.agency]
+    || session.user.agency}`;
+  $("syncbar").hidden = false;
+  show("home-view");
+  delete document.body.dataset.inspection;
+  await renderBar();
+  await renderConflicts();
+  await renderHome();
+}
+
+async function renderHome() {
+  const held = await db.get("package");
+  const list = $("assignment-list");
+  if (!held) {
+    $("package-info").textContent = "Chưa tải gói dữ liệu ngoại tuyến; hãy đồng bộ khi có mạng.";
+    list.replaceChildren();
+    return;
+  }
+  const pkg = held.data;
+  $("package-info").textContent = `Gói dữ liệu tạo lúc ${dateTime(pkg.generated_at)}: `
+    + `${pkg.assignments.length} phân công, ${pkg.sites.length} cơ sở, `
+    + `${pkg.open_findings.length} phát hiện chưa khắc phục.`;
+  const inspections = await db.all("inspections");
+  list.replaceChildren(...pkg.assignments.map((a) => {
+    const site = pkg.sites.find((s) => s.id === a.site_id);
+    const mine = inspections.filter((i) => i.site_id === a.site_id)
+      .sort((x, y) => y.started_at.localeCompare(x.started_at));
+    const open = mine.find((i) => i.status === "draft" || i.status === "returned");
+    const findings = pkg.open_findings.filter((f) => f.site_id === a.site_id).length;
+    const checklist = inspection.checklistFor(pkg, site);
+    return el("li", { class: "assignment", dataset: { site: site.id } },
+      el("div", { class: "info" },
+        el("h3", { text: site.name }),
+        el("p", { class: "hint", text: [site.organization, site.address]
+          .filter(Boolean).join(" · ") }),
+        el("p", { text: `Hạn kiểm tra: ${day(a.due_on)}` + (findings
+          ? ` · ${findings} phát hiện chưa khắc phục` : "") }),
+        el("p", { class: "hint", text: a.team_members.map((m) =>
+          `${m.full_name} (${AGENCY_VI[m.agency] || m.agency})`).join(", ") }),
+        ...mine.map((i) => el("p", { class: "hint", text:
+          `Phiên ${dateTime(i.started_at)}: ${INSPECTION_STATUS_VI[i.status] || i.status}` }))),
+      el("div", { class: "actions" },
+        open ? el("button", { type: "button", class: "primary", text: "Tiếp tục kiểm tra",
+                              onclick: () => inspection.open(open.id) })
+          : el("button", { type: "button", class: "primary", text: "Bắt đầu kiểm tra",
+                           disabled: checklist ? null : true,
+                           onclick: () => inspection.start(a) }),
+        ...mine.filter((i) => i !== open).map((i) => el("button", {
+          type: "button", class: "secondary", text: "Xem phiên đã nộp",
+          onclick: () => inspection.open(i.id) }))));
+  }));
+  if (!pkg.assignments.length) {
+    list.append(el("li", { class: "hint", text: "Chưa có phân công nào đang mở." }));
+  }
+  await renderResults();
+}
+
+async function itemOf(entry) {
+  const held = await db.get("package");
+  if (!held || !entry.item_code) return null;
+  const local = entry.inspection_id ? await db.one("inspections", entry.inspection_id) : null;
+  for (const c of held.data.checklists) {
+    if (local && c.id !== local.checklist_id) continue;
+    for (const s of c.sections) for (const i of s.items) if (i.code === entry.item_code) return i;
+  }
+  return null;
+}
+
+function describe(entry, item) {
+  if (entry.entity === "inspection") return "Phiên kiểm tra";
+  if (entry.entity === "photo") return `Ảnh của mục ${entry.item_code || ""}`.trim();
+  if (entry.entity === "answer") {
+    return `Mục ${entry.item_code}${item ? ` (${item.text})` : ""}`;
+  }
+  return entry.entity;
+}
+
+async function renderResults() {
+  const results = (await db.all("results")).slice(-30).reverse();
+  const list = $("result-list");
+  const rows = [];
+  for (const r of results) {
+    const item = await itemOf(r);
+    rows.push(el("li", { class: `result ${r.outcome}`, dataset: { status: r.status } },
+      el("span", { class: "status", text: sync.STATUS_VI[r.status] || r.status }),
+      el("span", { text: describe(r, item) }),
+      el("span", { class: "hint", text: dateTime(r.at) }),
+      r.detail ? el("span", { class: "detail", text: r.detail }) : null));
+  }
+  list.replaceChildren(...rows);
+  if (!rows.length) list.append(el("li", { class: "hint", text: "Chưa đồng bộ lần nào." }));
+}
+
+// --- conflicts -------------------------------------------------------------------------------
+
+async function renderConflicts() {
+  const conflicts = await db.all("conflicts");
+  const box = $("conflicts");
+  box.hidden = conflicts.length === 0 || !$("login-view").hidden;
+  const list = $("conflict-list");
+  const rows = [];
+  for (const c of conflicts) {
+    const item = await itemOf({ item_code: c.data?.item_code, inspection_id: c.data?.inspection_id });
+    const local = c.entity === "answer" ? await db.one("answers", c.key) : null;
+    const mine = local ? local.value : c.data?.value;
+    const what = c.entity === "answer"
+      ? `mục ${c.data.item_code}${item ? ` «${item.text}»` : ""}` : "phiên kiểm tra";
+    rows.push(el("li", { class: "conflict", dataset: { key: c.key } },
+      el("p", { class: "title", text: `Xung đột: ${what} đã được sửa trên thiết bị khác.` }),
+      c.entity === "answer" ? el("p", {},
+        el("span", { class: "server", text: `Trên máy chủ: ${valueText(item, c.server?.value)}` }),
+        " · ",
+        el("span", { class: "mine", text: `Trên máy này: ${valueText(item, mine)}` })) : null,
+      el("div", { class: "row" },
+        el("button", { type: "button", class: "secondary", text: "Giữ bản trên máy chủ",
+                       onclick: () => sync.keepServer(c.key) }),
+        c.entity === "answer" ? el("button", {
+          type: "button", class: "primary", text: "Ghi đè bằng bản của tôi",
+          onclick: async () => { await sync.takeMine(c.key); await renderBar(); },
+        }) : null)));
+  }
+  list.replaceChildren(...rows);
+}
+
+// --- the sync status bar ---------------------------------------------------------------------
+
+async function renderBar() {
+  const online = navigator.onLine;
+  const net = $("net");
+  net.textContent = online ? "Trực tuyến" : "Ngoại tuyến";
+  net.className = `net ${online ? "online" : "offline"}`;
+  document.body.dataset.online = String(online);
+  const last = await db.get("last_sync");
+  $("last-sync").textContent = `Đồng bộ lần cuối: ${last ? dateTime(last) : "chưa đồng bộ"}`;
+  const w = await sync.waiting();
+  $("waiting").textContent = `Chờ gửi: ${w.mutations} thay đổi, ${w.photos} ảnh `
+    + `(${megabytes(w.bytes)})`;
+  document.body.dataset.waitingMutations = String(w.mutations);
+  document.body.dataset.waitingPhotos = String(w.photos);
+  const button = $("sync-now");
+  button.disabled = !online || sync.isSyncing();
+  button.textContent = sync.isSyncing() ? "Đang đồng bộ…" : "Đồng bộ";
+}
+
+boot().catch((err) => {
+  console.error(err);
+  document.body.dataset.state = "failed";
+});

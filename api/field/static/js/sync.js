@@ -1,0 +1,386 @@
+// Sync with the server, in this order: push the outbox (inspections and answers, in the order
+// they were made), upload the photos of inspections whose records are all on the server (tus,
+// resumable), pull what changed elsewhere, refresh the offline package (If-None-Match).
+//
+// Each mutation gets its base_version when it is first sent and keeps it (with its
+// mutation_id) until the server answers, so a retry after a lost response is a `duplicate`.
+// One batch never holds two mutations of one record: the second's base is the first's result.
+
+import * as db from "./db.js";
+import { API, ApiError, Offline, request } from "./api.js";
+
+export const STATUS_VI = {
+  applied: "Đã áp dụng",
+  duplicate: "Đã gửi trước đó (không áp dụng lại)",
+  conflict: "Xung đột",
+  rejected: "Bị từ chối",
+};
+
+const listeners = new Set();
+export function onChange(fn) { listeners.add(fn); }
+function changed(what) { for (const fn of listeners) fn(what); }
+
+let running = null;
+let again = false;
+let uploading = null;
+
+/** Sync once; a call while one runs asks for one more run after it (changes made meanwhile
+ *  are sent too) and resolves when that is done. Resolves to a summary. */
+export function sync() {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    let result;
+    do {
+      again = false;
+      result = await run();
+    } while (again && result.ok);
+    return result;
+  })().finally(() => { running = null; changed("sync-end"); });
+  return running;
+}
+
+export function isSyncing() { return running !== null; }
+
+async function run() {
+  if (!navigator.onLine) return { offline: true };
+  changed("sync-start");
+  try {
+    await push();
+    await uploadPhotos();
+    await pull();
+    await refreshPackage();
+    await db.put("last_sync", new Date().toISOString());
+    return { ok: true };
+  } catch (err) {
+    if (err instanceof Offline) return { offline: true };
+    if (err instanceof ApiError && err.status === 401) {
+      await db.put("session_expired", true);
+      changed("unauthorized");
+      return { unauthorized: true };
+    }
+    console.warn("sync stopped:", err);
+    return { error: err.message };
+  }
+}
+
+// --- push ------------------------------------------------------------------------------------
+
+async function baseVersion(m) {
+  if (m.entity === "answer") {
+    const answer = await db.one("answers", m.key);
+    return answer?.version ?? null;
+  }
+  if (m.entity === "inspection") {
+    const inspection = await db.one("inspections", m.id);
+    return inspection?.version ?? null;
+  }
+  return null;
+}
+
+async function nextBatch(limit = 100) {
+  const batch = [];
+  const keys = new Set();
+  for (const m of await db.outbox()) {
+    if (keys.has(m.key) || batch.length >= limit) break;
+    keys.add(m.key);
+    if (!m.sent) {
+      m.base_version = await baseVersion(m);
+      m.sent = true;
+      await db.save("outbox", m);
+    }
+    batch.push(m);
+  }
+  return batch;
+}
+
+async function push() {
+  for (;;) {
+    const batch = await nextBatch();
+    if (!batch.length) return;
+    const device_id = await db.deviceId();
+    const { data } = await request("POST", "/sync/push", {
+      body: {
+        device_id,
+        mutations: batch.map((m) => ({
+          mutation_id: m.mutation_id, entity: m.entity, op: m.op, id: m.id,
+          base_version: m.base_version, data: m.data, client_time: m.client_time,
+        })),
+      },
+    });
+    const byId = new Map(data.results.map((r) => [r.mutation_id, r]));
+    const log = [];
+    for (const m of batch) {
+      const r = byId.get(m.mutation_id);
+      if (!r) continue;
+      log.push(await settle(m, r));
+      await db.remove("outbox", m.seq);
+    }
+    await db.logResults(log);
+    changed("push");
+  }
+}
+
+/** Record one result: the record's new version, a conflict to resolve, or a rejection. */
+async function settle(m, r) {
+  const outcome = r.status === "duplicate" ? (r.original_status || "applied") : r.status;
+  const entry = {
+    at: new Date().toISOString(), mutation_id: m.mutation_id, status: r.status, outcome,
+    entity: m.entity, id: m.id, key: m.key, item_code: m.data?.item_code || null,
+    inspection_id: m.entity === "inspection" ? m.id : m.data?.inspection_id || null,
+    detail: r.error ? (r.error.detail || r.error.title) : null,
+    errors: r.error?.errors || null,
+  };
+  if (outcome === "applied") {
+    await adopt(m.entity, m.key, r.server, r.version, { keepValue: true });
+  } else if (outcome === "conflict") {
+    await db.save("conflicts", {
+      key: m.key, entity: m.entity, id: m.id, data: m.data, base_version: m.base_version,
+      server: r.server || null, version: r.version ?? null, at: entry.at,
+      conflict_id: r.conflict_id || null,
+    });
+  }
+  return entry;
+}
+
+/** Take the server's record: its version always; its value too unless `keepValue` (our own
+ *  write, just applied, is already what we hold locally). */
+async function adopt(entity, key, server, version, { keepValue = false } = {}) {
+  if (entity === "answer") {
+    const local = await db.one("answers", key);
+    if (!server) { // cleared on the server
+      if (local && !keepValue) await db.remove("answers", key);
+      else if (local) await db.save("answers", { ...local, version: version ?? null });
+      return;
+    }
+    const next = keepValue && local ? { ...local } : {
+      ...(local || {}), key, inspection_id: server.inspection_id, item_code: server.item_code,
+      value: server.value, note: server.note ?? null, answered_at: server.answered_at,
+    };
+    next.id = server.id;
+    next.version = server.version ?? version;
+    await db.save("answers", next);
+  } else if (entity === "inspection") {
+    const local = await db.one("inspections", key);
+    if (!local || !server) return;
+    await db.save("inspections", {
+      ...local, version: server.version ?? version, status: server.status,
+      on_server: true, location_check: server.location_check || local.location_check,
+    });
+  }
+}
+
+// --- conflicts -------------------------------------------------------------------------------
+
+/** "Keep the server's": the local copy becomes the server's record. */
+export async function keepServer(key) {
+  const c = await db.one("conflicts", key);
+  if (!c) return;
+  if (c.server) await adopt(c.entity, c.key, c.server, c.version);
+  else if (c.entity === "answer") await db.remove("answers", c.key);
+  await db.remove("conflicts", key);
+  changed("conflicts");
+}
+
+/** "Overwrite with mine": send the local data again, based on the server's current version. */
+export async function takeMine(key) {
+  const c = await db.one("conflicts", key);
+  if (!c) return;
+  if (c.entity === "answer") {
+    const local = await db.one("answers", c.key);
+    if (local) await db.save("answers", { ...local, version: c.server?.version ?? c.version });
+    const data = local ? answerData(local) : c.data;
+    await db.enqueue({ entity: "answer", op: "upsert", id: data.id, key: c.key, data });
+  }
+  await db.remove("conflicts", key);
+  changed("conflicts");
+  return sync();
+}
+
+export function answerData(a) {
+  return {
+    id: a.id, inspection_id: a.inspection_id, item_code: a.item_code, value: a.value ?? null,
+    note: a.note || null, answered_at: a.answered_at, location: a.location || null,
+  };
+}
+
+// --- pull ------------------------------------------------------------------------------------
+
+async function pending(key) {
+  if (await db.one("conflicts", key)) return true;
+  return (await db.outbox()).some((m) => m.key === key);
+}
+
+async function pull() {
+  let cursor = await db.get("cursor");
+  for (;;) {
+    const q = cursor ? `?cursor=${encodeURIComponent(cursor)}&limit=200` : "?limit=200";
+    const { data } = await request("GET", `/sync/pull${q}`);
+    for (const change of data.changes) await apply(change);
+    cursor = data.cursor;
+    await db.put("cursor", cursor);
+    if (!data.has_more) break;
+  }
+  changed("pull");
+}
+
+async function apply(change) {
+  if (change.entity === "inspection") {
+    if (change.op === "upsert" && change.data && !(await pending(change.id))) {
+      await adopt("inspection", change.id, change.data, change.version);
+    }
+    return;
+  }
+  if (change.entity !== "answer") return;
+  if (change.op === "delete") {
+    for (const a of await db.all("answers")) {
+      if (a.id === change.id && !(await pending(a.key))) await db.remove("answers", a.key);
+    }
+    return;
+  }
+  const d = change.data;
+  if (!d || !(await db.one("inspections", d.inspection_id))) return; // not an inspection of ours
+  const key = db.answerKey(d.inspection_id, d.item_code);
+  if (await pending(key)) return; // our change is on its way: the push decides
+  const local = await db.one("answers", key);
+  if (local && local.version != null && local.version >= d.version) return;
+  await adopt("answer", key, d, change.version);
+}
+
+// --- the offline package ---------------------------------------------------------------------
+
+export async function refreshPackage() {
+  const held = await db.get("package");
+  const headers = held?.etag ? { "If-None-Match": held.etag } : {};
+  const resp = await request("GET", "/sync/package", { headers });
+  if (resp.status === 304) return false;
+  await db.put("package", { etag: resp.headers.get("ETag"), data: resp.data });
+  if (!(await db.get("cursor"))) await db.put("cursor", resp.data.cursor);
+  changed("package");
+  return true;
+}
+
+// --- photos (tus) ----------------------------------------------------------------------------
+
+export function chunkSize() {
+  const kib = Number(localStorage.getItem("kt1.chunk_kib"));
+  return (Number.isFinite(kib) && kib >= 16 ? kib : 256) * 1024;
+}
+
+async function uploadPhotos() {
+  const box = await db.outbox();
+  const waiting = new Set(box.map((m) => m.entity === "inspection" ? m.id : m.data?.inspection_id));
+  for (const photo of await db.all("photos")) {
+    if (photo.done) continue;
+    const inspection = await db.one("inspections", photo.inspection_id);
+    // Answers first: the inspection and every answer naming this photo are on the server.
+    if (!inspection?.on_server || waiting.has(photo.inspection_id)) continue;
+    try {
+      await uploadOne(photo);
+    } catch (err) {
+      if (err instanceof Offline) throw err;
+      // Refused by the server (e.g. 460: the bytes do not hash to the sha256 taken at
+      // capture): shown in the results, tried again at the next sync; the others go on.
+      await db.logResults([{
+        at: new Date().toISOString(), mutation_id: photo.id, status: "rejected",
+        outcome: "rejected", entity: "photo", id: photo.id, key: photo.id,
+        item_code: photo.item_code, inspection_id: photo.inspection_id,
+        detail: `Ảnh không tải lên được: ${err.message}`,
+      }]);
+    }
+  }
+}
+
+function uploadOne(photo) {
+  return new Promise((resolve, reject) => {
+    db.get("session").then((s) => {
+      let saving = Promise.resolve();
+      const upload = new tus.Upload(photo.blob, {
+        endpoint: new URL(`${API}/uploads`, location.href).href,
+        uploadUrl: photo.upload_url || null,
+        chunkSize: chunkSize(),
+        retryDelays: [0, 1000, 3000],
+        storeFingerprintForResuming: false,
+        headers: { Authorization: `Bearer ${s?.token}` },
+        metadata: {
+          inspection_id: photo.inspection_id, item_code: photo.item_code || "",
+          filename: photo.filename, filetype: photo.filetype, sha256: photo.sha256,
+          captured_at: photo.captured_at, photo_id: photo.id,
+        },
+        onUploadUrlAvailable() {
+          photo.upload_url = upload.url;
+          saving = saving.then(() => db.save("photos", photo));
+        },
+        onChunkComplete(_size, accepted) {
+          photo.offset = accepted;
+          saving = saving.then(() => db.save("photos", photo)).then(() => changed("upload"));
+        },
+        onSuccess() {
+          photo.offset = photo.size;
+          photo.done = true;
+          photo.uploaded_at = new Date().toISOString();
+          saving.then(() => db.save("photos", photo)).then(() => {
+            changed("upload");
+            resolve();
+          });
+        },
+        onError(err) {
+          saving.then(() => {
+            const status = err.originalResponse ? err.originalResponse.getStatus() : 0;
+            if (!status) reject(new Offline(String(err)));
+            else {
+              photo.error = err.message;
+              db.save("photos", photo).then(() => reject(err));
+            }
+          });
+        },
+      });
+      uploading = { upload, reject };
+      upload.start();
+    });
+  }).finally(() => { uploading = null; });
+}
+
+/** Stop an upload in flight (going offline); it resumes from the server's offset later. */
+export function abortUpload() {
+  if (!uploading) return;
+  const { upload, reject } = uploading;
+  uploading = null;
+  upload.abort(false);
+  reject(new Offline("upload interrupted"));
+}
+
+// --- what is waiting -------------------------------------------------------------------------
+
+export async function waiting() {
+  const box = await db.outbox();
+  const photos = (await db.all("photos")).filter((p) => !p.done);
+  const bytes = photos.reduce((n, p) => n + (p.size - (p.offset || 0)), 0);
+  return { mutations: box.length, photos: photos.length, bytes };
+}
+
+/** Submit an inspection (online): sync first, then POST /inspections/{id}/submit.
+ *  Resolves to {ok, inspection} or {missing: problem} (the server's 422). */
+export async function submit(inspectionId) {
+  await sync();
+  const box = await db.outbox();
+  const photos = (await db.photosOf(inspectionId)).filter((p) => !p.done);
+  if (box.some((m) => m.id === inspectionId || m.data?.inspection_id === inspectionId)
+      || photos.length) {
+    return { notSynced: true };
+  }
+  const inspection = await db.one("inspections", inspectionId);
+  try {
+    const { data } = await request("POST", `/inspections/${inspectionId}/submit`, {
+      headers: { "If-Match": `"${inspection.version}"` },
+    });
+    await db.save("inspections", { ...inspection, status: data.status, version: data.version });
+    changed("submit");
+    return { ok: true, inspection: data };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 422) return { missing: err.problem };
+    throw err;
+  }
+}
