@@ -27,6 +27,7 @@ SITES = {  # name -> (lon, lat)
     "upload": ("Bưu cục Cái Răng", (105.7840, 10.0000)),
     "conflict": ("Bưu cục Bình Thủy", (105.7420, 10.0710)),
     "submit": ("Bưu cục Ô Môn", (105.6250, 10.1130)),
+    "restart": ("Bưu cục Thốt Nốt", (105.5360, 10.2690)),
 }
 INSPECTOR = "kiemtra.thietbi"
 POLICE = "congan.thietbi"

@@ -24,7 +24,14 @@ from typing import Any
 import pytest
 import requests
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -83,11 +90,16 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    yield browser
+    browser.close()
 
 
 @dataclass
@@ -106,6 +118,14 @@ def _tablet(browser: Browser, world: World, site: str,
                                   geolocation=world.site_location(site),
                                   permissions=["geolocation"], service_workers="allow")
     page = context.new_page()
+    broken = watch(page)
+    yield Tablet(context, page, broken)
+    context.close()
+    assert broken == []
+
+
+def watch(page: Page) -> list[str]:
+    """What went wrong on the page: script and console errors, failed app assets."""
     broken: list[str] = []
     page.on("pageerror", lambda exc: broken.append(f"script error: {exc}"))
     page.on("console", lambda msg: broken.append(f"console: {msg.text}")
@@ -113,9 +133,7 @@ def _tablet(browser: Browser, world: World, site: str,
             else None)
     page.on("response", lambda resp: broken.append(f"{resp.status} {resp.url}")
             if resp.status >= 400 and "/api/v1/" not in resp.url else None)
-    yield Tablet(context, page, broken)
-    context.close()
-    assert broken == []
+    return broken
 
 
 @pytest.fixture
@@ -482,7 +500,54 @@ def test_logging_out_wipes_the_device(tablet: Tablet, world: World) -> None:
     expect(page.locator("#home-view")).to_be_hidden()
 
 
-# --- 6. the shell as the server sends it ------------------------------------------------------
+# --- 6. a browser restart ---------------------------------------------------------------------
+
+def test_login_and_unsent_work_survive_a_browser_restart_offline(
+        playwright: Playwright, world: World, tmp_path: Path) -> None:
+    """The tablet's browser is closed (the profile stays on disk) and started again with no
+    network: the app opens logged in, from the service worker's cache, with the work not yet
+    sent, and sends it once the network is back."""
+    def launch(offline: bool) -> tuple[BrowserContext, Page, list[str]]:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path / "profile", executable_path=CHROMIUM, args=["--no-sandbox"],
+            viewport=LANDSCAPE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+            geolocation=world.site_location("restart"), permissions=["geolocation"],
+            service_workers="allow", offline=offline)
+        page = context.pages[0] if context.pages else context.new_page()
+        return context, page, watch(page)
+
+    context, page, broken = launch(offline=False)
+    log_in(page, world)
+    context.set_offline(True)
+    inspection_id = start(page, "restart")
+    pick(page, "A1", "Không")
+    waiting(page, 2, 0)
+    context.close()
+    assert broken == []
+
+    shell_requests = world.recorder.shell_requests
+    context, page, broken = launch(offline=True)
+    page.goto(f"{world.base_url}/app/")
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    expect(page.locator("#home-view")).to_be_visible()
+    expect(page.locator("#login-view")).to_be_hidden()
+    assert world.recorder.shell_requests == shell_requests  # the shell came from the cache
+    waiting(page, 2, 0)
+    context.set_offline(False)
+    page.get_by_role("button", name="Đồng bộ").click()
+    synced(page)
+    context.close()
+    assert broken == []
+
+    with world.sessions() as s:
+        inspections = s.scalars(select(Inspection).where(
+            Inspection.site_id == uuid.UUID(world.seeded.site_ids["restart"]))).all()
+        assert [str(i.id) for i in inspections] == [inspection_id]
+        answers = s.scalars(select(Answer).where(Answer.inspection_id == inspections[0].id)).all()
+        assert [(a.item_code, a.value, a.version) for a in answers] == [("A1", "no", 1)]
+
+
+# --- 7. the shell as the server sends it ------------------------------------------------------
 
 def test_the_shell_is_installable_and_locked_down(client: Any) -> None:
     page = client.get("/app/")
