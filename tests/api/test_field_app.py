@@ -485,9 +485,18 @@ def test_submitting_with_required_items_missing_lists_them_in_place(
 
 # --- 5. logout --------------------------------------------------------------------------------
 
-def test_logging_out_wipes_the_device(tablet: Tablet, world: World) -> None:
+def test_the_package_is_refreshed_with_if_none_match_and_logging_out_wipes_the_device(
+        tablet: Tablet, world: World) -> None:
     page = tablet.page
-    log_in(page, world)
+    with page.expect_response(lambda r: "/api/v1/sync/package" in r.url) as first:
+        log_in(page, world)
+    assert first.value.status == 200
+    assert first.value.request.headers.get("if-none-match") is None
+    synced(page)
+    with page.expect_response(lambda r: "/api/v1/sync/package" in r.url) as again:
+        page.get_by_role("button", name="Đồng bộ").click()
+    assert again.value.status == 304
+    assert again.value.request.headers.get("if-none-match") == first.value.headers["etag"]
     synced(page)
     assert "kt1-field" in page.evaluate("(async () => (await indexedDB.databases())"
                                         ".map((d) => d.name))()")
