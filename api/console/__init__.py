@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, url_for
 
+from api.pages import lock_down
+
 bp = Blueprint("console", __name__, url_prefix="/console", static_folder="static",
                static_url_path="/static")
 
 # Leaflet positions its panes through the CSSOM (allowed by style-src 'self') and its CSS
 # embeds no fonts; `data:` images are for its icons and the page's favicon.
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-    "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'",
-    "form-action 'self'", "frame-ancestors 'none'"))
+lock_down(bp, "img-src 'self' data:")
 
 
 @bp.get("")
@@ -29,16 +28,3 @@ def index() -> Response:
 def map_page() -> Response:
     """The map page (HTML); its script and styles come from /console/static/."""
     return bp.send_static_file("map.html")
-
-
-@bp.after_request
-def _headers(resp: Response) -> Response:
-    """Every console response: revalidated on each use (a deploy is seen at once), and
-    locked down by a content security policy that allows only this origin."""
-    resp.headers["Cache-Control"] = "no-cache"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Referrer-Policy"] = "same-origin"
-    if resp.mimetype == "text/html":
-        resp.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        resp.headers["X-Frame-Options"] = "DENY"
-    return resp

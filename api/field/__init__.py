@@ -14,6 +14,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, redirect, url_for
 
+from api.pages import lock_down
+
 bp = Blueprint("field", __name__, url_prefix="/app", static_folder="static",
                static_url_path="/static")
 
@@ -21,10 +23,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 # What the service worker caches: every file of the shell (the data is in IndexedDB).
 SHELL_SUFFIXES = (".html", ".js", ".css", ".png", ".webmanifest")
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob: data:",
-    "connect-src 'self'", "font-src 'self'", "worker-src 'self'", "manifest-src 'self'",
-    "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"))
+# Photos and signatures are shown from blob: and data: URLs before they are uploaded.
+lock_down(bp, "img-src 'self' blob: data:", "worker-src 'self'", "manifest-src 'self'")
 
 
 @cache
@@ -72,16 +72,3 @@ def service_worker() -> Response:
     source = source.replace("__SHELL_VERSION__", version).replace(
         '"__SHELL_FILES__"', ", ".join(f'"{p}"' for p in paths))
     return Response(source, mimetype="text/javascript")
-
-
-@bp.after_request
-def _headers(resp: Response) -> Response:
-    """Every response revalidated on each use (the service worker decides what is offline),
-    and locked down by a content security policy that allows only this origin."""
-    resp.headers["Cache-Control"] = "no-cache"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Referrer-Policy"] = "same-origin"
-    if resp.mimetype == "text/html":
-        resp.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        resp.headers["X-Frame-Options"] = "DENY"
-    return resp
