@@ -1,23 +1,19 @@
-"""The world the field app's browser tests run in: a scratch database per backend with an
-inspector and a police officer on joint teams assigned to four Cần Thơ post offices, a checklist
-with every answer type, and the service served for real on 127.0.0.1 behind a WSGI recorder
-of tus appends (PATCH /api/v1/uploads/...), which can also slow each append down."""
+"""The world the field app's browser tests run in: an inspector and a police officer on joint
+teams assigned to Cần Thơ post offices (one per scenario), a checklist with every answer type,
+and a WSGI recorder of what reaches the served app (tus appends, resumes, shell requests),
+which can also slow each append down."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
-from api.app import create_app
-from inspection.config import Settings
 from inspection.models import ChecklistItem, ChecklistSection
 from inspection.notices import today_in_vietnam
 from tests import factories
@@ -96,7 +92,7 @@ class Recorder:
     new offset), every HEAD of an upload (a client resuming) and how many requests for the app
     shell reached the server, optionally sleeping `delay` seconds before each append."""
 
-    app: Callable[..., Iterable[bytes]]
+    app: Callable[..., Iterable[bytes]] | None = None
     delay: float = 0.0
     appends: list[Append] = field(default_factory=list)
     resumes: list[str] = field(default_factory=list)  # HEAD /api/v1/uploads/<id>: a resume
@@ -104,8 +100,14 @@ class Recorder:
     shell_requests: int = 0  # requests for the app shell (/app/..., but the service worker)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def wrap(self, app: Callable[..., Iterable[bytes]]) -> Recorder:
+        """Record what reaches `app` (tests.live_server.serving's `wrap`)."""
+        self.app = app
+        return self
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
+        assert self.app is not None, "serve it with serving(..., wrap=recorder.wrap)"
         path = environ.get("PATH_INFO", "")
         if path.startswith("/app") and path != "/app/sw.js":
             with self.lock:
@@ -141,17 +143,3 @@ class Recorder:
     def acknowledged(self) -> list[Append]:
         with self.lock:
             return [a for a in self.appends if a.status == 204]
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[tuple[str, Recorder]]:
-    """The app behind a Recorder on a free port of 127.0.0.1, one thread per request."""
-    recorder = Recorder(create_app(settings))
-    server = make_server("127.0.0.1", 0, recorder, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", recorder
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)

@@ -30,14 +30,13 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from geo import boundaries
-from inspection import migrate, reference
-from inspection.config import Settings
-from inspection.db import make_engine, make_session_factory
+from inspection import reference
+from inspection.db import make_session_factory
 from inspection.models import Commune, Finding, Inspection
 from tests import factories
-from tests.conftest import BACKENDS, _drop_postgres_database, _postgres_database, seed_reference
+from tests.conftest import BACKENDS
 from tests.geo.conftest import CAN_THO_FILE
-from tests.live_server import serving
+from tests.live_server import scratch_database, served_settings, serving
 
 CHROMIUM = "/usr/bin/chromium"
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -211,23 +210,13 @@ class World:
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[World]:
     root = tmp_path_factory.mktemp(f"console-{request.param}")
-    name = f"kt1_console_{os.getpid()}"
-    url = (f"sqlite:///{root / 'kt1.sqlite'}" if request.param == "spatialite"
-           else _postgres_database(name))
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    seed_reference(engine)
-    with make_session_factory(engine)() as session:
-        factories.bind(session)
-        seeded = _seed(session)
-        session.commit()
-    settings = Settings(env="test", instance_path=root, database_url=url,
-                        media_url=(root / "media").as_uri(), upload_dir=root / "uploads")
-    with serving(settings) as base_url:
-        yield World(base_url=base_url, **seeded)
-    engine.dispose()
-    if request.param == "postgis":
-        _drop_postgres_database(name)
+    with scratch_database(request.param, root, "console") as (url, engine):
+        with make_session_factory(engine)() as session:
+            factories.bind(session)
+            seeded = _seed(session)
+            session.commit()
+        with serving(served_settings(root, url)) as base_url:
+            yield World(base_url=base_url, **seeded)
 
 
 def _seed(session: Any) -> dict[str, Any]:

@@ -35,13 +35,12 @@ from playwright.sync_api import (
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from inspection import migrate
-from inspection.config import Settings
-from inspection.db import make_engine, make_session_factory
+from inspection.db import make_session_factory
 from inspection.models import Answer, Inspection, Photo
 from tests import factories
-from tests.api.field_world import INSPECTOR, POLICE, SITES, Recorder, Seeded, seed, serving
-from tests.conftest import BACKENDS, _drop_postgres_database, _postgres_database, seed_reference
+from tests.api.field_world import INSPECTOR, POLICE, SITES, Recorder, Seeded, seed
+from tests.conftest import BACKENDS
+from tests.live_server import scratch_database, served_settings, serving
 
 CHROMIUM = "/usr/bin/chromium"
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -69,24 +68,15 @@ class World:
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[World]:
     root = tmp_path_factory.mktemp(f"field-{request.param}")
-    name = f"kt1_field_{os.getpid()}"
-    url = (f"sqlite:///{root / 'kt1.sqlite'}" if request.param == "spatialite"
-           else _postgres_database(name))
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    seed_reference(engine)
-    sessions = make_session_factory(engine)
-    with sessions() as session:
-        factories.bind(session)
-        seeded = seed(session)
-        session.commit()
-    settings = Settings(env="test", instance_path=root, database_url=url,
-                        media_url=(root / "media").as_uri(), upload_dir=root / "uploads")
-    with serving(settings) as (base_url, recorder):
-        yield World(request.param, base_url, recorder, seeded, sessions)
-    engine.dispose()
-    if request.param == "postgis":
-        _drop_postgres_database(name)
+    with scratch_database(request.param, root, "field") as (url, engine):
+        sessions = make_session_factory(engine)
+        with sessions() as session:
+            factories.bind(session)
+            seeded = seed(session)
+            session.commit()
+        recorder = Recorder()
+        with serving(served_settings(root, url), wrap=recorder.wrap) as base_url:
+            yield World(request.param, base_url, recorder, seeded, sessions)
 
 
 @pytest.fixture(scope="module")

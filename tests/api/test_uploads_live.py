@@ -32,15 +32,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tusclient.client import TusClient
 from tusclient.exceptions import TusCommunicationError, TusUploadFailed
 
-from inspection import migrate
 from inspection.config import Settings
-from inspection.db import make_engine, make_session_factory
+from inspection.db import make_session_factory
 from inspection.models import Photo, Upload
 from media.blobstore import FileBlobStore
 from media.uploads import CHUNK_SIZE
 from tests import factories
-from tests.conftest import BACKENDS, _drop_postgres_database, _postgres_database, seed_reference
-from tests.live_server import serving
+from tests.conftest import BACKENDS
+from tests.live_server import scratch_database, served_settings, serving
 from tests.media.pictures import (
     BLUE,
     CAN_THO,
@@ -66,10 +65,7 @@ class Live:
     session_factory: sessionmaker[Session]
 
     def settings(self, **changes: Any) -> Settings:
-        return replace(Settings(
-            env="test", instance_path=self.root, database_url=self.database_url,
-            media_url=(self.root / "media").as_uri(), upload_dir=self.root / "uploads"),
-            **changes)
+        return replace(served_settings(self.root, self.database_url), **changes)
 
     def photos(self, inspection_id: uuid.UUID) -> list[Photo]:
         with self.session_factory() as s:
@@ -81,16 +77,8 @@ class Live:
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[Live]:
     root = tmp_path_factory.mktemp(f"live-{request.param}")
-    name = f"kt1_live_{os.getpid()}"
-    url = (f"sqlite:///{root / 'kt1.sqlite'}" if request.param == "spatialite"
-           else _postgres_database(name))
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    seed_reference(engine)
-    yield Live(url, root, make_session_factory(engine))
-    engine.dispose()
-    if request.param == "postgis":
-        _drop_postgres_database(name)
+    with scratch_database(request.param, root, "live") as (url, engine):
+        yield Live(url, root, make_session_factory(engine))
 
 
 @pytest.fixture(scope="module")
