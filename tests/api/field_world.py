@@ -5,6 +5,7 @@ which can also slow each append down."""
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -24,6 +25,8 @@ SITES = {  # name -> (lon, lat)
     "conflict": ("Bưu cục Bình Thủy", (105.7420, 10.0710)),
     "submit": ("Bưu cục Ô Môn", (105.6250, 10.1130)),
     "restart": ("Bưu cục Thốt Nốt", (105.5360, 10.2690)),
+    "refused": ("Bưu cục Phong Điền", (105.6680, 10.0010)),
+    "damaged": ("Bưu cục Vĩnh Thạnh", (105.4010, 10.2320)),
 }
 INSPECTOR = "kiemtra.thietbi"
 POLICE = "congan.thietbi"
@@ -90,10 +93,12 @@ class Append:
 class Recorder:
     """WSGI middleware: records every PATCH /api/v1/uploads/<id> (offset, length, status,
     new offset), every HEAD of an upload (a client resuming) and how many requests for the app
-    shell reached the server, optionally sleeping `delay` seconds before each append."""
+    shell reached the server, optionally sleeping `delay` seconds before each append, and
+    damaging (one byte flipped on the way) the body of the next `damage` appends."""
 
     app: Callable[..., Iterable[bytes]] | None = None
     delay: float = 0.0
+    damage: int = 0
     appends: list[Append] = field(default_factory=list)
     resumes: list[str] = field(default_factory=list)  # HEAD /api/v1/uploads/<id>: a resume
     requests: list[str] = field(default_factory=list)  # every request to /api/v1/uploads
@@ -128,6 +133,12 @@ class Recorder:
                         acknowledged_before=max(done, default=0))
         if self.delay:
             time.sleep(self.delay)
+        with self.lock:
+            damaging, self.damage = self.damage > 0, max(self.damage - 1, 0)
+        if damaging and append.length:
+            body = bytearray(environ["wsgi.input"].read(append.length))
+            body[-1] ^= 0xFF
+            environ["wsgi.input"] = io.BytesIO(bytes(body))
 
         def recording_start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
             append.status = int(status.split()[0])

@@ -141,8 +141,13 @@ def log_in(page: Page, world: World, username: str = INSPECTOR) -> None:
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.locator("#home-view")).to_be_visible()
     expect(page.locator("#assignment-list li.assignment")).to_have_count(len(SITES))
-    # The service worker controls the page: the shell is cached for offline starts.
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+    # The service worker is active, so it answers the next navigation, with the shell cached
+    # (its install fills the cache before it activates). Whether it already controls this
+    # page depends on when it activated; a reload does not care.
+    assert page.evaluate("""async () => {
+        await navigator.serviceWorker.ready;
+        return (await caches.keys()).some((name) => name.startsWith("kt1-field-shell-"));
+    }""")
 
 
 def assignment(page: Page, key: str) -> Any:
@@ -393,6 +398,93 @@ def test_an_upload_cut_offline_resumes_without_sending_acknowledged_bytes_again(
             (hashlib.sha256(picture).hexdigest(), "P1")]
         answer = s.scalar(select(Answer).where(Answer.inspection_id == uuid.UUID(inspection_id)))
         assert answer is not None and answer.value == str(photos[0].id)
+
+
+# --- 2b. photos the server refuses --------------------------------------------------------------
+
+@pytest.mark.parametrize("tablet", ["refused"], indirect=True)
+def test_photos_the_server_refuses_are_marked_and_never_sent_again(
+        tablet: Tablet, world: World) -> None:
+    """A "photo" that is not an image, and one whose bytes no longer hash to the sha256 taken
+    at capture (460): each shows why on its item, neither counts as waiting nor blocks the
+    rest, and the next sync sends neither again."""
+    page, context = tablet.page, tablet.context
+    log_in(page, world)
+    context.set_offline(True)
+    inspection_id = start(page, "refused")
+    pick(page, "A1", "Có")
+    fake = b"day khong phai la anh chup " * 400
+    photo(page, "A1", fake, name="khong-phai-anh.jpg")
+    photo(page, "A2", jpeg(7))
+    page.evaluate("""async () => {
+        const db = await idb.openDB("kt1-field");
+        const photo = (await db.getAll("photos")).find((p) => p.item_code === "A2");
+        await db.put("photos", { ...photo, sha256: "0".repeat(64) });
+        db.close();
+    }""")
+    context.set_offline(False)
+    synced(page)
+    not_an_image = item(page, "A1").locator(".thumbs figure.refused")
+    expect(not_an_image).to_have_text(
+        "Máy chủ từ chối ảnh: Tệp không phải là ảnh được hỗ trợ; chỉ nhận ảnh JPEG, PNG, "
+        "HEIC/HEIF hoặc WebP.")
+    altered = item(page, "A2").locator(".thumbs figure.refused")
+    expect(altered).to_have_text("Không gửi được: ảnh trên máy đã thay đổi sau khi chụp "
+                                 "(mã sha256 không khớp); hãy chụp lại.")
+    expect(page.locator("#waiting")).to_contain_text("0 ảnh")
+    if world.backend == "spatialite":
+        item(page, "A1").scroll_into_view_if_needed()
+        sample(page, "photo-refused")
+    sent = list(world.recorder.requests)
+
+    page.get_by_role("button", name="Đồng bộ").click()
+    synced(page)
+    assert world.recorder.requests[len(sent):] == []  # neither is sent again
+    page.get_by_role("button", name="← Danh sách cơ sở").click()
+    expect(page.locator("#result-list .result.rejected")).to_contain_text("Ảnh không tải lên được")
+
+    with world.sessions() as s:
+        photos = s.scalars(select(Photo).where(
+            Photo.inspection_id == uuid.UUID(inspection_id))).all()
+        assert [(p.item_code, p.status) for p in photos] == [("A1", "rejected")]
+        assert photos[0].sha256 == hashlib.sha256(fake).hexdigest()
+
+
+@pytest.mark.parametrize("tablet", ["damaged"], indirect=True)
+def test_a_photo_damaged_on_the_way_is_sent_again_at_the_next_sync(
+        tablet: Tablet, world: World) -> None:
+    """The server answers 460 (what it received does not hash to the sha256 taken at capture)
+    but the photo on the device still does: the bytes were damaged on the way, so the photo
+    stays waiting and goes again, whole, at the next sync."""
+    page, context = tablet.page, tablet.context
+    log_in(page, world)
+    context.set_offline(True)
+    inspection_id = start(page, "damaged")
+    picture = jpeg(8)
+    photo(page, "A1", picture)
+    world.recorder.damage = 1
+    context.set_offline(False)
+    waiting(page, 0, 1)  # the answer went; the photo, not yet
+    deadline = time.monotonic() + 30
+    while not any(a.status == 460 for a in world.recorder.appends):
+        assert time.monotonic() < deadline, world.recorder.appends
+        page.wait_for_timeout(100)
+    expect(page.locator("body")).to_have_attribute("data-sync", "idle")
+    waiting(page, 0, 1)
+    expect(item(page, "A1").locator(".thumbs figure")).to_have_text("Chờ gửi")
+    page.get_by_role("button", name="← Danh sách cơ sở").click()
+    expect(page.locator("#result-list .result.rejected").first).to_contain_text(
+        "Ảnh không tải lên được (sẽ thử lại)")
+    assignment(page, "damaged").get_by_role("button", name="Tiếp tục kiểm tra").click()
+
+    page.get_by_role("button", name="Đồng bộ").click()
+    synced(page)
+    expect(item(page, "A1").locator(".thumbs figure")).to_have_text("Đã gửi")
+    with world.sessions() as s:
+        photos = s.scalars(select(Photo).where(
+            Photo.inspection_id == uuid.UUID(inspection_id))).all()
+        assert [(p.item_code, p.status, p.sha256) for p in photos] == [
+            ("A1", "ready", hashlib.sha256(picture).hexdigest())]
 
 
 # --- 3. a conflict made by a second device ----------------------------------------------------

@@ -208,15 +208,20 @@ async function renderHome() {
   await renderResults();
 }
 
-async function itemOf(entry) {
+/** A function from a result or conflict ({item_code, inspection_id}) to its checklist item,
+ *  reading the package and the inspections once for a whole list. */
+async function itemFinder() {
   const held = await db.get("package");
-  if (!held || !entry.item_code) return null;
-  const local = entry.inspection_id ? await db.one("inspections", entry.inspection_id) : null;
-  for (const c of held.data.checklists) {
-    if (local && c.id !== local.checklist_id) continue;
-    for (const s of c.sections) for (const i of s.items) if (i.code === entry.item_code) return i;
-  }
-  return null;
+  const checklists = new Map((held?.data.checklists || []).map((c) => [c.id, new Map(
+    c.sections.flatMap((s) => s.items.map((i) => [i.code, i])))]));
+  const checklistOf = new Map((await db.all("inspections")).map((i) => [i.id, i.checklist_id]));
+  return ({ item_code: code, inspection_id: inspectionId }) => {
+    if (!code) return null;
+    const pinned = checklists.get(checklistOf.get(inspectionId));
+    if (pinned) return pinned.get(code) || null;
+    for (const items of checklists.values()) if (items.has(code)) return items.get(code);
+    return null;
+  };
 }
 
 function describe(entry, item) {
@@ -231,9 +236,10 @@ function describe(entry, item) {
 async function renderResults() {
   const results = (await db.all("results")).slice(-30).reverse();
   const list = $("result-list");
+  const itemOf = await itemFinder();
   const rows = [];
   for (const r of results) {
-    const item = await itemOf(r);
+    const item = itemOf(r);
     rows.push(el("li", { class: `result ${r.outcome}`, dataset: { status: r.status } },
       el("span", { class: "status", text: sync.STATUS_VI[r.status] || r.status }),
       el("span", { text: describe(r, item) }),
@@ -251,9 +257,10 @@ async function renderConflicts() {
   const box = $("conflicts");
   box.hidden = conflicts.length === 0 || !$("login-view").hidden;
   const list = $("conflict-list");
+  const itemOf = await itemFinder();
   const rows = [];
   for (const c of conflicts) {
-    const item = await itemOf({ item_code: c.data?.item_code, inspection_id: c.data?.inspection_id });
+    const item = itemOf({ item_code: c.data?.item_code, inspection_id: c.data?.inspection_id });
     const local = c.entity === "answer" ? await db.one("answers", c.key) : null;
     const mine = local ? local.value : c.data?.value;
     const what = c.entity === "answer"

@@ -6,23 +6,29 @@
 // conflicts (kept until the user resolves them). Logout deletes the whole database.
 
 export const DB_NAME = "kt1-field";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 let dbPromise = null;
 
 export function open() {
   if (!dbPromise) {
     dbPromise = idb.openDB(DB_NAME, DB_VERSION, {
-      upgrade(db) {
-        db.createObjectStore("kv");
-        db.createObjectStore("inspections", { keyPath: "id" });
-        const answers = db.createObjectStore("answers", { keyPath: "key" });
-        answers.createIndex("inspection_id", "inspection_id");
-        const outbox = db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
-        outbox.createIndex("mutation_id", "mutation_id", { unique: true });
-        const photos = db.createObjectStore("photos", { keyPath: "id" });
-        photos.createIndex("inspection_id", "inspection_id");
-        db.createObjectStore("results", { keyPath: "seq", autoIncrement: true });
-        db.createObjectStore("conflicts", { keyPath: "key" });
+      upgrade(db, oldVersion, _newVersion, tx) {
+        if (oldVersion < 1) {
+          db.createObjectStore("kv");
+          db.createObjectStore("inspections", { keyPath: "id" });
+          const answers = db.createObjectStore("answers", { keyPath: "key" });
+          answers.createIndex("inspection_id", "inspection_id");
+          const outbox = db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+          outbox.createIndex("mutation_id", "mutation_id", { unique: true });
+          const photos = db.createObjectStore("photos", { keyPath: "id" });
+          photos.createIndex("inspection_id", "inspection_id");
+          db.createObjectStore("results", { keyPath: "seq", autoIncrement: true });
+          db.createObjectStore("conflicts", { keyPath: "key" });
+        }
+        if (oldVersion < 2) { // a pull asks these for every change it applies
+          tx.objectStore("outbox").createIndex("key", "key");
+          tx.objectStore("answers").createIndex("id", "id");
+        }
       },
       blocking() { // another tab wants to delete or upgrade: let it
         dbPromise?.then((db) => db.close());
@@ -45,6 +51,15 @@ export function answerKey(inspectionId, itemCode) { return `${inspectionId}|${it
 
 export async function answersOf(inspectionId) {
   return (await open()).getAllFromIndex("answers", "inspection_id", inspectionId);
+}
+
+/** How many queued mutations there are for the record `key`. */
+export async function queued(key) {
+  return (await open()).countFromIndex("outbox", "key", key);
+}
+
+export async function answerById(id) {
+  return (await open()).getFromIndex("answers", "id", id);
 }
 
 export async function photosOf(inspectionId) {

@@ -80,7 +80,8 @@ export async function open(inspectionId) {
 export function currentId() { return current?.inspection.id || null; }
 
 /** Re-read the open inspection from the database (after a sync or a conflict resolved):
- *  only items whose answer changed are drawn again, never the one being edited. */
+ *  only items whose answer changed are drawn again, never the one being edited; the others'
+ *  badges and photo captions follow. */
 export async function refresh() {
   if (!current || $("inspection-view").hidden) return;
   const inspection = await db.one("inspections", current.inspection.id);
@@ -155,7 +156,8 @@ function renderItem(item, values, photos, conflicts) {
       ? el("span", { class: "badge photo", text: "Cần ảnh khi không đạt" }) : null,
     judged === true ? el("span", { class: "badge ok", text: "Đạt" }) : null,
     judged === false ? el("span", { class: "badge bad", text: "Không đạt" }) : null,
-    judged === false && item.photo_required && !mine.some((p) => p.kind === "evidence")
+    judged === false && item.photo_required
+      && !mine.some((p) => p.kind === "evidence" && !photoState(p).refused)
       ? el("span", { class: "badge bad", text: "Cần ảnh bằng chứng" }) : null,
     conflicts.has(key) ? el("span", { class: "badge bad", text: "Xung đột" }) : null);
   const node = el("article", {
@@ -242,7 +244,8 @@ async function rerenderItem(item) {
 }
 
 /** Draw `replace` items again (unless one is being edited: then only its badges), and
- *  refresh the badges of `badges` items and of every item (conflict marks). */
+ *  refresh the badges and photos of `badges` items and of every item whose badges (conflict
+ *  marks) or photos (sent, refused) changed. */
 async function redraw(replace, badges = []) {
   const photos = await db.photosOf(current.inspection.id);
   const values = Object.fromEntries([...current.answers].map(([c, a]) => [c, a.value]));
@@ -254,8 +257,8 @@ async function redraw(replace, badges = []) {
     if (replace.includes(other.code) && !old.contains(document.activeElement)) {
       old.replaceWith(fresh);
     } else if (replace.includes(other.code) || badges.includes(other.code)
-               || old.querySelector(".badges").textContent
-                  !== fresh.querySelector(".badges").textContent) {
+               || [".badges", ".thumbs"].some((part) => old.querySelector(part).textContent
+                                                    !== fresh.querySelector(part).textContent)) {
       syncBadges(old, fresh);
     }
   }
@@ -302,12 +305,26 @@ async function capture(item, kind, blob, filename) {
 
 const blobUrls = new Map(); // photo id -> object URL, made once per photo
 
+/** Where a photo stands, as its caption says it; `refused` when it will not count. */
+function photoState(p) {
+  if (p.refused) return { refused: true, text: `Không gửi được: ${p.refused}` };
+  if (p.server_status === "rejected") {
+    // The server's reason is "<reason code>: <message in Vietnamese>"; people read the message.
+    const reason = (p.reason || "").replace(/^[a-z0-9_-]+: /, "") || "không phải ảnh hợp lệ.";
+    return { refused: true, text: `Máy chủ từ chối ảnh: ${reason}` };
+  }
+  return { refused: false, text: p.done ? "Đã gửi" : "Chờ gửi" };
+}
+
 function thumbs(photos) {
   for (const p of photos) if (!blobUrls.has(p.id)) blobUrls.set(p.id, URL.createObjectURL(p.blob));
-  return el("div", { class: "thumbs" }, ...photos.map((p) => el("figure", {},
-    el("img", { src: blobUrls.get(p.id), alt: p.kind === "signature" ? "Chữ ký" : "Ảnh",
-                class: p.kind === "signature" ? "signature-img" : "photo-img" }),
-    el("figcaption", { text: p.done ? "Đã gửi" : "Chờ gửi" }))));
+  return el("div", { class: "thumbs" }, ...photos.map((p) => {
+    const state = photoState(p);
+    return el("figure", { class: state.refused ? "refused" : null },
+      el("img", { src: blobUrls.get(p.id), alt: p.kind === "signature" ? "Chữ ký" : "Ảnh",
+                  class: p.kind === "signature" ? "signature-img" : "photo-img" }),
+      el("figcaption", { text: state.text }));
+  }));
 }
 
 function signaturePad(item, value) {

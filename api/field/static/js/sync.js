@@ -8,6 +8,7 @@
 
 import * as db from "./db.js";
 import { API, ApiError, Offline, request } from "./api.js";
+import { sha256 } from "./ui.js";
 
 export const STATUS_VI = {
   applied: "Đã áp dụng",
@@ -210,7 +211,7 @@ export function answerData(a) {
 
 async function pending(key) {
   if (await db.one("conflicts", key)) return true;
-  return (await db.outbox()).some((m) => m.key === key);
+  return (await db.queued(key)) > 0;
 }
 
 async function pull() {
@@ -233,11 +234,14 @@ async function apply(change) {
     }
     return;
   }
+  if (change.entity === "photo") {
+    await photoChecked(change);
+    return;
+  }
   if (change.entity !== "answer") return;
   if (change.op === "delete") {
-    for (const a of await db.all("answers")) {
-      if (a.id === change.id && !(await pending(a.key))) await db.remove("answers", a.key);
-    }
+    const a = await db.answerById(change.id);
+    if (a && !(await pending(a.key))) await db.remove("answers", a.key);
     return;
   }
   const d = change.data;
@@ -247,6 +251,15 @@ async function apply(change) {
   const local = await db.one("answers", key);
   if (local && local.version != null && local.version >= d.version) return;
   await adopt("answer", key, d, change.version);
+}
+
+/** A photo of ours as the server judged it once its bytes were in: `ready`, or `rejected`
+ *  with the reason (not an image, too large, a decompression bomb…): shown on the photo. */
+async function photoChecked(change) {
+  const local = change.op === "upsert" && change.data ? await db.one("photos", change.id) : null;
+  if (!local) return;
+  await db.save("photos", { ...local, server_status: change.data.status,
+                            reason: change.data.reason || null });
 }
 
 // --- the offline package ---------------------------------------------------------------------
@@ -269,11 +282,23 @@ export function chunkSize() {
   return (Number.isFinite(kib) && kib >= 16 ? kib : 256) * 1024;
 }
 
+/** Answers the server gives an upload it will never accept as it is (a malformed request, a
+ *  role or an inspection that may not take photos, too large, not an image type it takes): the
+ *  photo is not sent again; it shows why, and the inspector takes another. A 460 (the bytes
+ *  received do not hash to the sha256 taken at capture; nothing kept) is for good only if the
+ *  photo on the device no longer hashes to it either; else the bytes were damaged on the way
+ *  and go again. Anything else (offline, 401, 409, 423, 429, 5xx) is tried again at the next
+ *  sync, resuming from the server's offset. */
+const REFUSED_FOR_GOOD = new Set([400, 403, 413, 415, 422]);
+const CHECKSUM_MISMATCH = 460;
+
+/** Photos still to send: their bytes are not all on the server and it has not refused them. */
+export function unsent(photos) { return photos.filter((p) => !p.done && !p.refused); }
+
 async function uploadPhotos() {
   const box = await db.outbox();
   const waiting = new Set(box.map((m) => m.entity === "inspection" ? m.id : m.data?.inspection_id));
-  for (const photo of await db.all("photos")) {
-    if (photo.done) continue;
+  for (const photo of unsent(await db.all("photos"))) {
     const inspection = await db.one("inspections", photo.inspection_id);
     // Answers first: the inspection and every answer naming this photo are on the server.
     if (!inspection?.on_server || waiting.has(photo.inspection_id)) continue;
@@ -281,65 +306,74 @@ async function uploadPhotos() {
       await uploadOne(photo);
     } catch (err) {
       if (err instanceof Offline) throw err;
-      // Refused by the server (e.g. 460: the bytes do not hash to the sha256 taken at
-      // capture): shown in the results, tried again at the next sync; the others go on.
+      if (err instanceof ApiError && err.status === 401) throw err; // log in again, then resume
+      let refused = REFUSED_FOR_GOOD.has(err.status) ? err.message : null;
+      if (err.status === CHECKSUM_MISMATCH) {
+        photo.upload_url = null; // the server kept nothing: start again
+        if (await sha256(photo.blob) !== photo.sha256) {
+          refused = "ảnh trên máy đã thay đổi sau khi chụp (mã sha256 không khớp); hãy chụp lại.";
+        }
+      }
+      await db.save("photos", { ...photo, refused });
+      // In the results either way; the other photos go on.
       await db.logResults([{
         at: new Date().toISOString(), mutation_id: photo.id, status: "rejected",
         outcome: "rejected", entity: "photo", id: photo.id, key: photo.id,
         item_code: photo.item_code, inspection_id: photo.inspection_id,
-        detail: `Ảnh không tải lên được: ${err.message}`,
+        detail: `Ảnh không tải lên được${refused ? "" : " (sẽ thử lại)"}: ${refused || err.message}`,
       }]);
     }
   }
 }
 
-function uploadOne(photo) {
+/** The problem+json a tus request was refused with, as an ApiError (status 0: no answer). */
+function refusal(err) {
+  const resp = err.originalResponse;
+  if (!resp) return new Offline(String(err));
+  let problem = null;
+  try { problem = JSON.parse(resp.getBody() || "null"); } catch { /* not JSON */ }
+  return new ApiError(resp.getStatus(), problem);
+}
+
+async function uploadOne(photo) {
+  const s = await db.get("session");
   return new Promise((resolve, reject) => {
-    db.get("session").then((s) => {
-      let saving = Promise.resolve();
-      const upload = new tus.Upload(photo.blob, {
-        endpoint: new URL(`${API}/uploads`, location.href).href,
-        uploadUrl: photo.upload_url || null,
-        chunkSize: chunkSize(),
-        retryDelays: [0, 1000, 3000],
-        storeFingerprintForResuming: false,
-        headers: { Authorization: `Bearer ${s?.token}` },
-        metadata: {
-          inspection_id: photo.inspection_id, item_code: photo.item_code || "",
-          filename: photo.filename, filetype: photo.filetype, sha256: photo.sha256,
-          captured_at: photo.captured_at, photo_id: photo.id,
-        },
-        onUploadUrlAvailable() {
-          photo.upload_url = upload.url;
-          saving = saving.then(() => db.save("photos", photo));
-        },
-        onChunkComplete(_size, accepted) {
-          photo.offset = accepted;
-          saving = saving.then(() => db.save("photos", photo)).then(() => changed("upload"));
-        },
-        onSuccess() {
-          photo.offset = photo.size;
-          photo.done = true;
-          photo.uploaded_at = new Date().toISOString();
-          saving.then(() => db.save("photos", photo)).then(() => {
-            changed("upload");
-            resolve();
-          });
-        },
-        onError(err) {
-          saving.then(() => {
-            const status = err.originalResponse ? err.originalResponse.getStatus() : 0;
-            if (!status) reject(new Offline(String(err)));
-            else {
-              photo.error = err.message;
-              db.save("photos", photo).then(() => reject(err));
-            }
-          });
-        },
-      });
-      uploading = { upload, reject };
-      upload.start();
+    let saving = Promise.resolve();
+    const upload = new tus.Upload(photo.blob, {
+      endpoint: new URL(`${API}/uploads`, location.href).href,
+      uploadUrl: photo.upload_url || null,
+      chunkSize: chunkSize(),
+      retryDelays: [0, 1000, 3000],
+      storeFingerprintForResuming: false,
+      headers: { Authorization: `Bearer ${s?.token}` },
+      metadata: {
+        inspection_id: photo.inspection_id, item_code: photo.item_code || "",
+        filename: photo.filename, filetype: photo.filetype, sha256: photo.sha256,
+        captured_at: photo.captured_at, photo_id: photo.id,
+      },
+      onUploadUrlAvailable() {
+        photo.upload_url = upload.url;
+        saving = saving.then(() => db.save("photos", photo));
+      },
+      onChunkComplete(_size, accepted) {
+        photo.offset = accepted;
+        saving = saving.then(() => db.save("photos", photo)).then(() => changed("upload"));
+      },
+      onSuccess() {
+        photo.offset = photo.size;
+        photo.done = true;
+        photo.uploaded_at = new Date().toISOString();
+        saving.then(() => db.save("photos", photo)).then(() => {
+          changed("upload");
+          resolve();
+        });
+      },
+      onError(err) {
+        saving.then(() => reject(refusal(err)));
+      },
     });
+    uploading = { upload, reject };
+    upload.start();
   }).finally(() => { uploading = null; });
 }
 
@@ -356,7 +390,7 @@ export function abortUpload() {
 
 export async function waiting() {
   const box = await db.outbox();
-  const photos = (await db.all("photos")).filter((p) => !p.done);
+  const photos = unsent(await db.all("photos"));
   const bytes = photos.reduce((n, p) => n + (p.size - (p.offset || 0)), 0);
   return { mutations: box.length, photos: photos.length, bytes };
 }
@@ -366,7 +400,7 @@ export async function waiting() {
 export async function submit(inspectionId) {
   await sync();
   const box = await db.outbox();
-  const photos = (await db.photosOf(inspectionId)).filter((p) => !p.done);
+  const photos = unsent(await db.photosOf(inspectionId));
   if (box.some((m) => m.id === inspectionId || m.data?.inspection_id === inspectionId)
       || photos.length) {
     return { notSynced: true };
