@@ -9,6 +9,7 @@ from flask_smorest import Api
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import database, problems
+from api.jobs import init_app as init_jobs
 from api.schemas import ProblemSchema
 from inspection import errors
 from inspection.config import Settings
@@ -46,11 +47,13 @@ def create_app(settings: Settings | None = None, *,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     engine = None
+    session_factory_given = session_factory is not None
     if session_factory is None:
         engine = make_engine(settings.database_url)
         session_factory = make_session_factory(engine)
     app.extensions["kt1"] = database.Runtime(settings, engine, session_factory)
     database.init_app(app)
+    init_jobs(app, inline=session_factory_given)
     api = KT1Api(app)
     problems.init_app(app)  # after flask-smorest, whose own HTTP error handler it replaces
     _register(app, api)

@@ -18,7 +18,7 @@ from api.cli_sync import sync
 from api.cli_uploads import uploads
 from inspection import accounts, audit, errors, migrate
 from inspection.config import Settings
-from workers.cli import worker
+from workers.cli import jobs_group, worker
 
 
 def _runtime():  # type: ignore[no-untyped-def]
@@ -40,6 +40,7 @@ main.add_command(geo)
 main.add_command(sync)
 main.add_command(uploads)
 main.add_command(worker)
+main.add_command(jobs_group)
 main.add_command(report)
 main.add_command(notice)
 main.add_command(record)
@@ -112,17 +113,21 @@ def users_create(username: str, password: str, role: str, agency: str,
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int)
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="Requests served at once (one process: the embedded database has one "
+                   "writer, and its job thread lives in that process).")
 @with_appcontext
-def serve(host: str, port: int) -> None:
-    """Serve the API on HOST:PORT (development server; use gunicorn in production)."""
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the embedded default on HOST:PORT with gunicorn (one process, threads), its jobs
+    on a background thread; production runs gunicorn 'api.wsgi:app' with rq workers."""
     if _runtime().settings.is_production:
         click.echo("production: run gunicorn 'api.wsgi:app' instead", err=True)
         sys.exit(2)
-    from werkzeug.serving import run_simple
+    from api.serving import serve_embedded
 
     click.echo(f"KT1 Inspect on http://{host}:{port}/api/v1/ (docs: /api/v1/docs)")
-    run_simple(host, port, current_app._get_current_object(),  # type: ignore[attr-defined]
-               use_reloader=False, threaded=True)
+    serve_embedded(current_app._get_current_object(), host=host, port=port,  # type: ignore[attr-defined]
+                   threads=threads)
 
 
 @main.group()

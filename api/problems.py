@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from inspection import errors
@@ -32,6 +33,7 @@ STATUS_BY_CODE = {
     errors.Gone.code: 410,
     errors.Locked.code: 423,
     errors.ChecksumMismatch.code: 460,  # tus 1.0.0 checksum extension
+    errors.Unavailable.code: 503,
 }
 
 HTTP_TITLES = {
@@ -49,7 +51,10 @@ HTTP_TITLES = {
     428: ("precondition-required", "Thiếu điều kiện phiên bản (If-Match)"),
     429: ("throttled", "Quá nhiều lần thử"),
     500: ("internal-error", "Lỗi hệ thống"),
+    503: ("unavailable", "Dịch vụ tạm thời không sẵn sàng"),
 }
+
+DATABASE_DOWN_RETRY_AFTER_S = 5
 
 
 def problem(status: int, code: str, title: str, detail: str | None = None,
@@ -133,7 +138,7 @@ def _from_domain(exc: errors.DomainError) -> Response:
     status = STATUS_BY_CODE.get(exc.code, 400)
     resp = problem(status, exc.code, exc.title, exc.detail,
                    extra={"errors": exc.errors, **exc.extra})
-    if isinstance(exc, errors.Throttled):
+    if isinstance(exc, errors.Throttled | errors.Unavailable):
         resp.headers["Retry-After"] = str(exc.retry_after)
     return resp
 
@@ -167,9 +172,22 @@ def _from_http(exc: HTTPException) -> Response:
 
 
 def _from_unexpected(exc: Exception) -> Response:
+    if _database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        return _from_domain(errors.Unavailable(
+            "Cơ sở dữ liệu tạm thời không sẵn sàng; yêu cầu chưa được ghi nhận. Vui lòng gửi "
+            "lại sau giây lát.", retry_after=DATABASE_DOWN_RETRY_AFTER_S))
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem(500, "internal-error", "Lỗi hệ thống",
                    "Đã có lỗi không mong muốn; lỗi đã được ghi lại.")
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    """A lost connection (a backend terminated, the server restarting) or a database too busy
+    to answer (SQLite's lock timeout): the transaction was rolled back, a retry can succeed."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError)
 
 
 def init_app(app: Flask) -> None:

@@ -24,6 +24,7 @@ NAMING = {
 }
 
 SPATIALITE_LIBRARY = "mod_spatialite"
+SQLITE_BUSY_TIMEOUT_MS = 30000
 
 
 class Base(DeclarativeBase):
@@ -70,7 +71,7 @@ def _load_spatialite(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.enable_load_extension(False)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys = ON")
-    cur.execute("PRAGMA busy_timeout = 30000")
+    cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cur.close()
 
 

@@ -72,6 +72,18 @@ class Throttled(DomainError):
         self.retry_after = retry_after
 
 
+class Unavailable(DomainError):
+    """A service the request needs (the job queue, the database) is down for now; nothing was
+    kept, and the same request can be sent again after `retry_after` seconds."""
+
+    code = "unavailable"
+    title = "Dịch vụ tạm thời không sẵn sàng"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class BadRequest(DomainError):
     """A request the protocol does not allow (missing or malformed headers)."""
 

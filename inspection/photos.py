@@ -38,6 +38,7 @@ from media.uploads import PartialUploads
 UPLOADABLE = ("draft", "returned", "submitted")
 METADATA_KEYS = ("inspection_id", "item_code", "filename", "filetype", "sha256", "captured_at",
                  "photo_id")
+PROCESS_JOB = "workers.jobs.process_photo_job"
 EARLIEST_CAPTURE = 2000  # no tablet evidence predates this year
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -51,6 +52,12 @@ class Ticket:
     length: int
     completed: bool
     expires_at: datetime
+
+
+def processing_key(photo_id: uuid.UUID | str) -> str:
+    """The queue's key for processing one photo: a photo waiting or being processed is never
+    queued twice."""
+    return f"photo-{photo_id}"
 
 
 def ticket_for(upload: Upload) -> Ticket:

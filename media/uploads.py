@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -129,6 +130,13 @@ class PartialUploads:
     def offset(self, upload_id: str) -> int:
         try:
             return self.path(upload_id).stat().st_size
+        except FileNotFoundError as exc:
+            raise UploadMissing(upload_id) from exc
+
+    def modified_at(self, upload_id: str) -> datetime:
+        """When bytes last arrived (UTC)."""
+        try:
+            return datetime.fromtimestamp(self.path(upload_id).stat().st_mtime, UTC)
         except FileNotFoundError as exc:
             raise UploadMissing(upload_id) from exc
 

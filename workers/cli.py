@@ -1,25 +1,64 @@
-"""`kt1 worker`: an `rq` worker on the queue KT1_QUEUE (`kt1`) of the Redis at KT1_REDIS_URL."""
+"""`kt1 worker`: an `rq` worker (with its scheduler, which runs the retries) on the queue
+KT1_QUEUE (`kt1`) of the Redis at KT1_REDIS_URL; `kt1 jobs requeue`: the outbox sweeper."""
 
 from __future__ import annotations
 
 import click
 
 from inspection.config import Settings
+from workers.queue import InlineQueue, RedisQueue
+
+NO_REDIS = ("KT1_REDIS_URL is not set: without Redis, jobs run in-process as they are "
+            "enqueued and no worker is needed. Set KT1_REDIS_URL=redis://host:6379/0 to run one.")
 
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Work until the queues are empty, then exit.")
 @click.option("--queue", "queues", multiple=True,
               help="Queue to listen on (repeatable); default KT1_QUEUE, or `kt1`.")
-def worker(burst: bool, queues: tuple[str, ...]) -> None:
-    """Run background jobs from Redis (photo processing, notices, reports)."""
+@click.option("--maintenance-interval", default=60, show_default=True, type=int,
+              help="Seconds between rq's clean-ups, which retry (or fail) the jobs of a worker "
+                   "that died.")
+def worker(burst: bool, queues: tuple[str, ...], maintenance_interval: int) -> None:
+    """Run background jobs from Redis (photo processing, notices, reports), after handing
+    over again what the queue lost (`kt1 jobs requeue`)."""
     settings = Settings.from_env()
     if not settings.redis_url:
-        raise click.ClickException(
-            "KT1_REDIS_URL is not set: without Redis, jobs run in-process as they are "
-            "enqueued and no worker is needed. Set KT1_REDIS_URL=redis://host:6379/0 to run one.")
-    from redis import Redis
+        raise click.ClickException(NO_REDIS)
     from rq import Worker
 
-    connection = Redis.from_url(settings.redis_url)
-    Worker(list(queues) or [settings.queue_name], connection=connection).work(burst=burst)
+    names = list(queues) or [settings.queue_name]
+    swept = _sweep(settings, RedisQueue(settings, names[0]))
+    click.echo(f"outbox: {swept.summary()}")
+    connection = RedisQueue(settings, names[0]).connection
+    Worker(names, connection=connection, maintenance_interval=maintenance_interval).work(
+        burst=burst, with_scheduler=True)
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background jobs."""
+
+
+@jobs_group.command("requeue")
+@click.option("--grace", default=30, show_default=True, type=float,
+              help="Seconds left to a request to hand over the work it just committed.")
+def requeue(grace: float) -> None:
+    """Hand over again the jobs the queue lost or whose worker died, process photos left
+    `processing`, complete uploads whose bytes are all in, and fail for good what was tried
+    too often (cron, every 5 minutes). Without Redis the jobs run here and now."""
+    settings = Settings.from_env()
+    target = RedisQueue(settings) if settings.redis_url else InlineQueue(settings)
+    if isinstance(target, RedisQueue):
+        from rq.registry import clean_registries
+
+        clean_registries(target.queue)  # rq's own: retry or fail the jobs of dead workers
+    click.echo(_sweep(settings, target, grace_s=grace).summary())
+
+
+def _sweep(settings: Settings, target: RedisQueue | InlineQueue,  # type: ignore[no-untyped-def]
+           grace_s: float = 30):
+    from workers.jobs import session_factory
+    from workers.outbox import sweep
+
+    return sweep(settings, session_factory(settings.database_url), target, grace_s=grace_s)

@@ -8,12 +8,13 @@ and commits, or rolls back and re-raises so `rq` records the failure and retries
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from inspection import notices, photos, provision_deadline, records, reports
+from inspection import notices, photos, provision, provision_deadline, records, reports
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
 from media.blobstore import BlobStore, store_from_url
@@ -81,6 +82,28 @@ def _document_job(job_id: str, write: Callable[[Session, BlobStore, Settings, An
     return run_tracked(session_factory(settings.database_url), job_id, work)
 
 
+def _unchanged(_session: Session, _target_id: str) -> None:
+    """A provision report's status is its workflow's: a failed rendering leaves it as sent."""
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A kind of tracked job: the function rq runs (`func(job_id, target_id)`), the key of its
+    target's id in the job's `args`, and how its target records a final failure."""
+
+    func_path: str
+    arg: str
+    mark_failed: Callable[[Session, str], None]
+
+
+TRACKED = {
+    notices.NOTICE_KIND: Tracked(notices.NOTICE_JOB, "notice_id", notices.mark_failed),
+    reports.REPORT_KIND: Tracked(reports.REPORT_JOB, "report_id", reports.mark_failed),
+    records.RECORD_KIND: Tracked(records.RECORD_JOB, "record_id", records.mark_failed),
+    provision.PROVISION_KIND: Tracked(provision.PROVISION_JOB, "report_id", _unchanged),
+}
+
+
 def render_notice_job(job_id: str, notice_id: str) -> dict[str, Any]:
     """Number, render, store and issue a violation notice (`workers.notices.render_notice`:
     running it twice issues one notice); on failure the notice is marked `failed`."""
@@ -121,7 +144,7 @@ def render_provision_report_job(job_id: str, report_id: str) -> dict[str, Any]:
     return _document_job(
         job_id, lambda s, store, _settings, _progress: render_provision_report(s, store,
                                                                                report_id),
-        lambda _s: None,
+        lambda s: _unchanged(s, report_id),
         lambda r: {"report_id": str(r.id), "pdf_sha256": r.pdf_sha256,
                    "docx_sha256": r.docx_sha256})
 

@@ -63,11 +63,11 @@ def render_report(session: Session, store: BlobStore, report_id: uuid.UUID | str
     tell(85)
     pdf_sha256, _ = store.put(io.BytesIO(pdf))
     xlsx_sha256, _ = store.put(io.BytesIO(xlsx))
+    tell(95)  # before the write below: on SQLite it holds the lock until the job commits
     report = reports.lock_for_render(session, report_id)
     if report.is_ready:
         return Rendered(report)
     reports.mark_ready(session, report, pdf_sha256=pdf_sha256, xlsx_sha256=xlsx_sha256)
-    tell(95)
     return Rendered(report, pdf, xlsx)
 
 

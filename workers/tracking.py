@@ -11,11 +11,16 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from inspection import errors, jobs
+from inspection.db import SQLITE_BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
+
+PROGRESS_WAIT_MS = 500
 
 Work = Callable[[Session, Callable[[int], None]], dict[str, Any]]
 
@@ -28,9 +33,7 @@ def run_tracked(factory: sessionmaker[Session], job_id: str, work: Work) -> dict
         session.commit()
 
     def report(percent: int) -> None:
-        with factory() as progress_session:
-            jobs.progressed(progress_session, job_id, percent)
-            progress_session.commit()
+        _report_progress(factory, job_id, percent)
 
     try:
         with factory() as session:
@@ -39,7 +42,9 @@ def run_tracked(factory: sessionmaker[Session], job_id: str, work: Work) -> dict
         _record_failure(factory, job_id, exc.detail, final=True)
         return {"error": exc.detail}
     except Exception as exc:
-        _record_failure(factory, job_id, readable(exc), final=_last_attempt())
+        final = _last_attempt()
+        log.exception("job %s failed (final=%s)", job_id, final)
+        _record_failure(factory, job_id, readable(exc, final=final), final=final)
         raise
     with factory() as session:
         jobs.finished(session, job_id, result)
@@ -47,13 +52,36 @@ def run_tracked(factory: sessionmaker[Session], job_id: str, work: Work) -> dict
     return result
 
 
-def readable(exc: BaseException) -> str:
-    return f"Lỗi khi thực hiện công việc ({type(exc).__name__}): {exc}"
+def readable(exc: BaseException, *, final: bool) -> str:
+    """What a user reads of an unexpected failure: a sentence, never the exception's text
+    (which can carry SQL or paths); the detail is in the log."""
+    if final:
+        return ("Không thực hiện được công việc do lỗi hệ thống; lỗi đã được ghi lại. Vui lòng "
+                "yêu cầu lại sau hoặc báo quản trị viên.")
+    return "Lần thực hiện vừa rồi gặp lỗi hệ thống; công việc sẽ được tự động thử lại."
+
+
+def _report_progress(factory: sessionmaker[Session], job_id: str, percent: int) -> None:
+    """Progress is advice, never a reason to fail: an update that cannot be written now (the
+    database busy, SQLite's write lock held by the job's own transaction) is skipped."""
+    try:
+        with factory() as session:
+            sqlite = session.get_bind().dialect.name == "sqlite"
+            if sqlite:  # wait briefly, not the connection's 30 s
+                session.execute(text(f"PRAGMA busy_timeout = {PROGRESS_WAIT_MS}"))
+            try:
+                jobs.progressed(session, job_id, percent)
+                session.commit()
+            finally:
+                if sqlite:
+                    session.rollback()
+                    session.execute(text(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"))
+    except OperationalError as exc:
+        log.info("job %s: progress %d%% not recorded (%s)", job_id, percent, exc)
 
 
 def _record_failure(factory: sessionmaker[Session], job_id: str, error: str, *,
                     final: bool) -> None:
-    log.warning("job %s failed (final=%s): %s", job_id, final, error)
     with factory() as session:
         jobs.failed(session, job_id, error, final=final)
         session.commit()

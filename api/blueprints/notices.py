@@ -157,8 +157,8 @@ def request_notice(inspection_id: uuid.UUID) -> Any:
     """Ask for the violation notice of an approved inspection's confirmed findings."""
     notice, job, queued = notices.request_notice(database.session(), current_user(),
                                                  inspection_id)
-    if queued:
-        enqueue_after_commit(notices.NOTICE_JOB, str(job.id), str(notice.id))
+    if queued or job.status == "queued":  # a retry hands over a job the queue lost
+        enqueue_after_commit(notices.NOTICE_JOB, str(job.id), str(notice.id), key=str(job.id))
     return {"notice_id": notice.id, "job_id": job.id}, 202 if queued else 200
 
 

@@ -297,7 +297,7 @@ def submit(report_id: uuid.UUID) -> Any:
     """Send the report to the Sở; its PDF and DOCX are rendered by a job (`job_id`)."""
     report, job = provision.submit(database.session(), current_user(), report_id,
                                    if_match=if_match_version())
-    enqueue_after_commit(provision.PROVISION_JOB, str(job.id), str(report.id))
+    enqueue_after_commit(provision.PROVISION_JOB, str(job.id), str(report.id), key=str(job.id))
     return _shown(report)
 
 

@@ -83,8 +83,8 @@ def request_record(inspection_id: uuid.UUID) -> Any:
     """Ask for the inspection record (biên bản kiểm tra) of a submitted inspection."""
     record, job, queued = records.request_record(database.session(), current_user(),
                                                  inspection_id)
-    if queued:
-        enqueue_after_commit(records.RECORD_JOB, str(job.id), str(record.id))
+    if queued or job.status == "queued":  # a retry hands over a job the queue lost
+        enqueue_after_commit(records.RECORD_JOB, str(job.id), str(record.id), key=str(job.id))
     return {"record_id": record.id, "job_id": job.id}, 202 if queued else 200
 
 

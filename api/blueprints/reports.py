@@ -80,7 +80,7 @@ def request_report(body: dict[str, Any]) -> Any:
     """Ask for an annual report of a province or a campaign's report (PDF and XLSX)."""
     report, job = reports.request_report(database.session(), current_user(), **body)
     assert job is not None
-    enqueue_after_commit(reports.REPORT_JOB, str(job.id), str(report.id))
+    enqueue_after_commit(reports.REPORT_JOB, str(job.id), str(report.id), key=str(job.id))
     return {"report_id": report.id, "job_id": job.id}
 
 

@@ -48,7 +48,6 @@ blp = Blueprint("uploads", __name__, description="Tải ảnh bằng chứng (tu
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,checksum,termination,expiration"
 OFFSET_TYPE = "application/offset+octet-stream"
-PROCESS_JOB = "workers.jobs.process_photo_job"
 _METADATA_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _DIGITS = re.compile(r"^\d{1,19}$")
 
@@ -222,10 +221,8 @@ class UploadResource(MethodView):
         _require_tus()
         session = database.session()
         upload = photos.get_upload(session, current_user(), upload_id)
-        offset = _offset_of(upload)
-        if offset == upload.length and upload.completed_at is None:
-            # All bytes are in but their completion failed (e.g. the store was down): retry.
-            _complete(photos.ticket_for(upload), None)
+        offset = _offset_of(upload)  # safe: bytes all in but not completed are completed by
+        # the next PATCH (at that offset, empty) or by the outbox sweeper, never here
         return Response(status=200, headers={
             "Upload-Offset": str(offset), "Upload-Length": str(upload.length),
             "Upload-Metadata": _encode_metadata(upload), "Cache-Control": "no-store",
@@ -332,4 +329,7 @@ def _complete(ticket: photos.Ticket, appended: Appended | None) -> None:
         database.commit_even_on_error()  # the upload's record goes with its bytes
         raise
     database.on_commit(lambda: partials.discard(ticket.id))
-    enqueue_after_commit(PROCESS_JOB, str(photo.id))
+    # The photo is `processing` once committed: a queue that is down only delays it (the outbox
+    # sweeper hands it over), so the upload itself succeeds.
+    enqueue_after_commit(photos.PROCESS_JOB, str(photo.id),
+                         key=photos.processing_key(photo.id), check_queue=False)

@@ -41,3 +41,17 @@ def uploaded_photo(session: Session, store: BlobStore, inspection: Inspection,
     session.add(photo)
     session.flush()
     return photo
+
+
+def approved_with_finding(session: Session) -> uuid.UUID:
+    """An approved inspection with one confirmed finding (A1); its id."""
+    from inspection.models import Finding
+
+    inspection = inspection_at_can_tho(session)
+    inspection.status = "approved"
+    session.add(Finding(inspection_id=inspection.id, site_id=inspection.site_id, item_code="A1",
+                        severity="high", legal_basis="NĐ 174/2026/NĐ-CP Đ.9(1)",
+                        status="confirmed", description="Thiếu dấu ngày giờ chấp nhận",
+                        province_code="92"))
+    session.flush()
+    return inspection.id

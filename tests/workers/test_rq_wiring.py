@@ -28,7 +28,12 @@ from inspection.models import Photo
 from media.blobstore import FileBlobStore
 from tests import factories
 from tests.media.pictures import CAN_THO, exif, save_jpeg, two_tone
-from tests.workers.evidence import DURING, inspection_at_can_tho, uploaded_photo
+from tests.workers.evidence import (
+    DURING,
+    approved_with_finding,
+    inspection_at_can_tho,
+    uploaded_photo,
+)
 from workers.cli import worker
 from workers.queue import enqueue
 
@@ -107,8 +112,7 @@ def test_a_real_rq_worker_processes_an_enqueued_photo_and_exits_cleanly(
 def test_without_redis_a_job_runs_in_process_as_it_is_enqueued(scratch, tmp_path):
     settings = Settings(env="test", instance_path=tmp_path, database_url=scratch.database_url,
                         media_url=scratch.media_url, redis_url=None)
-    job_id = enqueue(settings, JOB, str(scratch.photo_id))
-    assert job_id.startswith("embedded-")
+    enqueue(settings, JOB, str(scratch.photo_id), key=f"photo-{scratch.photo_id}")
     assert scratch.status() == "ready"
 
 
@@ -117,20 +121,6 @@ def test_the_worker_command_refuses_to_start_without_redis(monkeypatch):
     result = CliRunner().invoke(worker, [])
     assert result.exit_code != 0
     assert "KT1_REDIS_URL is not set" in result.output
-
-
-def _approved_with_finding(session) -> uuid.UUID:  # type: ignore[no-untyped-def]
-    """An approved inspection with one confirmed finding (A1); its id."""
-    from inspection.models import Finding
-
-    inspection = inspection_at_can_tho(session)
-    inspection.status = "approved"
-    session.add(Finding(inspection_id=inspection.id, site_id=inspection.site_id, item_code="A1",
-                        severity="high", legal_basis="NĐ 174/2026/NĐ-CP Đ.9(1)",
-                        status="confirmed", description="Thiếu dấu ngày giờ chấp nhận",
-                        province_code="92"))
-    session.flush()
-    return inspection.id
 
 
 def test_a_real_rq_worker_issues_a_notice_and_records_a_failing_ones_error(redis, tmp_path):
@@ -146,7 +136,7 @@ def test_a_real_rq_worker_issues_a_notice_and_records_a_failing_ones_error(redis
         reference.load_units(session, packaged_units())
         factories.bind(session)
         supervisor = factories.UserFactory(role="supervisor")
-        good, doomed = _approved_with_finding(session), _approved_with_finding(session)
+        good, doomed = approved_with_finding(session), approved_with_finding(session)
         asked = [notices.request_notice(session, supervisor, i)[:2] for i in (good, doomed)]
         session.commit()
         ids = [(str(job.id), str(notice.id)) for notice, job in asked]

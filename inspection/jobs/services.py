@@ -44,13 +44,13 @@ def _may_read(actor: User, job: Job) -> bool:
     return actor.role in READERS and job.province_code == actor.province_code
 
 
-def _load(session: Session, job_id: uuid.UUID | str) -> Job:
+def load(session: Session, job_id: uuid.UUID | str) -> Job:
     return session.get_one(Job, uuid.UUID(str(job_id)), with_for_update=True,
                            populate_existing=True)
 
 
 def started(session: Session, job_id: uuid.UUID | str) -> Job:
-    job = _load(session, job_id)
+    job = load(session, job_id)
     job.status = "started"
     job.attempts += 1
     job.started_at = utcnow()
@@ -59,13 +59,13 @@ def started(session: Session, job_id: uuid.UUID | str) -> Job:
 
 
 def progressed(session: Session, job_id: uuid.UUID | str, percent: int) -> None:
-    job = _load(session, job_id)
+    job = load(session, job_id)
     job.progress = max(0, min(100, percent))
     session.flush()
 
 
 def finished(session: Session, job_id: uuid.UUID | str, result: dict[str, Any]) -> Job:
-    job = _load(session, job_id)
+    job = load(session, job_id)
     job.status, job.progress, job.result, job.error = "finished", 100, result, None
     job.finished_at = utcnow()
     session.flush()
@@ -74,7 +74,7 @@ def finished(session: Session, job_id: uuid.UUID | str, result: dict[str, Any]) 
 
 def failed(session: Session, job_id: uuid.UUID | str, error: str, *, final: bool) -> Job:
     """Record an attempt's error: the job is `failed` if no retry follows, else `queued`."""
-    job = _load(session, job_id)
+    job = load(session, job_id)
     job.status = "failed" if final else "queued"
     job.error = error[:2000]
     job.finished_at = utcnow() if final else None

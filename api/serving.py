@@ -1,0 +1,35 @@
+"""Serving the embedded default with gunicorn, a production WSGI server: one worker process
+with threads (SQLite has one writer; the job thread lives in that process)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from api.jobs import start_runner
+
+
+class _Embedded(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def serve_embedded(app: Flask, *, host: str, port: int, threads: int) -> None:
+    """Serve `app` on host:port until stopped (SIGINT/SIGTERM). Its job runner starts in the
+    worker process, so it sweeps the outbox as the server starts."""
+    _Embedded(app, {
+        "bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread", "threads": threads,
+        "timeout": 120, "graceful_timeout": 30, "accesslog": "-",
+        "post_worker_init": lambda _worker: start_runner(app),
+    }).run()
