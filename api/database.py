@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from inspection.config import Settings
+from inspection.db import sqlite_begin
 
 
 @dataclass
@@ -35,8 +36,14 @@ def settings() -> Settings:
     return runtime().settings
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def session() -> Session:
     if "db_session" not in g:
+        # On SQLite a request that may write takes the write lock when it begins and waits
+        # its turn behind another writer, instead of failing when it first writes.
+        sqlite_begin.set("BEGIN" if request.method in SAFE_METHODS else "BEGIN IMMEDIATE")
         g.db_session = runtime().session_factory()
     return g.db_session  # type: ignore[no-any-return]
 

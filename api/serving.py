@@ -20,6 +20,8 @@ class _Embedded(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn 25+: no socket in $HOME
+            self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Flask:
         return self.application

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,6 +61,13 @@ def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
+# How SQLite transactions begin in this context. A deferred transaction that reads and then
+# writes fails at once ("database is locked", the busy timeout is not waited) when another
+# connection is writing, so work that may write takes the write lock up front and waits its
+# turn; requests with a safe method (GET, HEAD) read with a deferred transaction instead.
+sqlite_begin: ContextVar[str] = ContextVar("kt1_sqlite_begin", default="BEGIN IMMEDIATE")
+
+
 def is_sqlite(url_or_engine: str | Engine) -> bool:
     url = url_or_engine if isinstance(url_or_engine, str) else str(url_or_engine.url)
     return url.startswith("sqlite")
@@ -85,7 +93,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _load_spatialite)
         # Let SQLAlchemy, not the driver, open transactions: SAVEPOINTs then work.
         event.listen(engine, "connect", _disable_driver_transactions)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(sqlite_begin.get()))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)

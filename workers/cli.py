@@ -3,10 +3,14 @@ KT1_QUEUE (`kt1`) of the Redis at KT1_REDIS_URL; `kt1 jobs requeue`: the outbox 
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from inspection.config import Settings
 from workers.queue import InlineQueue, RedisQueue
+
+log = logging.getLogger(__name__)
 
 NO_REDIS = ("KT1_REDIS_URL is not set: without Redis, jobs run in-process as they are "
             "enqueued and no worker is needed. Set KT1_REDIS_URL=redis://host:6379/0 to run one.")
@@ -28,10 +32,32 @@ def worker(burst: bool, queues: tuple[str, ...], maintenance_interval: int) -> N
     from rq import Worker
 
     names = list(queues) or [settings.queue_name]
-    swept = _sweep(settings, RedisQueue(settings, names[0]))
-    click.echo(f"outbox: {swept.summary()}")
-    connection = RedisQueue(settings, names[0]).connection
-    Worker(names, connection=connection, maintenance_interval=maintenance_interval).work(
+    target = RedisQueue(settings, names[0])
+    try:
+        click.echo(f"outbox: {_sweep(settings, target).summary()}")
+    except Exception:  # the database busy or away: the worker still starts, maintenance sweeps
+        log.exception("outbox sweep at start failed")
+
+    class SweepingWorker(Worker):
+        """rq's worker, whose maintenance also sweeps the outbox."""
+
+        def run_maintenance_tasks(self) -> None:
+            first = self.last_cleaned_at is None
+            super().run_maintenance_tasks()
+            if first:
+                return  # at start: swept just before
+            try:
+                swept = _sweep(settings, target)
+            except Exception:  # the database away: the next round sweeps again
+                log.exception("outbox sweep failed")
+            else:
+                if swept.changed:
+                    log.info("outbox: %s", swept.summary())
+
+    # rq runs its maintenance (the scheduler lock of a dead worker taken over, its jobs
+    # retried) only between two waits on the queue, which last `worker_ttl - 15` seconds.
+    SweepingWorker(names, connection=target.connection, maintenance_interval=maintenance_interval,
+                   worker_ttl=max(maintenance_interval, 1) + 15).work(
         burst=burst, with_scheduler=True)
 
 

@@ -38,6 +38,10 @@ class Swept:
     gave_up: list[str] = field(default_factory=list)
     completed_uploads: list[str] = field(default_factory=list)
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.delivered or self.gave_up or self.completed_uploads)
+
     def summary(self) -> str:
         return (f"{len(self.delivered)} delivered again, {len(self.gave_up)} failed for good, "
                 f"{len(self.completed_uploads)} uploads completed")
@@ -55,8 +59,9 @@ def sweep(settings: Settings, factory: sessionmaker[Session], target: Deliverer,
         audit.set_actor(session, None, "worker")
         completed = _complete_uploads(session, settings, now, cutoff)
         swept.completed_uploads = list(completed)
-        deliveries = [(photos.processing_key(photo_id), photos.PROCESS_JOB, (str(photo_id),))
-                      for photo_id in completed.values()]
+        deliveries: list[tuple[str, str, tuple[str, ...]]] = [
+            (photos.processing_key(photo_id), photos.PROCESS_JOB, (str(photo_id),))
+            for photo_id in completed.values()]
         for job in jobs.open_jobs_before(session, cutoff):
             key = str(job.id)
             if target.active(key):

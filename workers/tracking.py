@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from inspection import errors, jobs
-from inspection.db import SQLITE_BUSY_TIMEOUT_MS
+from inspection.db import SQLITE_BUSY_TIMEOUT_MS, sqlite_begin
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ def readable(exc: BaseException, *, final: bool) -> str:
 def _report_progress(factory: sessionmaker[Session], job_id: str, percent: int) -> None:
     """Progress is advice, never a reason to fail: an update that cannot be written now (the
     database busy, SQLite's write lock held by the job's own transaction) is skipped."""
+    deferred = sqlite_begin.set("BEGIN")  # SQLite: never queue behind the job's own lock
     try:
         with factory() as session:
             sqlite = session.get_bind().dialect.name == "sqlite"
@@ -78,6 +79,8 @@ def _report_progress(factory: sessionmaker[Session], job_id: str, percent: int) 
                     session.execute(text(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"))
     except OperationalError as exc:
         log.info("job %s: progress %d%% not recorded (%s)", job_id, percent, exc)
+    finally:
+        sqlite_begin.reset(deferred)
 
 
 def _record_failure(factory: sessionmaker[Session], job_id: str, error: str, *,

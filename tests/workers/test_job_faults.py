@@ -43,7 +43,7 @@ from tests.workers.processes import (
     wait_for,
 )
 
-pytestmark = pytest.mark.parametrize("backend", BACKENDS)
+ON_POSTGRES = pytest.mark.parametrize("backend", ["postgis"])  # backends to terminate
 
 
 @dataclass
@@ -105,6 +105,7 @@ def _client(world: World, redis: PrivateRedis):  # type: ignore[no-untyped-def]
     return client
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_queue_that_is_down_answers_503_keeps_nothing_and_the_retry_issues_the_notice(
         world: World, redis: PrivateRedis) -> None:
     client = _client(world, redis)  # the private Redis is not running
@@ -132,6 +133,7 @@ def test_a_queue_that_is_down_answers_503_keeps_nothing_and_the_retry_issues_the
     assert (notice.status, notice.label) == ("issued", "01/TB-SKHCN")
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_work_committed_but_never_handed_over_is_delivered_once_by_the_sweeper(
         world: World, redis: PrivateRedis, tmp_path: Path) -> None:
     store = FileBlobStore(tmp_path / "media")
@@ -180,15 +182,16 @@ def _hold_job_row(world: World, backend: str, job_id: str):  # type: ignore[no-u
     """A connection holding the job's row (PostgreSQL) or the database's write lock (SQLite),
     so the worker that takes the job blocks at its first write: mid-job, as rq sees it."""
     conn = world.engine.connect()
+    conn.begin()
     if backend == "postgis":
-        conn.begin()
         conn.execute(text("SELECT id FROM jobs WHERE id = :id FOR UPDATE"),
                      {"id": uuid.UUID(job_id)})
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:  # a write statement takes SQLite's write lock even when it changes no row
+        conn.execute(text("UPDATE jobs SET status = status WHERE 0"))
     return conn
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_worker_killed_mid_job_leaves_a_job_that_is_retried_until_it_finishes(
         world: World, redis: PrivateRedis, backend: str, tmp_path: Path) -> None:
     from redis import Redis
@@ -205,10 +208,10 @@ def test_a_worker_killed_mid_job_leaves_a_job_that_is_retried_until_it_finishes(
     first = start_kt1("worker", env=env, log=tmp_path / "worker-1.log")
     try:
         wait_for(lambda: RqJob.fetch(job_id, connection=connection).get_status() == "started",
-                 timeout_s=60, what="the worker to take the job")
+                 timeout_s=120, what="the worker to take the job")
         kill_group(first, signal.SIGKILL)
     finally:
-        held.rollback() if backend == "postgis" else held.exec_driver_sql("ROLLBACK")
+        held.rollback()
         held.close()
     assert world.job(job_id).status in ("queued", "started")
 
@@ -222,3 +225,87 @@ def test_a_worker_killed_mid_job_leaves_a_job_that_is_retried_until_it_finishes(
     assert job.status == "finished", ((tmp_path / "worker-2.log").read_text(), job.error)
     [notice] = world.notices()
     assert (notice.status, notice.label) == ("issued", "01/TB-SKHCN")
+
+
+def _terminate_the_waiting_backend(world: World) -> int:
+    """End (pg_terminate_backend) the one backend of the world's database that waits on a lock,
+    once there is one: the request or job blocked behind the test's lock, mid-way."""
+    database = world.engine.url.database
+
+    def waiting() -> int | None:
+        with world.engine.connect() as conn:
+            return conn.scalar(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = :db "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"), {"db": database})
+
+    pid = wait_for(waiting, timeout_s=60, what="a backend waiting on the test's lock")
+    with world.engine.connect() as conn:
+        assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    return pid
+
+
+def _locked(world: World, statement: str):  # type: ignore[no-untyped-def]
+    conn = world.engine.connect()
+    conn.begin()
+    conn.execute(text(statement))
+    return conn
+
+
+@ON_POSTGRES
+def test_a_backend_ended_mid_request_answers_503_commits_nothing_and_the_retry_succeeds(
+        world: World, redis: PrivateRedis) -> None:
+    import threading
+
+    redis.start()
+    client = _client(world, redis)
+    path = f"/api/v1/inspections/{world.inspection_id}/notices"
+    answers = []
+    held = _locked(world, "LOCK TABLE notices IN ACCESS EXCLUSIVE MODE")
+    try:
+        asking = threading.Thread(target=lambda: answers.append(client.post(path)))
+        asking.start()
+        _terminate_the_waiting_backend(world)
+    finally:
+        held.rollback()
+        held.close()
+    asking.join(timeout=60)
+    [ended] = answers
+    assert ended.status_code == 503, ended.get_json()
+    assert ended.mimetype == "application/problem+json"
+    assert ended.headers["Retry-After"] == "5"
+    assert world.notices() == []
+    with world.session() as session:
+        assert session.scalar(select(func.count()).select_from(Job)) == 0
+
+    retried = client.post(path)  # the pool hands out a live connection again
+    assert retried.status_code == 202, retried.get_json()
+    run_kt1("worker", "--burst", env=world.env(redis))
+    assert world.job(retried.get_json()["job_id"]).status == "finished"
+    assert [(n.status, n.label) for n in world.notices()] == [("issued", "01/TB-SKHCN")]
+
+
+@ON_POSTGRES
+def test_a_backend_ended_mid_job_fails_that_attempt_and_the_retry_finishes_the_job(
+        world: World, redis: PrivateRedis, tmp_path: Path) -> None:
+    redis.start()
+    env = world.env(redis)
+    asked = _client(world, redis).post(f"/api/v1/inspections/{world.inspection_id}/notices")
+    assert asked.status_code == 202
+    job_id = asked.get_json()["job_id"]
+    held = _locked(world, "LOCK TABLE notices IN ACCESS EXCLUSIVE MODE")
+    worker = start_kt1("worker", "--maintenance-interval", "5", env=env,
+                       log=tmp_path / "worker.log")
+    try:
+        try:
+            _terminate_the_waiting_backend(world)
+        finally:
+            held.rollback()
+            held.close()
+        job = wait_for(lambda: (j := world.job(job_id)).status in ("finished", "failed") and j,
+                       timeout_s=120, every_s=1, what="the job to end by itself")
+    finally:
+        kill_group(worker, signal.SIGTERM)
+    log = (tmp_path / "worker.log").read_text()
+    assert job.status == "finished", (log, job.error)
+    assert job.attempts == 2, log  # the attempt whose connection ended, then the retry
+    assert [(n.status, n.label) for n in world.notices()] == [("issued", "01/TB-SKHCN")]
