@@ -130,10 +130,17 @@ def uploader(base_url: str, team: Team, path: Path, *, chunk_size: int = 64 * 10
 
 
 def photos_of(base_url: str, team: Team) -> list[dict[str, Any]]:
-    resp = requests.get(f"{base_url}/api/v1/inspections/{team.inspection_id}/photos",
-                        headers=team.auth, timeout=10)
-    assert resp.status_code == 200, resp.text
-    return resp.json()  # type: ignore[no-any-return]
+    """The inspection's photos once none is `processing`: the server's job thread processes
+    them after the upload's last PATCH, as the tablet sees on its next pull."""
+    deadline = time.monotonic() + 30
+    while True:
+        resp = requests.get(f"{base_url}/api/v1/inspections/{team.inspection_id}/photos",
+                            headers=team.auth, timeout=10)
+        assert resp.status_code == 200, resp.text
+        found: list[dict[str, Any]] = resp.json()
+        if all(p["status"] != "processing" for p in found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def fetch(base_url: str, team: Team, url: str) -> bytes:

@@ -87,7 +87,8 @@ def test_a_missing_thumbnail_fails_the_job_with_its_error_and_takes_no_number(
         workers.jobs.render_notice_job(str(job.id), str(notice.id))
     session.expire_all()
     job, notice = session.get_one(Job, job.id), session.get_one(Notice, notice.id)
-    assert job.status == "failed" and job.error and "Lỗi" in job.error
+    assert job.status == "failed" and job.error and "lỗi hệ thống" in job.error
+    assert thumbnail not in job.error and "BlobNotFound" not in job.error  # only in the log
     assert (notice.status, notice.number) == ("failed", None)
     assert session.scalar(select(func.count()).select_from(NoticeCounter)) == 0
 

@@ -57,7 +57,7 @@ def test_a_request_that_cannot_be_done_fails_for_good_without_a_retry(
 
 
 def test_an_unexpected_error_is_recorded_readably_and_raised_for_a_retry(
-        session, session_factory, job):
+        session, session_factory, job, caplog):
     def work(s, report):  # type: ignore[no-untyped-def]
         raise ConnectionError("kho lưu trữ không phản hồi")
 
@@ -66,8 +66,10 @@ def test_an_unexpected_error_is_recorded_readably_and_raised_for_a_retry(
     failed = reload(session, job)
     # outside an rq worker nothing retries it: the attempt was the last one
     assert failed.status == "failed"
-    assert failed.error == ("Lỗi khi thực hiện công việc (ConnectionError): "
-                            "kho lưu trữ không phản hồi")
+    # a Vietnamese sentence for the user; the exception and its text only in the log
+    assert failed.error == ("Không thực hiện được công việc do lỗi hệ thống; lỗi đã được ghi "
+                            "lại. Vui lòng yêu cầu lại sau hoặc báo quản trị viên.")
+    assert "kho lưu trữ không phản hồi" in caplog.text
 
 
 def test_the_asker_and_the_provinces_supervisors_read_a_job_others_do_not(
