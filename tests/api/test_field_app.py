@@ -41,6 +41,7 @@ from tests import factories
 from tests.api.field_world import INSPECTOR, POLICE, SITES, Recorder, Seeded, seed
 from tests.conftest import BACKENDS
 from tests.live_server import scratch_database, served_settings, serving
+from tests.workers.processes import wait_for
 
 CHROMIUM = "/usr/bin/chromium"
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -424,6 +425,11 @@ def test_photos_the_server_refuses_are_marked_and_never_sent_again(
     }""")
     context.set_offline(False)
     synced(page)
+    # The server processes the upload on its job thread: the next sync pulls the verdict.
+    wait_for(lambda: _photo_statuses(world, inspection_id) == [("A1", "rejected")],
+             timeout_s=30, what="the server to process the photo")
+    page.get_by_role("button", name="Đồng bộ").click()
+    synced(page)
     not_an_image = item(page, "A1").locator(".thumbs figure.refused")
     expect(not_an_image).to_have_text(
         "Máy chủ từ chối ảnh: Tệp không phải là ảnh được hỗ trợ; chỉ nhận ảnh JPEG, PNG, "
@@ -448,6 +454,12 @@ def test_photos_the_server_refuses_are_marked_and_never_sent_again(
             Photo.inspection_id == uuid.UUID(inspection_id))).all()
         assert [(p.item_code, p.status) for p in photos] == [("A1", "rejected")]
         assert photos[0].sha256 == hashlib.sha256(fake).hexdigest()
+
+
+def _photo_statuses(world: World, inspection_id: str) -> list[tuple[str | None, str]]:
+    with world.sessions() as s:
+        return [(p.item_code, p.status) for p in s.scalars(select(Photo).where(
+            Photo.inspection_id == uuid.UUID(inspection_id)))]
 
 
 @pytest.mark.parametrize("tablet", ["damaged"], indirect=True)
