@@ -3,8 +3,7 @@
 Models opt in with `__audited__ = (attribute names)`. Entries are written in the same flush as
 the change, so a change and its audit entry commit or roll back together. The single
 `audit_head` row is locked (PostgreSQL) while appending, so concurrent writers chain in order.
-Reads of personal data are chained too (`record_reads`, action `read`), and the entries of
-such data are shown only to the roles that may read it (`RESTRICTED_ENTITIES`).
+Other events are chained through `append` (see `inspection.audit.events`).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,14 +21,9 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from inspection.db import utcnow
-from inspection.models import AuditEntry, AuditHead, StaffMember, User
-from inspection.models.staff import ROSTER_READERS
+from inspection.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
-
-RESTRICTED_ENTITIES: dict[str, tuple[str, ...]] = {StaffMember.__tablename__: ROSTER_READERS}
-"""entity -> the only roles that see its entries in `history` (its before/after values are
-personal data); everyone else sees the chain without them, and `verify` still covers them."""
 
 
 def set_actor(session: Session, user_id: uuid.UUID | None, device_id: str | None) -> None:
@@ -154,20 +147,24 @@ def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
                 getattr(obj, c.key) for c in inspect(obj).mapper.primary_key)
             if any(part is None for part in ident):
                 raise TypeError(f"audited {obj.__tablename__} needs a client-side primary key")
-            entry = AuditEntry(
-                at=now, actor_id=actor, device_id=device, action=action,
-                entity=obj.__tablename__, entity_id=":".join(str(i) for i in ident),
-                province_code=_province_of(session, obj), before=before, after=after,
-                prev_hash=head.hash,
-            )
-            entry.hash = entry_digest(head.hash, entry)
-            head.hash = entry.hash
-            head.entries += 1
-            session.add(entry)
+            append(session, head, at=now, actor_id=actor, device_id=device, action=action,
+                   entity=obj.__tablename__, entity_id=":".join(str(i) for i in ident),
+                   province_code=_province_of(session, obj), before=before, after=after)
             if getattr(obj, "__synced__", None):
                 from inspection.sync import feed
 
                 feed.record(session, obj, deleted=action == "delete", seq=head.entries)
+
+
+def append(session: Session, head: AuditHead, **fields: Any) -> AuditEntry:
+    """Chain one entry (`AuditEntry` fields but the hashes) onto `head`, which the caller
+    holds locked (`lock_head`), and advance the head."""
+    entry = AuditEntry(prev_hash=head.hash, **fields)
+    entry.hash = entry_digest(head.hash, entry)
+    head.hash = entry.hash
+    head.entries += 1
+    session.add(entry)
+    return entry
 
 
 def lock_head(session: Session) -> AuditHead:
@@ -181,31 +178,6 @@ def lock_head(session: Session) -> AuditHead:
         head = AuditHead(id=1, entries=0, hash=GENESIS)
         session.add(head)
     return head
-
-
-def record_reads(session: Session, *, entity: str,
-                 records: Sequence[tuple[str, str | None]],
-                 detail: dict[str, Any] | None = None) -> int:
-    """Append one `read` entry per record read, `(entity_id, province_code)`, by the session's
-    actor and device, with `detail` (how it was read; never the data itself) as `after`.
-    Takes the chain's head lock for the rest of the transaction and flushes. Returns the
-    number of entries written (0 for no records)."""
-    if not records:
-        return 0
-    session.flush()  # anything pending chains first; the head is then re-read under the lock
-    head = lock_head(session)
-    now = utcnow()
-    for entity_id, province_code in records:
-        entry = AuditEntry(
-            at=now, actor_id=session.info.get("actor_id"), device_id=session.info.get("device_id"),
-            action="read", entity=entity, entity_id=entity_id, province_code=province_code,
-            before=None, after=dict(detail or {}), prev_hash=head.hash)
-        entry.hash = entry_digest(head.hash, entry)
-        head.hash = entry.hash
-        head.entries += 1
-        session.add(entry)
-    session.flush()
-    return len(records)
 
 
 def install(factory: Any) -> None:
@@ -244,20 +216,3 @@ def verify(session: Session, *, limit_problems: int = 50) -> ChainReport:
     if head is not None and (head.hash != prev or head.entries != count):
         problems.append({"id": None, "problem": "head-mismatch"})
     return ChainReport(ok=not problems, entries=count, head=head_hash, problems=problems)
-
-
-def history(session: Session, actor: User, *, entity: str | None = None,
-            entity_id: str | None = None) -> Any:
-    """A select of entries visible to the actor (its province; a restricted entity's only
-    to the roles that may read that data), newest last."""
-    from inspection.scope import province_clause
-
-    stmt = select(AuditEntry).where(province_clause(actor, AuditEntry.province_code))
-    hidden = [name for name, roles in RESTRICTED_ENTITIES.items() if actor.role not in roles]
-    if hidden:
-        stmt = stmt.where(AuditEntry.entity.not_in(hidden))
-    if entity:
-        stmt = stmt.where(AuditEntry.entity == entity)
-    if entity_id:
-        stmt = stmt.where(AuditEntry.entity_id == entity_id)
-    return stmt.order_by(AuditEntry.id)
