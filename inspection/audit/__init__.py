@@ -1,6 +1,17 @@
 """The audit log: a hash chain of every audited change and event (`chain`), the events that
-are not row changes (`events`), and the history users may read (`queries`)."""
+are not row changes (`events`), the history users may read (`queries`), and checkpoints of
+the chain's head signed and kept outside the database (`anchors`, `anchor_log`)."""
 
+from inspection.audit.anchor_log import AnchorLog
+from inspection.audit.anchors import (
+    AnchoredReport,
+    AnchorRefused,
+    AnchorSummary,
+    Checkpoint,
+    anchor,
+    anchor_key,
+    check,
+)
 from inspection.audit.chain import (
     GENESIS,
     ChainReport,
@@ -16,6 +27,7 @@ from inspection.audit.chain import (
 from inspection.audit.events import record_reads
 from inspection.audit.queries import RESTRICTED_ENTITIES, history
 
-__all__ = ["GENESIS", "RESTRICTED_ENTITIES", "ChainReport", "append", "before_flush",
-           "entry_digest", "get_in_flush", "history", "install", "lock_head", "record_reads",
-           "set_actor", "verify"]
+__all__ = ["GENESIS", "RESTRICTED_ENTITIES", "AnchorLog", "AnchorRefused", "AnchorSummary",
+           "AnchoredReport", "ChainReport", "Checkpoint", "anchor", "anchor_key", "append",
+           "before_flush", "check", "entry_digest", "get_in_flush", "history", "install",
+           "lock_head", "record_reads", "set_actor", "verify"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -193,26 +194,49 @@ class ChainReport:
     entries: int
     head: str
     problems: list[dict[str, Any]]
+    at: dict[int, tuple[int, str]] = field(default_factory=dict)
+    """(entry id, hash) at each position asked for in `verify(watch=...)`; 1 is the oldest."""
 
 
-def verify(session: Session, *, limit_problems: int = 50) -> ChainReport:
+CATCH_UP_ROUNDS = 3
+
+
+def verify(session: Session, *, limit_problems: int = 50,
+           watch: Collection[int] = ()) -> ChainReport:
     """Walk the chain in id order, recompute every hash and compare with the stored head.
-    An edited row breaks its own hash; a deleted row breaks the next link or the head."""
-    prev = GENESIS
-    count = 0
+    An edited row breaks its own hash; a deleted row breaks the next link or the head.
+    Entries others commit during the walk are walked too (the head is read after the walk,
+    which then goes on up to it), so a busy chain is not reported broken. An edit that
+    recomputes every later hash and the head, or the newest entries deleted with the head
+    rewound, pass here: only checkpoints kept outside the database catch them (`anchors`)."""
+    prev, count, last_id = GENESIS, 0, None
     problems: list[dict[str, Any]] = []
-    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)
-                                 .execution_options(yield_per=1000)):
-        count += 1
-        if entry.prev_hash != prev:
-            problems.append({"id": entry.id, "problem": "broken-link"})
-        if entry_digest(entry.prev_hash, entry) != entry.hash:
-            problems.append({"id": entry.id, "problem": "hash-mismatch"})
-        prev = entry.hash
-        if len(problems) >= limit_problems:
+    at: dict[int, tuple[int, str]] = {}
+    head = None
+    for _ in range(CATCH_UP_ROUNDS):
+        stmt = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
+        if last_id is not None:
+            stmt = stmt.where(AuditEntry.id > last_id)
+        result = session.scalars(stmt)
+        try:
+            for entry in result:
+                count, last_id = count + 1, entry.id
+                if entry.prev_hash != prev:
+                    problems.append({"id": entry.id, "problem": "broken-link"})
+                if entry_digest(entry.prev_hash, entry) != entry.hash:
+                    problems.append({"id": entry.id, "problem": "hash-mismatch"})
+                if count in watch:
+                    at[count] = (entry.id, entry.hash)
+                prev = entry.hash
+                if len(problems) >= limit_problems:
+                    break
+        finally:
+            result.close()
+        head = session.scalar(select(AuditHead).where(AuditHead.id == 1)
+                              .execution_options(populate_existing=True))
+        if len(problems) >= limit_problems or head is None or head.entries <= count:
             break
-    head = session.get(AuditHead, 1)
     head_hash = head.hash if head else GENESIS
-    if head is not None and (head.hash != prev or head.entries != count):
+    if (head_hash, head.entries if head else 0) != (prev, count):
         problems.append({"id": None, "problem": "head-mismatch"})
-    return ChainReport(ok=not problems, entries=count, head=head_hash, problems=problems)
+    return ChainReport(ok=not problems, entries=count, head=head_hash, problems=problems, at=at)
