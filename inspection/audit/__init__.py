@@ -24,10 +24,24 @@ from inspection.audit.chain import (
     set_actor,
     verify,
 )
-from inspection.audit.events import record_reads
+from inspection.audit.events import (
+    EVENTS,
+    JOB_FAILED,
+    JOB_FINISHED,
+    LOGIN,
+    LOGIN_FAILED,
+    LOGOUT,
+    REPORT_REQUESTED,
+    UPLOAD_COMPLETED,
+    UPLOAD_CREATED,
+    record_event,
+    record_reads,
+)
 from inspection.audit.queries import RESTRICTED_ENTITIES, history
 
-__all__ = ["GENESIS", "RESTRICTED_ENTITIES", "AnchorLog", "AnchorRefused", "AnchorSummary",
-           "AnchoredReport", "ChainReport", "Checkpoint", "anchor", "anchor_key", "append",
-           "before_flush", "check", "entry_digest", "get_in_flush", "history", "install",
-           "lock_head", "record_reads", "set_actor", "verify"]
+__all__ = ["EVENTS", "GENESIS", "JOB_FAILED", "JOB_FINISHED", "LOGIN", "LOGIN_FAILED", "LOGOUT",
+           "REPORT_REQUESTED", "RESTRICTED_ENTITIES", "UPLOAD_COMPLETED", "UPLOAD_CREATED",
+           "AnchorLog", "AnchorRefused", "AnchorSummary", "AnchoredReport", "ChainReport",
+           "Checkpoint", "anchor", "anchor_key", "append", "before_flush", "check",
+           "entry_digest", "get_in_flush", "history", "install", "lock_head", "record_event",
+           "record_reads", "set_actor", "verify"]
