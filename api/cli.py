@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from api.app import create_app
+from api.cli_audit import audit_group
 from api.cli_documents import notice, record
 from api.cli_geo import geo
 from api.cli_reminders import reminders
@@ -36,6 +37,7 @@ def main() -> None:
     """KT1 Inspect: joint inspections of the KT1 postal service."""
 
 
+main.add_command(audit_group)
 main.add_command(geo)
 main.add_command(sync)
 main.add_command(uploads)

@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from inspection import errors
+from inspection import audit, errors
 from inspection.db import utcnow
 from inspection.models import AuthToken, Device, LoginFailure, Province, User
 from inspection.models.users import AGENCIES, ROLES
@@ -104,21 +104,36 @@ def login(session: Session, *, username: str, password: str, device_id: str | No
     user = session.scalar(select(User).where(User.username == username))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-        ok = user is not None and user.active
+        password_ok = True
     except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or user is None:
+        password_ok = False
+    if not password_ok or user is None or not user.active:
         session.add(LoginFailure(username=username, remote_addr=remote_addr, at=now))
-        session.flush()
+        _audit_failure(session, user, password_ok)
         raise errors.Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.")
     session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     device = _bind_device(session, user, device_id, device_name, now)
     token = secrets.token_urlsafe(32)
     expires = now + policy.token_ttl
-    session.add(AuthToken(token_hash=hash_token(token), user_id=user.id, device_id=device.id,
-                          created_at=now, expires_at=expires))
+    row = AuthToken(token_hash=hash_token(token), user_id=user.id, device_id=device.id,
+                    created_at=now, expires_at=expires)
+    session.add(row)
     session.flush()
+    audit.record_event(session, audit.LOGIN, entity=User.__tablename__, entity_id=user.id,
+                       province_code=user.province_code, actor_id=user.id,
+                       device_id=device.id, detail={"token_id": row.id})
     return IssuedToken(token=token, expires_at=expires, user=user, device_id=device.id)
+
+
+def _audit_failure(session: Session, user: User | None, password_ok: bool) -> None:
+    """Chain a failed log-in: the account's id when it exists (an unknown username is not
+    recorded: it is often a password typed in the wrong field), and why it failed."""
+    reason = ("unknown-user" if user is None else
+              "wrong-password" if not password_ok else "inactive")
+    audit.record_event(session, audit.LOGIN_FAILED, entity=User.__tablename__,
+                       entity_id=user.id if user else "unknown",
+                       province_code=user.province_code if user else None,
+                       detail={"reason": reason})
 
 
 def _bind_device(session: Session, user: User, device_id: str | None, name: str | None,
@@ -162,6 +177,9 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> P
 def logout(session: Session, principal: Principal) -> None:
     session.execute(update(AuthToken).where(AuthToken.id == principal.token_id)
                     .values(revoked_at=utcnow()))
+    audit.record_event(session, audit.LOGOUT, entity=User.__tablename__,
+                       entity_id=principal.user.id, province_code=principal.user.province_code,
+                       detail={"token_id": principal.token_id})
 
 
 def revoke_device(session: Session, actor: User, device_id: str) -> Device:

@@ -51,12 +51,19 @@ class Settings:
     max_image_pixels: int = 50_000_000
     notice_due_days: int = 30
     public_url: str = "http://localhost:5000"  # where printed QR codes point
+    audit_key: str | None = field(default=None, repr=False)  # signs audit checkpoints
+    audit_anchor_file: Path | None = None  # default <instance>/audit-anchors.jsonl
 
     @property
     def upload_path(self) -> Path:
         """Where unfinished uploads live: one folder that every web process of the service
         can reach (a shared volume when there are several hosts)."""
         return self.upload_dir or self.instance_path / "uploads"
+
+    @property
+    def anchor_path(self) -> Path:
+        """The append-only file of signed audit checkpoints (`inspection.audit.anchors`)."""
+        return self.audit_anchor_file or self.instance_path / "audit-anchors.jsonl"
 
     @property
     def is_production(self) -> bool:
@@ -90,6 +97,9 @@ class Settings:
             max_image_pixels=_int(env, "KT1_MAX_IMAGE_PIXELS", 50_000_000),
             notice_due_days=_int(env, "KT1_NOTICE_DUE_DAYS", 30),
             public_url=(env.get("KT1_PUBLIC_URL") or "http://localhost:5000").rstrip("/"),
+            audit_key=env.get("KT1_AUDIT_KEY") or None,
+            audit_anchor_file=(Path(env["KT1_AUDIT_ANCHOR_PATH"]).resolve()
+                               if env.get("KT1_AUDIT_ANCHOR_PATH") else None),
         )
         settings.check()
         return settings

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from inspection import errors
+from inspection import audit, errors
 from inspection.config import Settings
 from inspection.db import utcnow
 from inspection.inspections.services import get_inspection
@@ -103,6 +103,11 @@ def start_upload(session: Session, actor: User, *, device_id: str | None, length
         expires_at=now + upload_expiry(settings))
     session.add(upload)
     session.flush()
+    audit.record_event(session, audit.UPLOAD_CREATED, entity=Upload.__tablename__,
+                       entity_id=upload.id, province_code=inspection.province_code, detail={
+                           "inspection_id": inspection.id, "item_code": item_code,
+                           "photo_id": upload.photo_id, "length": length,
+                           "sha256": upload.sha256})
     partials.create(str(upload.id))
     return upload
 
@@ -297,6 +302,11 @@ def complete(session: Session, ticket: Ticket, *, store: BlobStore,
     session.add(photo)
     upload.completed_at = utcnow()
     session.flush()
+    inspection = session.get_one(Inspection, upload.inspection_id)
+    audit.record_event(session, audit.UPLOAD_COMPLETED, entity=Upload.__tablename__,
+                       entity_id=upload.id, province_code=inspection.province_code, detail={
+                           "inspection_id": upload.inspection_id, "photo_id": photo.id,
+                           "length": upload.length, "sha256": upload.sha256})
     return photo
 
 

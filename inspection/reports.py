@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from inspection import errors, jobs, provision_deadline
+from inspection import audit, errors, jobs, provision_deadline
 from inspection.db import utcnow
 from inspection.models import (
     Assignment,
@@ -98,6 +98,10 @@ def request_report(session: Session, actor: User | None, *, kind: str, province_
     if actor is not None:
         job = jobs.create(session, actor, REPORT_KIND, {"report_id": str(report.id)},
                           province_code)
+    audit.record_event(session, audit.REPORT_REQUESTED, entity=Report.__tablename__,
+                       entity_id=report.id, province_code=province_code, detail={
+                           "kind": kind, "year": year, "campaign_id": campaign_id,
+                           "job_id": job.id if job else None})
     return report, job
 
 

@@ -34,11 +34,20 @@ class AuditEntrySchema(Schema):
     hash = fields.String()
 
 
+class AnchorsSchema(Schema):
+    checkpoints = fields.Integer(metadata={"description": "checkpoints in the anchor file"})
+    latest_seq = fields.Integer(allow_none=True)
+    latest_at = fields.DateTime(allow_none=True)
+    latest_entries = fields.Integer(allow_none=True)
+
+
 class VerifySchema(Schema):
     ok = fields.Boolean()
     entries = fields.Integer()
     head = fields.String()
-    problems = fields.List(fields.Dict())
+    problems = fields.List(fields.Dict(), metadata={
+        "description": "each {id, problem, detail}; a checkpoint's also {checkpoint, line}"})
+    anchors = fields.Nested(AnchorsSchema)
 
 
 @blp.get("")
@@ -60,5 +69,7 @@ def history(query: dict, pagination_parameters):  # type: ignore[no-untyped-def]
 @login_required("admin", "supervisor")
 @blp.response(200, VerifySchema)
 def verify():  # type: ignore[no-untyped-def]
-    """Recompute the whole chain; an edited or deleted entry makes `ok` false."""
-    return audit.verify(database.session())
+    """Recompute the whole chain and check it against every signed checkpoint kept outside
+    the database; an edited or deleted entry, a rewritten or rewound chain, or a forged
+    checkpoint makes `ok` false."""
+    return audit.check(database.session(), database.settings())

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from inspection import errors
+from inspection import audit, errors
 from inspection.db import utcnow
 from inspection.models import Job, User
 
@@ -69,6 +69,7 @@ def finished(session: Session, job_id: uuid.UUID | str, result: dict[str, Any]) 
     job.status, job.progress, job.result, job.error = "finished", 100, result, None
     job.finished_at = utcnow()
     session.flush()
+    _audit_end(session, job, audit.JOB_FINISHED)
     return job
 
 
@@ -79,4 +80,13 @@ def failed(session: Session, job_id: uuid.UUID | str, error: str, *, final: bool
     job.error = error[:2000]
     job.finished_at = utcnow() if final else None
     session.flush()
+    if final:
+        _audit_end(session, job, audit.JOB_FAILED)
     return job
+
+
+def _audit_end(session: Session, job: Job, action: str) -> None:
+    """Chain the end of a job (its kind and attempts; the result and error stay on the job)."""
+    audit.record_event(session, action, entity=Job.__tablename__, entity_id=job.id,
+                       province_code=job.province_code,
+                       detail={"kind": job.kind, "attempts": job.attempts})

@@ -123,3 +123,12 @@ def test_a_session_that_outlives_another_writer_chains_onto_the_newest_head(
     assert held.entries == session.scalar(select(func.count()).select_from(AuditEntry))
     report = audit.verify(session)
     assert report.ok, report.problems
+
+
+def test_verify_detects_the_head_row_deleted_under_existing_entries(session):
+    factories.SiteFactory()
+    session.execute(text("DELETE FROM audit_head"))
+    session.expire_all()
+    report = audit.verify(session)
+    assert not report.ok
+    assert {"id": None, "problem": "head-mismatch"} in report.problems

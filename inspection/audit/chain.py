@@ -3,8 +3,7 @@
 Models opt in with `__audited__ = (attribute names)`. Entries are written in the same flush as
 the change, so a change and its audit entry commit or roll back together. The single
 `audit_head` row is locked (PostgreSQL) while appending, so concurrent writers chain in order.
-Reads of personal data are chained too (`record_reads`, action `read`), and the entries of
-such data are shown only to the roles that may read it (`RESTRICTED_ENTITIES`).
+Other events are chained through `append` (see `inspection.audit.events`).
 """
 
 from __future__ import annotations
@@ -12,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -23,14 +22,9 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from inspection.db import utcnow
-from inspection.models import AuditEntry, AuditHead, StaffMember, User
-from inspection.models.staff import ROSTER_READERS
+from inspection.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
-
-RESTRICTED_ENTITIES: dict[str, tuple[str, ...]] = {StaffMember.__tablename__: ROSTER_READERS}
-"""entity -> the only roles that see its entries in `history` (its before/after values are
-personal data); everyone else sees the chain without them, and `verify` still covers them."""
 
 
 def set_actor(session: Session, user_id: uuid.UUID | None, device_id: str | None) -> None:
@@ -154,20 +148,24 @@ def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
                 getattr(obj, c.key) for c in inspect(obj).mapper.primary_key)
             if any(part is None for part in ident):
                 raise TypeError(f"audited {obj.__tablename__} needs a client-side primary key")
-            entry = AuditEntry(
-                at=now, actor_id=actor, device_id=device, action=action,
-                entity=obj.__tablename__, entity_id=":".join(str(i) for i in ident),
-                province_code=_province_of(session, obj), before=before, after=after,
-                prev_hash=head.hash,
-            )
-            entry.hash = entry_digest(head.hash, entry)
-            head.hash = entry.hash
-            head.entries += 1
-            session.add(entry)
+            append(session, head, at=now, actor_id=actor, device_id=device, action=action,
+                   entity=obj.__tablename__, entity_id=":".join(str(i) for i in ident),
+                   province_code=_province_of(session, obj), before=before, after=after)
             if getattr(obj, "__synced__", None):
                 from inspection.sync import feed
 
                 feed.record(session, obj, deleted=action == "delete", seq=head.entries)
+
+
+def append(session: Session, head: AuditHead, **fields: Any) -> AuditEntry:
+    """Chain one entry (`AuditEntry` fields but the hashes) onto `head`, which the caller
+    holds locked (`lock_head`), and advance the head."""
+    entry = AuditEntry(prev_hash=head.hash, **fields)
+    entry.hash = entry_digest(head.hash, entry)
+    head.hash = entry.hash
+    head.entries += 1
+    session.add(entry)
+    return entry
 
 
 def lock_head(session: Session) -> AuditHead:
@@ -183,31 +181,6 @@ def lock_head(session: Session) -> AuditHead:
     return head
 
 
-def record_reads(session: Session, *, entity: str,
-                 records: Sequence[tuple[str, str | None]],
-                 detail: dict[str, Any] | None = None) -> int:
-    """Append one `read` entry per record read, `(entity_id, province_code)`, by the session's
-    actor and device, with `detail` (how it was read; never the data itself) as `after`.
-    Takes the chain's head lock for the rest of the transaction and flushes. Returns the
-    number of entries written (0 for no records)."""
-    if not records:
-        return 0
-    session.flush()  # anything pending chains first; the head is then re-read under the lock
-    head = lock_head(session)
-    now = utcnow()
-    for entity_id, province_code in records:
-        entry = AuditEntry(
-            at=now, actor_id=session.info.get("actor_id"), device_id=session.info.get("device_id"),
-            action="read", entity=entity, entity_id=entity_id, province_code=province_code,
-            before=None, after=dict(detail or {}), prev_hash=head.hash)
-        entry.hash = entry_digest(head.hash, entry)
-        head.hash = entry.hash
-        head.entries += 1
-        session.add(entry)
-    session.flush()
-    return len(records)
-
-
 def install(factory: Any) -> None:
     """Attach the chain to a sessionmaker (or Session class)."""
     from sqlalchemy import event
@@ -221,43 +194,49 @@ class ChainReport:
     entries: int
     head: str
     problems: list[dict[str, Any]]
+    at: dict[int, tuple[int, str]] = field(default_factory=dict)
+    """(entry id, hash) at each position asked for in `verify(watch=...)`; 1 is the oldest."""
 
 
-def verify(session: Session, *, limit_problems: int = 50) -> ChainReport:
+CATCH_UP_ROUNDS = 3
+
+
+def verify(session: Session, *, limit_problems: int = 50,
+           watch: Collection[int] = ()) -> ChainReport:
     """Walk the chain in id order, recompute every hash and compare with the stored head.
-    An edited row breaks its own hash; a deleted row breaks the next link or the head."""
-    prev = GENESIS
-    count = 0
+    An edited row breaks its own hash; a deleted row breaks the next link or the head.
+    Entries others commit during the walk are walked too (the head is read after the walk,
+    which then goes on up to it), so a busy chain is not reported broken. An edit that
+    recomputes every later hash and the head, or the newest entries deleted with the head
+    rewound, pass here: only checkpoints kept outside the database catch them (`anchors`)."""
+    prev, count, last_id = GENESIS, 0, None
     problems: list[dict[str, Any]] = []
-    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)
-                                 .execution_options(yield_per=1000)):
-        count += 1
-        if entry.prev_hash != prev:
-            problems.append({"id": entry.id, "problem": "broken-link"})
-        if entry_digest(entry.prev_hash, entry) != entry.hash:
-            problems.append({"id": entry.id, "problem": "hash-mismatch"})
-        prev = entry.hash
-        if len(problems) >= limit_problems:
+    at: dict[int, tuple[int, str]] = {}
+    head = None
+    for _ in range(CATCH_UP_ROUNDS):
+        stmt = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
+        if last_id is not None:
+            stmt = stmt.where(AuditEntry.id > last_id)
+        result = session.scalars(stmt)
+        try:
+            for entry in result:
+                count, last_id = count + 1, entry.id
+                if entry.prev_hash != prev:
+                    problems.append({"id": entry.id, "problem": "broken-link"})
+                if entry_digest(entry.prev_hash, entry) != entry.hash:
+                    problems.append({"id": entry.id, "problem": "hash-mismatch"})
+                if count in watch:
+                    at[count] = (entry.id, entry.hash)
+                prev = entry.hash
+                if len(problems) >= limit_problems:
+                    break
+        finally:
+            result.close()
+        head = session.scalar(select(AuditHead).where(AuditHead.id == 1)
+                              .execution_options(populate_existing=True))
+        if len(problems) >= limit_problems or head is None or head.entries <= count:
             break
-    head = session.get(AuditHead, 1)
     head_hash = head.hash if head else GENESIS
-    if head is not None and (head.hash != prev or head.entries != count):
+    if (head_hash, head.entries if head else 0) != (prev, count):
         problems.append({"id": None, "problem": "head-mismatch"})
-    return ChainReport(ok=not problems, entries=count, head=head_hash, problems=problems)
-
-
-def history(session: Session, actor: User, *, entity: str | None = None,
-            entity_id: str | None = None) -> Any:
-    """A select of entries visible to the actor (its province; a restricted entity's only
-    to the roles that may read that data), newest last."""
-    from inspection.scope import province_clause
-
-    stmt = select(AuditEntry).where(province_clause(actor, AuditEntry.province_code))
-    hidden = [name for name, roles in RESTRICTED_ENTITIES.items() if actor.role not in roles]
-    if hidden:
-        stmt = stmt.where(AuditEntry.entity.not_in(hidden))
-    if entity:
-        stmt = stmt.where(AuditEntry.entity == entity)
-    if entity_id:
-        stmt = stmt.where(AuditEntry.entity_id == entity_id)
-    return stmt.order_by(AuditEntry.id)
+    return ChainReport(ok=not problems, entries=count, head=head_hash, problems=problems, at=at)
