@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from inspection import audit
 from inspection.audit.anchors import SCOPE
 from inspection.config import Settings, SettingsError
+from inspection.db import sqlite_begin
 
 CONFIGURATION = 2  # exit code: the command cannot run as configured
 TAMPERED = 1  # exit code: the audit log does not verify
@@ -21,6 +22,7 @@ TAMPERED = 1  # exit code: the audit log does not verify
 @click.group("audit")
 def audit_group() -> None:
     """The audit log: anchoring its head outside the database, and verifying it."""
+    sqlite_begin.set("BEGIN")  # both only read the database: never hold SQLite's write lock
 
 
 def _key(settings: Settings, *, create: bool) -> bytes | None:
