@@ -12,6 +12,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inspection import errors
@@ -33,6 +34,8 @@ class LoginPolicy:
 
 @dataclass(frozen=True)
 class IssuedToken:
+    """A new token; `device_id` is the client's id of the device it is bound to."""
+
     token: str
     expires_at: datetime
     user: User
@@ -41,7 +44,8 @@ class IssuedToken:
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller: the user and the device the token is bound to."""
+    """The authenticated caller: the user and the device the token is bound to (`device_id`
+    is the client's id of it, unique for this user)."""
 
     user: User
     device_id: str
@@ -118,25 +122,39 @@ def login(session: Session, *, username: str, password: str, device_id: str | No
     session.add(AuthToken(token_hash=hash_token(token), user_id=user.id, device_id=device.id,
                           created_at=now, expires_at=expires))
     session.flush()
-    return IssuedToken(token=token, expires_at=expires, user=user, device_id=device.id)
+    return IssuedToken(token=token, expires_at=expires, user=user, device_id=device.client_id)
 
 
-def _bind_device(session: Session, user: User, device_id: str | None, name: str | None,
+def _bind_device(session: Session, user: User, client_id: str | None, name: str | None,
                  now: datetime) -> Device:
-    device = session.get(Device, device_id) if device_id else None
+    """The user's own device of that client id, made on first use. A client id is unique per
+    user only: another user's device of the same id is never touched, let alone handed over
+    (its owner's admin must still see and revoke it, its tokens stay its owner's)."""
+    client_id = client_id or f"web-{uuid.uuid4()}"
+    device = find_device(session, user, client_id)
     if device is not None and device.revoked_at is not None:
         raise errors.Forbidden("Thiết bị này đã bị thu hồi; liên hệ quản trị viên.")
     if device is None:
-        device = Device(id=device_id or f"web-{uuid.uuid4()}", name=name or "",
-                        user_id=user.id, created_at=now)
-        session.add(device)
-    else:
-        device.user_id = user.id
-        device.last_seen_at = now
-        if name:
-            device.name = name
+        device = Device(id=str(uuid.uuid4()), client_id=client_id, name=name or "",
+                        user_id=user.id, created_at=now, last_seen_at=now)
+        try:
+            with session.begin_nested():
+                session.add(device)
+        except IntegrityError:  # the same user's first login on it, at the same moment
+            device = session.scalars(select(Device).where(
+                Device.user_id == user.id, Device.client_id == client_id)).one()
+        return device
+    device.last_seen_at = now
+    if name:
+        device.name = name
     session.flush()
     return device
+
+
+def find_device(session: Session, user: User, client_id: str) -> Device | None:
+    """The user's device that the client calls `client_id`, or None."""
+    return session.scalar(select(Device).where(Device.user_id == user.id,
+                                               Device.client_id == client_id))
 
 
 def authenticate(session: Session, token: str, now: datetime | None = None) -> Principal:
@@ -156,7 +174,7 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> P
         raise errors.Unauthenticated("Mã truy cập đã hết hạn; hãy đăng nhập lại.")
     if not user.active:
         raise errors.Unauthenticated("Tài khoản đã bị khóa.")
-    return Principal(user=user, device_id=device.id, token_id=tok.id)
+    return Principal(user=user, device_id=device.client_id, token_id=tok.id)
 
 
 def logout(session: Session, principal: Principal) -> None:
@@ -165,7 +183,8 @@ def logout(session: Session, principal: Principal) -> None:
 
 
 def revoke_device(session: Session, actor: User, device_id: str) -> Device:
-    """Every token of the device stops working at once. Admins only; province-scoped."""
+    """Every token of the device (its record `id`, as listed) stops working at once. Admins
+    only; province-scoped by the device's owner."""
     device = session.get(Device, device_id)
     owner = session.get(User, device.user_id) if device else None
     if device is None or owner is None or not (
