@@ -15,10 +15,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inspection import errors
+from inspection import errors, identifiers
 from inspection.db import utcnow
-from inspection.models import AuthToken, Device, LoginFailure, Province, User
-from inspection.models.users import AGENCIES, ROLES
+from inspection.models import AuthToken, Device, LoginFailure, Province, Site, User
+from inspection.models.users import AGENCIES, ROLES, role_name
+
+# Roles that belong to exactly one agency of the same name, and that agency to them only.
+AGENCY_ROLES = ("police", "post")
 
 _hasher = PasswordHasher()
 # A real hash to verify against when the user does not exist, so timing tells nothing.
@@ -59,29 +62,60 @@ def hash_token(token: str) -> str:
 def create_user(session: Session, *, username: str, password: str, role: str, agency: str,
                 province_code: str | None, full_name: str = "",
                 organization: str | None = None) -> User:
+    """A new user. The username is an identifier (`inspection.identifiers`); the role and the
+    agency agree (`police` with `police`, `post` with `post`); a `post` user belongs to an
+    organisation that runs a KT1 service point in its province. ValidationFailed otherwise."""
+    identifiers.check(username, field="username", pattern=identifiers.USERNAME)
     if role not in ROLES:
-        raise errors.ValidationFailed(f"role must be one of {', '.join(ROLES)}",
+        raise errors.ValidationFailed(f"Vai trò phải là một trong: {', '.join(ROLES)}.",
                                       errors={"role": ["unknown role"]})
     if agency not in AGENCIES:
-        raise errors.ValidationFailed(f"agency must be one of {', '.join(AGENCIES)}",
+        raise errors.ValidationFailed(f"Cơ quan phải là một trong: {', '.join(AGENCIES)}.",
                                       errors={"agency": ["unknown agency"]})
     if len(password) < 8:
-        raise errors.ValidationFailed("password must have at least 8 characters",
+        raise errors.ValidationFailed("Mật khẩu phải có ít nhất 8 ký tự.",
                                       errors={"password": ["too short"]})
     if province_code is None and role != "admin":
-        raise errors.ValidationFailed("only an admin may have no province",
+        raise errors.ValidationFailed("Chỉ quản trị viên mới được không thuộc tỉnh nào.",
                                       errors={"province_code": ["required for this role"]})
     if province_code is not None and session.get(Province, province_code) is None:
-        raise errors.ValidationFailed(f"unknown province {province_code}",
+        raise errors.ValidationFailed(f"Không có tỉnh, thành phố mã {province_code}.",
                                       errors={"province_code": ["unknown province"]})
+    _check_agency(session, role=role, agency=agency, province_code=province_code,
+                  organization=organization)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise errors.Conflict(f"username {username!r} is taken")
+        raise errors.Conflict(f"Tên đăng nhập {username!r} đã có người dùng.")
     user = User(username=username, password_hash=_hasher.hash(password), role=role,
                 agency=agency, province_code=province_code, full_name=full_name,
                 organization=organization)
     session.add(user)
     session.flush()
     return user
+
+
+def _check_agency(session: Session, *, role: str, agency: str, province_code: str | None,
+                  organization: str | None) -> None:
+    """A police officer is of the police and only police officers are; a post office's staff
+    are of the post, only they are, and their organisation has a KT1 service point (a
+    `kt1_provider` site of exactly that organisation) in their province."""
+    for tied in AGENCY_ROLES:
+        if (role == tied) != (agency == tied):
+            raise errors.ValidationFailed(
+                f"Vai trò {role_name(role)} không đi với cơ quan “{agency}”: vai trò "
+                f"{role_name(tied)} chỉ dành cho cơ quan “{tied}” và ngược lại.",
+                errors={"role": [f"{tied} role and {tied} agency go together"],
+                        "agency": [f"{tied} role and {tied} agency go together"]})
+    if role != "post":
+        return
+    has_site = organization and session.scalar(select(Site.id).where(
+        Site.organization == organization, Site.province_code == province_code,
+        Site.kind == "kt1_provider").limit(1))
+    if not has_site:
+        raise errors.ValidationFailed(
+            f"Nhân viên bưu điện phải thuộc một tổ chức có điểm phục vụ KT1 ở tỉnh, thành phố "
+            f"{province_code}; tổ chức “{organization or ''}” không có.",
+            errors={"organization": ["no KT1 service point of this organisation in the "
+                                     "province"]})
 
 
 def _check_throttle(session: Session, username: str, policy: LoginPolicy,
@@ -130,7 +164,8 @@ def _bind_device(session: Session, user: User, client_id: str | None, name: str 
     """The user's own device of that client id, made on first use. A client id is unique per
     user only: another user's device of the same id is never touched, let alone handed over
     (its owner's admin must still see and revoke it, its tokens stay its owner's)."""
-    client_id = client_id or f"web-{uuid.uuid4()}"
+    client_id = identifiers.check(client_id, field="device_id") if client_id else \
+        f"web-{uuid.uuid4()}"
     device = find_device(session, user, client_id)
     if device is not None and device.revoked_at is not None:
         raise errors.Forbidden("Thiết bị này đã bị thu hồi; liên hệ quản trị viên.")
