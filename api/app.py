@@ -7,6 +7,7 @@ import logging
 from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import database, problems
 from api.jobs import init_app as init_jobs
@@ -28,6 +29,9 @@ def create_app(settings: Settings | None = None, *,
     settings = settings or Settings.from_env()
     settings.check()
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    if settings.trusted_proxies:
+        # Only then is X-Forwarded-For believed: the address the nearest trusted proxy saw.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,

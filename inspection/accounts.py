@@ -30,9 +30,15 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 @dataclass(frozen=True)
 class LoginPolicy:
+    """Failed logins are counted within `window`: `max_failures` of one username from one
+    address, and `max_failures_per_address` from one address whatever the usernames (so an
+    attacker who knows a username cannot lock its owner out from elsewhere, nor try every
+    username from one place)."""
+
     token_ttl: timedelta
     max_failures: int
     window: timedelta
+    max_failures_per_address: int = 50
 
 
 @dataclass(frozen=True)
@@ -118,27 +124,35 @@ def _check_agency(session: Session, *, role: str, agency: str, province_code: st
                                      "province"]})
 
 
-def _check_throttle(session: Session, username: str, policy: LoginPolicy,
+def _check_throttle(session: Session, username: str, remote_addr: str, policy: LoginPolicy,
                     now: datetime) -> None:
+    """Throttled (429, with the seconds until the oldest counted failure leaves the window)
+    after `max_failures` of this username from this address, or `max_failures_per_address`
+    from this address."""
     since = now - policy.window
-    failures = session.execute(
-        select(func.count(), func.min(LoginFailure.at))
-        .where(LoginFailure.username == username, LoginFailure.at > since)
-    ).one()
-    count, oldest = failures
-    if count >= policy.max_failures and oldest is not None:
-        retry = int((oldest + policy.window - now).total_seconds()) + 1
-        raise errors.Throttled("Đăng nhập sai quá nhiều lần; hãy thử lại sau.",
-                               retry_after=max(retry, 1))
+    recent = (LoginFailure.remote_addr == remote_addr, LoginFailure.at > since)
+    for limit, where, detail in (
+        (policy.max_failures, (LoginFailure.username == username, *recent),
+         "Đăng nhập sai quá nhiều lần; hãy thử lại sau."),
+        (policy.max_failures_per_address, recent,
+         "Có quá nhiều lần đăng nhập sai từ địa chỉ này; hãy thử lại sau."),
+    ):
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(*where)).one()
+        if count >= limit and oldest is not None:
+            retry = int((oldest + policy.window - now).total_seconds()) + 1
+            raise errors.Throttled(detail, retry_after=max(retry, 1))
 
 
 def login(session: Session, *, username: str, password: str, device_id: str | None,
           device_name: str | None, remote_addr: str, policy: LoginPolicy,
           now: datetime | None = None) -> IssuedToken:
     """Check the password and issue a token bound to the device. Raises Throttled (429)
-    after `policy.max_failures` failures in `policy.window`, Unauthenticated otherwise."""
+    when `policy` says so (see LoginPolicy), Unauthenticated otherwise. `remote_addr` is the
+    client's address (behind trusted proxies, the one they forwarded)."""
     now = now or utcnow()
-    _check_throttle(session, username, policy, now)
+    remote_addr = remote_addr[:64]
+    _check_throttle(session, username, remote_addr, policy, now)
     user = session.scalar(select(User).where(User.username == username))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -149,7 +163,8 @@ def login(session: Session, *, username: str, password: str, device_id: str | No
         session.add(LoginFailure(username=username, remote_addr=remote_addr, at=now))
         session.flush()
         raise errors.Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.")
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username,
+                                               LoginFailure.remote_addr == remote_addr))
     device = _bind_device(session, user, device_id, device_name, now)
     token = secrets.token_urlsafe(32)
     expires = now + policy.token_ttl

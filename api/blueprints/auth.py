@@ -48,6 +48,7 @@ def policy() -> accounts.LoginPolicy:
     s = database.settings()
     return accounts.LoginPolicy(token_ttl=timedelta(hours=s.token_ttl_hours),
                                 max_failures=s.login_max_failures,
+                                max_failures_per_address=s.login_max_failures_per_address,
                                 window=timedelta(seconds=s.login_window_seconds))
 
 

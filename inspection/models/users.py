@@ -85,8 +85,11 @@ class AuthToken(Base):
 
 
 class LoginFailure(Base):
+    """A failed login, counted by username and address, and by address alone."""
+
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),)
+    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),
+                      Index("ix_login_failures_remote_addr_at", "remote_addr", "at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(80))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from api.app import create_app
+from inspection.config import Settings, SettingsError
 from inspection.db import utcnow
 from inspection.models import AuthToken, Device
 from tests import factories
@@ -179,3 +183,74 @@ def test_a_revoked_device_stays_revoked_for_its_owner_whoever_else_logs_in_with_
     other = factories.UserFactory()
     assert _login(client, other.username, factories.PASSWORD, "mat-may").status_code == 200
     assert _login(client, owner.username, factories.PASSWORD, "mat-may").status_code == 403
+
+
+# --- throttling by username and address ---------------------------------------------------------
+
+ATTACKER, USER_ADDRESS, PROXY = "203.0.113.9", "198.51.100.7", "10.0.0.1"
+
+
+def _login_from(client, address, username, password, **headers):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/auth/login", json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address}, headers=headers)
+
+
+def test_an_attackers_failures_do_not_lock_the_user_out_from_another_address(
+        client, session, app):
+    user = factories.UserFactory()
+    limit = app.extensions["kt1"].settings.login_max_failures
+    for _ in range(limit):
+        assert _login_from(client, ATTACKER, user.username, "doan-mo").status_code == 401
+    blocked = _login_from(client, ATTACKER, user.username, factories.PASSWORD)
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert _login_from(client, USER_ADDRESS, user.username, factories.PASSWORD).status_code == 200
+    # The user's success clears nothing of the attacker's: it stays throttled.
+    assert _login_from(client, ATTACKER, user.username, factories.PASSWORD).status_code == 429
+
+
+def test_one_address_failing_across_many_usernames_hits_the_ceiling(settings, session_factory,
+                                                                     session):
+    client = create_app(dataclasses.replace(settings, login_max_failures_per_address=6),
+                        session_factory=session_factory).test_client()
+    users = [factories.UserFactory() for _ in range(4)]
+    for n in range(6):
+        assert _login_from(client, ATTACKER, users[n % 4].username, "x").status_code == 401
+    for user in users:  # every username, even those failed fewer than 5 times
+        resp = _login_from(client, ATTACKER, user.username, factories.PASSWORD)
+        assert resp.status_code == 429, user.username
+        assert resp.mimetype == "application/problem+json"
+        assert 0 < int(resp.headers["Retry-After"]) <= settings.login_window_seconds + 1
+    assert _login_from(client, USER_ADDRESS, users[0].username,
+                       factories.PASSWORD).status_code == 200
+
+
+def test_x_forwarded_for_counts_only_behind_a_configured_proxy(settings, session_factory,
+                                                              session, client):
+    user = factories.UserFactory()
+    limit = settings.login_max_failures
+    # No proxy configured: the header is the client's to forge and changes nothing.
+    for n in range(limit):
+        _login_from(client, ATTACKER, user.username, "x", **{"X-Forwarded-For": f"192.0.2.{n}"})
+    assert _login_from(client, ATTACKER, user.username, factories.PASSWORD,
+                       **{"X-Forwarded-For": "192.0.2.200"}).status_code == 429
+
+    proxied = create_app(dataclasses.replace(settings, trusted_proxies=1),
+                         session_factory=session_factory).test_client()
+    other = factories.UserFactory()
+    for _ in range(limit):
+        _login_from(proxied, PROXY, other.username, "x", **{"X-Forwarded-For": ATTACKER})
+    assert _login_from(proxied, PROXY, other.username, factories.PASSWORD,
+                       **{"X-Forwarded-For": ATTACKER}).status_code == 429
+    assert _login_from(proxied, PROXY, other.username, factories.PASSWORD,
+                       **{"X-Forwarded-For": USER_ADDRESS}).status_code == 200
+
+
+def test_the_throttling_and_proxy_settings_come_from_the_environment(tmp_path):
+    base = {"KT1_INSTANCE_PATH": str(tmp_path)}
+    defaults = Settings.from_env(base)
+    assert (defaults.login_max_failures_per_address, defaults.trusted_proxies) == (50, 0)
+    tuned = Settings.from_env({**base, "KT1_LOGIN_MAX_FAILURES_PER_ADDRESS": "7",
+                               "KT1_TRUSTED_PROXIES": "2"})
+    assert (tuned.login_max_failures_per_address, tuned.trusted_proxies) == (7, 2)
+    with pytest.raises(SettingsError):
+        Settings.from_env({**base, "KT1_TRUSTED_PROXIES": "-1"})
