@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request, send_from_directory
+from flask import Flask, request
 from flask_smorest import Api
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import database, problems
+from api import database, pages, problems
 from api.jobs import init_app as init_jobs
 from api.schemas import ProblemSchema
 from inspection import errors
@@ -28,6 +29,9 @@ def create_app(settings: Settings | None = None, *,
     settings = settings or Settings.from_env()
     settings.check()
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    if settings.trusted_proxies:
+        # Only then is X-Forwarded-For believed: the address the nearest trusted proxy saw.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
@@ -35,9 +39,7 @@ def create_app(settings: Settings | None = None, *,
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX=API_PREFIX,
-        OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL=f"{API_PREFIX}/docs/assets/",
+        OPENAPI_JSON_PATH="openapi.json",  # its docs page is ours (api/docs), not smorest's
         API_SPEC_OPTIONS={
             "security": [{"bearerAuth": []}],
             "components": {"securitySchemes": {
@@ -57,14 +59,14 @@ def create_app(settings: Settings | None = None, *,
     api = KT1Api(app)
     problems.init_app(app)  # after flask-smorest, whose own HTTP error handler it replaces
     _register(app, api)
-    _vendor_swagger_ui(app)
+    pages.init_app(app)
     app.before_request(_refuse_nul_characters)
     logging.basicConfig(level=logging.INFO)
     return app
 
 
 def _register(app: Flask, api: Api) -> None:
-    from api import console, field
+    from api import console, docs, field
     from api.blueprints import (
         assignments,
         audit,
@@ -103,6 +105,7 @@ def _register(app: Flask, api: Api) -> None:
     app.register_blueprint(verify.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(field.bp)
+    app.register_blueprint(docs.bp)
 
 
 def _refuse_nul_characters() -> None:
@@ -114,12 +117,3 @@ def _refuse_nul_characters() -> None:
     if suspicious:
         raise errors.ValidationFailed("Dữ liệu chứa ký tự NUL (\\u0000), không được chấp nhận.",
                                       errors={"_request": ["NUL character"]})
-
-
-def _vendor_swagger_ui(app: Flask) -> None:
-    """Serve Swagger UI's files from the installed swagger-ui-bundle package (no CDN)."""
-    import swagger_ui_bundle
-
-    @app.get(f"{API_PREFIX}/docs/assets/<path:filename>")
-    def swagger_ui_asset(filename: str):  # type: ignore[no-untyped-def]
-        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)

@@ -1,8 +1,41 @@
-"""Marshmallow schemas shared by several blueprints (problems, points, pagination)."""
+"""Marshmallow schemas and validators shared by several blueprints (problems, points,
+identifiers)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from inspection import identifiers
+
+
+class Identifier(validate.Validator):
+    """An identifier as `inspection.identifiers` accepts it: the whole value matches `pattern`
+    (when given), it is NFC, and it holds no control, format or invisible character. `error`
+    replaces the message of a value off the pattern. The anchored pattern is documented."""
+
+    def __init__(self, pattern: re.Pattern[str] | None = None, *,
+                 error: str | None = None) -> None:
+        self.pattern = pattern
+        self.error = error
+        # apispec documents a validator's `regex` as the field's (ECMA, search) `pattern`.
+        self.regex = re.compile(f"^(?:{pattern.pattern})$") if pattern is not None else None
+
+    def __call__(self, value: Any) -> Any:
+        why = identifiers.problem(value, self.pattern)
+        if why is None:
+            return value
+        if self.error and identifiers.problem(value) is None:
+            why = self.error  # off the pattern only: the field's own wording
+        raise ValidationError(why)
+
+
+PROVINCE_CODE = Identifier(identifiers.PROVINCE_CODE, error="Mã tỉnh gồm 2 chữ số.")
+DEVICE_ID = [validate.Length(min=1, max=100), Identifier()]
+MUTATION_ID = [validate.Length(min=1, max=100), Identifier()]
+COMMUNE_CODE = Identifier(identifiers.COMMUNE_CODE, error="Mã xã, phường gồm 5 chữ số.")
 
 
 class ProblemSchema(Schema):

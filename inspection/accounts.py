@@ -12,12 +12,16 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inspection import audit, errors
+from inspection import audit, errors, identifiers
 from inspection.db import utcnow
-from inspection.models import AuthToken, Device, LoginFailure, Province, User
-from inspection.models.users import AGENCIES, ROLES
+from inspection.models import AuthToken, Device, LoginFailure, Province, Site, User
+from inspection.models.users import AGENCIES, ROLES, role_name
+
+# Roles that belong to exactly one agency of the same name, and that agency to them only.
+AGENCY_ROLES = ("police", "post")
 
 _hasher = PasswordHasher()
 # A real hash to verify against when the user does not exist, so timing tells nothing.
@@ -26,13 +30,21 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 @dataclass(frozen=True)
 class LoginPolicy:
+    """Failed logins are counted within `window`: `max_failures` of one username from one
+    address, and `max_failures_per_address` from one address whatever the usernames (so an
+    attacker who knows a username cannot lock its owner out from elsewhere, nor try every
+    username from one place)."""
+
     token_ttl: timedelta
     max_failures: int
     window: timedelta
+    max_failures_per_address: int = 50
 
 
 @dataclass(frozen=True)
 class IssuedToken:
+    """A new token; `device_id` is the client's id of the device it is bound to."""
+
     token: str
     expires_at: datetime
     user: User
@@ -41,7 +53,8 @@ class IssuedToken:
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller: the user and the device the token is bound to."""
+    """The authenticated caller: the user and the device the token is bound to (`device_id`
+    is the client's id of it, unique for this user)."""
 
     user: User
     device_id: str
@@ -55,23 +68,29 @@ def hash_token(token: str) -> str:
 def create_user(session: Session, *, username: str, password: str, role: str, agency: str,
                 province_code: str | None, full_name: str = "",
                 organization: str | None = None) -> User:
+    """A new user. The username is an identifier (`inspection.identifiers`); the role and the
+    agency agree (`police` with `police`, `post` with `post`); a `post` user belongs to an
+    organisation that runs a KT1 service point in its province. ValidationFailed otherwise."""
+    identifiers.check(username, field="username", pattern=identifiers.USERNAME)
     if role not in ROLES:
-        raise errors.ValidationFailed(f"role must be one of {', '.join(ROLES)}",
+        raise errors.ValidationFailed(f"Vai trò phải là một trong: {', '.join(ROLES)}.",
                                       errors={"role": ["unknown role"]})
     if agency not in AGENCIES:
-        raise errors.ValidationFailed(f"agency must be one of {', '.join(AGENCIES)}",
+        raise errors.ValidationFailed(f"Cơ quan phải là một trong: {', '.join(AGENCIES)}.",
                                       errors={"agency": ["unknown agency"]})
     if len(password) < 8:
-        raise errors.ValidationFailed("password must have at least 8 characters",
+        raise errors.ValidationFailed("Mật khẩu phải có ít nhất 8 ký tự.",
                                       errors={"password": ["too short"]})
     if province_code is None and role != "admin":
-        raise errors.ValidationFailed("only an admin may have no province",
+        raise errors.ValidationFailed("Chỉ quản trị viên mới được không thuộc tỉnh nào.",
                                       errors={"province_code": ["required for this role"]})
     if province_code is not None and session.get(Province, province_code) is None:
-        raise errors.ValidationFailed(f"unknown province {province_code}",
+        raise errors.ValidationFailed(f"Không có tỉnh, thành phố mã {province_code}.",
                                       errors={"province_code": ["unknown province"]})
+    _check_agency(session, role=role, agency=agency, province_code=province_code,
+                  organization=organization)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise errors.Conflict(f"username {username!r} is taken")
+        raise errors.Conflict(f"Tên đăng nhập {username!r} đã có người dùng.")
     user = User(username=username, password_hash=_hasher.hash(password), role=role,
                 agency=agency, province_code=province_code, full_name=full_name,
                 organization=organization)
@@ -80,27 +99,60 @@ def create_user(session: Session, *, username: str, password: str, role: str, ag
     return user
 
 
-def _check_throttle(session: Session, username: str, policy: LoginPolicy,
+def _check_agency(session: Session, *, role: str, agency: str, province_code: str | None,
+                  organization: str | None) -> None:
+    """A police officer is of the police and only police officers are; a post office's staff
+    are of the post, only they are, and their organisation has a KT1 service point (a
+    `kt1_provider` site of exactly that organisation) in their province."""
+    for tied in AGENCY_ROLES:
+        if (role == tied) != (agency == tied):
+            raise errors.ValidationFailed(
+                f"Vai trò {role_name(role)} không đi với cơ quan “{agency}”: vai trò "
+                f"{role_name(tied)} chỉ dành cho cơ quan “{tied}” và ngược lại.",
+                errors={"role": [f"{tied} role and {tied} agency go together"],
+                        "agency": [f"{tied} role and {tied} agency go together"]})
+    if role != "post":
+        return
+    has_site = organization and session.scalar(select(Site.id).where(
+        Site.organization == organization, Site.province_code == province_code,
+        Site.kind == "kt1_provider").limit(1))
+    if not has_site:
+        raise errors.ValidationFailed(
+            f"Nhân viên bưu điện phải thuộc một tổ chức có điểm phục vụ KT1 ở tỉnh, thành phố "
+            f"{province_code}; tổ chức “{organization or ''}” không có.",
+            errors={"organization": ["no KT1 service point of this organisation in the "
+                                     "province"]})
+
+
+def _check_throttle(session: Session, username: str, remote_addr: str, policy: LoginPolicy,
                     now: datetime) -> None:
+    """Throttled (429, with the seconds until the oldest counted failure leaves the window)
+    after `max_failures` of this username from this address, or `max_failures_per_address`
+    from this address."""
     since = now - policy.window
-    failures = session.execute(
-        select(func.count(), func.min(LoginFailure.at))
-        .where(LoginFailure.username == username, LoginFailure.at > since)
-    ).one()
-    count, oldest = failures
-    if count >= policy.max_failures and oldest is not None:
-        retry = int((oldest + policy.window - now).total_seconds()) + 1
-        raise errors.Throttled("Đăng nhập sai quá nhiều lần; hãy thử lại sau.",
-                               retry_after=max(retry, 1))
+    recent = (LoginFailure.remote_addr == remote_addr, LoginFailure.at > since)
+    for limit, where, detail in (
+        (policy.max_failures, (LoginFailure.username == username, *recent),
+         "Đăng nhập sai quá nhiều lần; hãy thử lại sau."),
+        (policy.max_failures_per_address, recent,
+         "Có quá nhiều lần đăng nhập sai từ địa chỉ này; hãy thử lại sau."),
+    ):
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(*where)).one()
+        if count >= limit and oldest is not None:
+            retry = int((oldest + policy.window - now).total_seconds()) + 1
+            raise errors.Throttled(detail, retry_after=max(retry, 1))
 
 
 def login(session: Session, *, username: str, password: str, device_id: str | None,
           device_name: str | None, remote_addr: str, policy: LoginPolicy,
           now: datetime | None = None) -> IssuedToken:
     """Check the password and issue a token bound to the device. Raises Throttled (429)
-    after `policy.max_failures` failures in `policy.window`, Unauthenticated otherwise."""
+    when `policy` says so (see LoginPolicy), Unauthenticated otherwise. `remote_addr` is the
+    client's address (behind trusted proxies, the one they forwarded)."""
     now = now or utcnow()
-    _check_throttle(session, username, policy, now)
+    remote_addr = remote_addr[:64]
+    _check_throttle(session, username, remote_addr, policy, now)
     user = session.scalar(select(User).where(User.username == username))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -111,7 +163,8 @@ def login(session: Session, *, username: str, password: str, device_id: str | No
         session.add(LoginFailure(username=username, remote_addr=remote_addr, at=now))
         _audit_failure(session, user, password_ok)
         raise errors.Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.")
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username,
+                                               LoginFailure.remote_addr == remote_addr))
     device = _bind_device(session, user, device_id, device_name, now)
     token = secrets.token_urlsafe(32)
     expires = now + policy.token_ttl
@@ -121,8 +174,8 @@ def login(session: Session, *, username: str, password: str, device_id: str | No
     session.flush()
     audit.record_event(session, audit.LOGIN, entity=User.__tablename__, entity_id=user.id,
                        province_code=user.province_code, actor_id=user.id,
-                       device_id=device.id, detail={"token_id": row.id})
-    return IssuedToken(token=token, expires_at=expires, user=user, device_id=device.id)
+                       device_id=device.client_id, detail={"token_id": row.id})
+    return IssuedToken(token=token, expires_at=expires, user=user, device_id=device.client_id)
 
 
 def _audit_failure(session: Session, user: User | None, password_ok: bool) -> None:
@@ -136,22 +189,37 @@ def _audit_failure(session: Session, user: User | None, password_ok: bool) -> No
                        detail={"reason": reason})
 
 
-def _bind_device(session: Session, user: User, device_id: str | None, name: str | None,
+def _bind_device(session: Session, user: User, client_id: str | None, name: str | None,
                  now: datetime) -> Device:
-    device = session.get(Device, device_id) if device_id else None
+    """The user's own device of that client id, made on first use. A client id is unique per
+    user only: another user's device of the same id is never touched, let alone handed over
+    (its owner's admin must still see and revoke it, its tokens stay its owner's)."""
+    client_id = identifiers.check(client_id, field="device_id") if client_id else \
+        f"web-{uuid.uuid4()}"
+    device = find_device(session, user, client_id)
     if device is not None and device.revoked_at is not None:
         raise errors.Forbidden("Thiết bị này đã bị thu hồi; liên hệ quản trị viên.")
     if device is None:
-        device = Device(id=device_id or f"web-{uuid.uuid4()}", name=name or "",
-                        user_id=user.id, created_at=now)
-        session.add(device)
-    else:
-        device.user_id = user.id
-        device.last_seen_at = now
-        if name:
-            device.name = name
+        device = Device(id=str(uuid.uuid4()), client_id=client_id, name=name or "",
+                        user_id=user.id, created_at=now, last_seen_at=now)
+        try:
+            with session.begin_nested():
+                session.add(device)
+        except IntegrityError:  # the same user's first login on it, at the same moment
+            device = session.scalars(select(Device).where(
+                Device.user_id == user.id, Device.client_id == client_id)).one()
+        return device
+    device.last_seen_at = now
+    if name:
+        device.name = name
     session.flush()
     return device
+
+
+def find_device(session: Session, user: User, client_id: str) -> Device | None:
+    """The user's device that the client calls `client_id`, or None."""
+    return session.scalar(select(Device).where(Device.user_id == user.id,
+                                               Device.client_id == client_id))
 
 
 def authenticate(session: Session, token: str, now: datetime | None = None) -> Principal:
@@ -171,7 +239,7 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> P
         raise errors.Unauthenticated("Mã truy cập đã hết hạn; hãy đăng nhập lại.")
     if not user.active:
         raise errors.Unauthenticated("Tài khoản đã bị khóa.")
-    return Principal(user=user, device_id=device.id, token_id=tok.id)
+    return Principal(user=user, device_id=device.client_id, token_id=tok.id)
 
 
 def logout(session: Session, principal: Principal) -> None:
@@ -183,7 +251,8 @@ def logout(session: Session, principal: Principal) -> None:
 
 
 def revoke_device(session: Session, actor: User, device_id: str) -> Device:
-    """Every token of the device stops working at once. Admins only; province-scoped."""
+    """Every token of the device (its record `id`, as listed) stops working at once. Admins
+    only; province-scoped by the device's owner."""
     device = session.get(Device, device_id)
     owner = session.get(User, device.user_id) if device else None
     if device is None or owner is None or not (

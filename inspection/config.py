@@ -37,8 +37,10 @@ class Settings:
     s3_endpoint_url: str | None = None
     secret_key: str = DEFAULT_SECRET
     token_ttl_hours: int = 72
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # of one username from one address
+    login_max_failures_per_address: int = 50  # from one address, whatever the usernames
     login_window_seconds: int = 900
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
     far_radius_m: int = 300
     max_gps_accuracy_m: int = 1000
     max_body_bytes: int = 2 * 1024 * 1024
@@ -84,7 +86,9 @@ class Settings:
             secret_key=env.get("KT1_SECRET_KEY") or DEFAULT_SECRET,
             token_ttl_hours=_int(env, "KT1_TOKEN_TTL_HOURS", 72),
             login_max_failures=_int(env, "KT1_LOGIN_MAX_FAILURES", 5),
+            login_max_failures_per_address=_int(env, "KT1_LOGIN_MAX_FAILURES_PER_ADDRESS", 50),
             login_window_seconds=_int(env, "KT1_LOGIN_WINDOW_SECONDS", 900),
+            trusted_proxies=_int(env, "KT1_TRUSTED_PROXIES", 0),
             far_radius_m=_int(env, "KT1_FAR_RADIUS_M", 300),
             max_gps_accuracy_m=_int(env, "KT1_MAX_GPS_ACCURACY_M", 1000),
             max_body_bytes=_int(env, "KT1_MAX_BODY_BYTES", 2 * 1024 * 1024),
@@ -112,3 +116,5 @@ class Settings:
             raise SettingsError("KT1_SECRET_KEY must be set to a real secret in production")
         if self.is_production and len(self.secret_key) < 32:
             raise SettingsError("KT1_SECRET_KEY must be at least 32 characters in production")
+        if self.trusted_proxies < 0:
+            raise SettingsError("KT1_TRUSTED_PROXIES must be 0 or more")

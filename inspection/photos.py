@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from inspection import audit, errors
 from inspection.config import Settings
 from inspection.db import utcnow
+from inspection.inspections.queries import photos_clause
 from inspection.inspections.services import get_inspection
 from inspection.models import ChecklistItem, Finding, Inspection, Notice, Photo, Upload, User
 from inspection.models.notices import NOTICED_FINDINGS
@@ -357,16 +358,20 @@ def clean_expired(session: Session, partials: PartialUploads, settings: Settings
 
 
 def find_photo(session: Session, actor: User, photo_id: uuid.UUID) -> Photo:
-    """The photo if the actor may see its inspection, else NotFound."""
+    """The photo if the actor may see its inspection and the photo in it (`photos_clause`:
+    a `post` user only the evidence of findings it sees and its organisation's own photos),
+    else NotFound."""
     photo = session.get(Photo, photo_id)
-    if photo is None:
+    if photo is None or (actor.role == "post" and session.scalar(
+            select(Photo.id).where(Photo.id == photo_id, photos_clause(actor))) is None):
         raise errors.NotFound("Không tìm thấy ảnh.")
     get_inspection(session, actor, photo.inspection_id)
     return photo
 
 
 def list_photos(session: Session, actor: User, inspection_id: uuid.UUID) -> Any:
-    """A select of the inspection's photos, oldest first (NotFound if it is not visible)."""
+    """A select of the inspection's photos the actor may see, oldest first (NotFound if the
+    inspection is not visible)."""
     get_inspection(session, actor, inspection_id)
-    return (select(Photo).where(Photo.inspection_id == inspection_id)
+    return (select(Photo).where(Photo.inspection_id == inspection_id, photos_clause(actor))
             .order_by(Photo.created_at, Photo.id))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from inspection import errors, jobs
 from inspection.checklists.compliance import is_compliant
-from inspection.inspections.queries import sees
+from inspection.inspections.queries import sees_inspection
 from inspection.inspections.services import get_inspection
 from inspection.models import (
     ChecklistItem,
@@ -94,10 +94,10 @@ def ensure_recordable(inspection: Inspection) -> None:
 
 def find_record(session: Session, actor: User,
                 record_id: uuid.UUID) -> InspectionRecord | None:
-    """The record if the actor may see its inspection (province; a `post` user: its
-    organisation's sites only)."""
+    """The record if the actor may see its inspection (province; a `post` user: an approved
+    inspection of its organisation's sites only)."""
     record = session.get(InspectionRecord, record_id)
-    if record is None or not sees(actor, record.province_code, record.inspection.site):
+    if record is None or not sees_inspection(actor, record.inspection):
         return None
     return record
 

@@ -191,6 +191,15 @@ def locate_commune(session: Session, lon: float, lat: float, *,
     return session.scalar(stmt.order_by(Commune.code).limit(1))
 
 
+def province_outline_known(session: Session, province_code: str) -> bool:
+    """Whether the province's whole outline is known: it has communes and every one of them
+    has a boundary (an import with `--allow-partial` leaves holes where a point may be)."""
+    total, drawn = session.execute(
+        select(func.count(), func.count(Commune.geom))
+        .where(Commune.province_code == province_code)).one()
+    return bool(total) and total == drawn
+
+
 def assign_communes(session: Session, province_code: str) -> int:
     """Re-derive `commune_code` of every located site of the province from its point; returns
     how many sites changed (each change is audited and bumps the site's version). A site

@@ -1,7 +1,9 @@
 """KT1 sites (service points and user agencies): create, update, read and list, province-scoped.
 
 A site's `commune_code` is derived from its location by point-in-polygon wherever commune
-boundaries are loaded; a point that falls in another province's commune is refused.
+boundaries are loaded. A site lies in its province: a point outside Vietnam's extent
+(`geo.territory`; 0, 0 too), in another province's commune, or outside the province's outline
+once every commune of it has a boundary, is refused.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from geo import territory
 from geo.points import lon_lat, point_wkt
 from inspection import errors
 from inspection.models import Commune, Province, Site, User
 from inspection.models.sites import SITE_KINDS
-from inspection.reference import locate_commune
+from inspection.reference import locate_commune, province_outline_known
 from inspection.scope import ensure_visible, province_clause, require_role
 from inspection.versions import expect_version
 
@@ -81,17 +84,40 @@ def _province_for(session: Session, actor: User, province_code: str | None) -> s
 
 
 def _commune_for(session: Session, province_code: str, location: LonLat) -> str | None:
-    """The commune containing `location`, which must lie in `province_code` (422 otherwise);
-    None where no loaded boundary contains the point."""
-    code = locate_commune(session, location[0], location[1])
-    if code is None:
-        return None
-    commune = session.get(Commune, code)
-    if commune is None or commune.province_code != province_code:
+    """The commune containing `location`, which must lie in `province_code`; None where no
+    loaded boundary contains the point. RuleViolation (422) for a point outside Vietnam (0, 0
+    included), in a commune of another province, or outside the province's outline where
+    every one of its communes has a boundary."""
+    lon, lat = location
+    if not territory.in_vietnam(lon, lat):
         raise errors.RuleViolation(
-            f"Vị trí của cơ sở nằm ở xã, phường {code}, không thuộc tỉnh, thành phố "
-            f"{province_code}.", errors={"location": [f"outside province {province_code}"]})
+            f"Vị trí của cơ sở (kinh độ {lon}, vĩ độ {lat}) nằm ngoài lãnh thổ Việt Nam; hãy "
+            "kiểm tra lại tọa độ (có bị để 0, 0 hay đảo kinh độ và vĩ độ không).",
+            errors={"location": ["outside Vietnam"]})
+    code = locate_commune(session, lon, lat)
+    commune = session.get(Commune, code) if code is not None else None
+    if commune is not None and commune.province_code != province_code:
+        raise errors.RuleViolation(
+            f"Vị trí của cơ sở nằm ở {_mid_sentence(commune.name)} ({code}), không thuộc "
+            f"{_province_name(session, province_code)}.",
+            errors={"location": [f"outside province {province_code}"]})
+    if commune is None and province_outline_known(session, province_code):
+        raise errors.RuleViolation(
+            f"Vị trí của cơ sở nằm ngoài địa giới {_province_name(session, province_code)}.",
+            errors={"location": [f"outside province {province_code}"]})
     return code
+
+
+def _province_name(session: Session, province_code: str) -> str:
+    """"thành phố Cần Thơ", as a sentence names the province."""
+    province = session.get(Province, province_code)
+    return (_mid_sentence(province.name) if province is not None
+            else f"tỉnh, thành phố {province_code}")
+
+
+def _mid_sentence(unit_name: str) -> str:
+    """A unit's official name ("Phường Ninh Kiều") as it reads inside a sentence."""
+    return unit_name[:1].lower() + unit_name[1:]
 
 
 def _check_kind(kind: str) -> None:

@@ -71,3 +71,46 @@ def test_the_migrated_schema_matches_the_models(fresh_engine):
             "include_object": ours, "compare_type": False})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
+
+
+def test_0013_keeps_each_device_for_its_owner_and_keys_remembered_pushes_by_user(fresh_engine):
+    """Devices made before 0013 keep their id, which becomes their client id; remembered push
+    results keep their rows, now keyed by user too; and down again keeps them."""
+    migrate.upgrade(fresh_engine, "0012")
+    user_id, token_id = uuid.uuid4(), uuid.uuid4()
+    uid = user_id.hex if fresh_engine.dialect.name == "sqlite" else str(user_id)
+    tid = token_id.hex if fresh_engine.dialect.name == "sqlite" else str(token_id)
+    with fresh_engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO users (id, username, password_hash, full_name, role, agency, active, "
+            "created_at) VALUES (:id, 'quantri', 'x', '', 'admin', 'skhcn', true, "
+            "'2026-01-01 00:00:00+00:00')"), {"id": uid})
+        conn.execute(text(
+            "INSERT INTO devices (id, name, user_id, created_at, last_seen_at) VALUES "
+            "('may-1', 'Máy 1', :u, '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')"),
+            {"u": uid})
+        conn.execute(text(
+            "INSERT INTO auth_tokens (id, token_hash, user_id, device_id, created_at, "
+            "expires_at) VALUES (:t, 'h', :u, 'may-1', '2026-01-01 00:00:00+00:00', "
+            "'2027-01-01 00:00:00+00:00')"), {"t": tid, "u": uid})
+        conn.execute(text(
+            "INSERT INTO sync_mutations (device_id, mutation_id, user_id, result, created_at) "
+            "VALUES ('may-1', 'm-1', :u, '{\"status\": \"applied\"}', "
+            "'2026-01-01 00:00:00+00:00')"), {"u": uid})
+
+    migrate.upgrade(fresh_engine)
+
+    with fresh_engine.connect() as conn:
+        assert conn.execute(text("SELECT id, client_id FROM devices")).all() == [
+            ("may-1", "may-1")]
+        assert conn.execute(text("SELECT device_id FROM auth_tokens")).scalar() == "may-1"
+        assert conn.execute(text(
+            "SELECT device_id, mutation_id FROM sync_mutations")).all() == [("may-1", "m-1")]
+    pk = inspect(fresh_engine).get_pk_constraint("sync_mutations")["constrained_columns"]
+    assert sorted(pk) == ["device_id", "mutation_id", "user_id"]
+
+    migrate.downgrade(fresh_engine, "0012")
+
+    with fresh_engine.connect() as conn:
+        assert conn.execute(text("SELECT id FROM devices")).all() == [("may-1",)]
+        assert conn.execute(text("SELECT mutation_id FROM sync_mutations")).all() == [("m-1",)]

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from api import database
 from api.auth import current_principal, current_user, login_required
+from api.schemas import DEVICE_ID, Identifier
 from inspection import accounts, audit
 
 PREFIX = "/auth"
@@ -17,10 +18,11 @@ blp = Blueprint("auth", __name__, description="Đăng nhập, đăng xuất")
 
 
 class LoginSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    username = fields.String(required=True,
+                             validate=[validate.Length(min=1, max=80), Identifier()])
     password = fields.String(required=True, validate=validate.Length(min=1, max=200),
                              load_only=True)
-    device_id = fields.String(validate=validate.Length(min=1, max=100), allow_none=True)
+    device_id = fields.String(validate=DEVICE_ID, allow_none=True)
     device_name = fields.String(validate=validate.Length(max=200), allow_none=True)
 
 
@@ -46,6 +48,7 @@ def policy() -> accounts.LoginPolicy:
     s = database.settings()
     return accounts.LoginPolicy(token_ttl=timedelta(hours=s.token_ttl_hours),
                                 max_failures=s.login_max_failures,
+                                max_failures_per_address=s.login_max_failures_per_address,
                                 window=timedelta(seconds=s.login_window_seconds))
 
 

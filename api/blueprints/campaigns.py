@@ -14,6 +14,7 @@ from api import database
 from api.auth import current_user, login_required
 from api.etag import etag_for
 from api.pagination import PAGE, paginate_select
+from api.schemas import PROVINCE_CODE
 from inspection import campaigns
 
 PREFIX = "/campaigns"
@@ -28,7 +29,7 @@ class CampaignSchema(Schema):
     id = fields.UUID(dump_only=True)
     name = fields.String(required=True,
                          validate=[validate.Length(min=1, max=300), PLAIN_TEXT])
-    province_code = fields.String(validate=validate.Regexp(r"^\d{2}$"),
+    province_code = fields.String(validate=PROVINCE_CODE,
                                   metadata={"description": "Mặc định: tỉnh của người tạo."})
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)

@@ -17,8 +17,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from api import database
 from api.auth import login_required
 from api.pagination import PAGE, paginate_select
-from api.schemas import ProblemSchema
-from inspection import errors
+from api.schemas import Identifier, ProblemSchema
+from inspection import errors, identifiers
 from inspection.checklists import compliance, services
 from inspection.models.checklists import (
     ANSWER_TYPES,
@@ -68,8 +68,12 @@ class ChecklistLegalRefSchema(Schema):
     note = fields.String(allow_none=True, validate=validate.Length(max=1000))
 
 
+ITEM_CODE = Identifier(identifiers.ITEM_CODE,
+                       error="Mã mục gồm chữ, số, '.', '_', '-' (tối đa 20 ký tự).")
+
+
 class ChecklistItemSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    code = fields.String(required=True, validate=ITEM_CODE)
     text = fields.String(required=True, validate=validate.Length(min=1, max=10000))
     answer_type = fields.String(required=True, validate=validate.OneOf(ANSWER_TYPES))
     required = StrictBoolean(load_default=True)
@@ -86,7 +90,7 @@ class ChecklistItemSchema(Schema):
 
 
 class ChecklistSectionSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    code = fields.String(required=True, validate=ITEM_CODE)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     items = fields.List(fields.Nested(ChecklistItemSchema), required=True,
                         validate=validate.Length(min=1))
@@ -101,8 +105,8 @@ class ChecklistDraftSchema(Schema):
                            validate=validate.Length(min=1))
 
 
-CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$",
-                      error="Letters, digits, '.', '_', '-' (max 50).")
+CODE = Identifier(identifiers.CHECKLIST_CODE,
+                  error="Mã gồm chữ, số, '.', '_', '-' (tối đa 50 ký tự).")
 
 
 class ChecklistCreateSchema(ChecklistDraftSchema):

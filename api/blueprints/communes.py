@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from api import database
 from api.auth import login_required
 from api.pagination import PAGE, paginate_select
+from api.schemas import PROVINCE_CODE
 from inspection import reference
 
 PREFIX = "/communes"
@@ -15,7 +16,7 @@ blp = Blueprint("communes", __name__, description="Xã, phường, đặc khu v�
 
 
 class CommuneQuerySchema(Schema):
-    province_code = fields.String(validate=validate.Regexp(r"^[0-9]{2}$"),
+    province_code = fields.String(validate=PROVINCE_CODE,
                                   metadata={"example": "92"})
     q = fields.String(validate=validate.Length(min=1, max=100),
                       metadata={"description": "Tên, không phân biệt hoa thường và dấu"})

@@ -14,7 +14,10 @@ blp = Blueprint("devices", __name__, description="Thiết bị đăng nhập")
 
 
 class DeviceSchema(Schema):
-    id = fields.String()
+    id = fields.String(metadata={"description": "The server's id of this device record (what "
+                                                "`DELETE /devices/{id}` takes)."})
+    client_id = fields.String(metadata={"description": "The `device_id` the client logs in "
+                                                       "and pushes with; unique per user."})
     name = fields.String()
     user_id = fields.UUID()
     created_at = fields.DateTime()
@@ -34,5 +37,5 @@ def list_devices():  # type: ignore[no-untyped-def]
 @login_required("admin")
 @blp.response(204)
 def revoke_device(device_id: str) -> None:
-    """Revoke a device: every token bound to it stops working at once."""
+    """Revoke a device (its `id` as listed): every token bound to it stops working at once."""
     accounts.revoke_device(database.session(), current_user(), device_id)

@@ -13,7 +13,7 @@ from api.auth import current_user, login_required
 from api.blueprints.inspections import IF_MATCH, PRECONDITION, STALE, Instant
 from api.etag import etag_for, if_match_version
 from api.pagination import PAGE, paginate_select
-from api.schemas import ProblemSchema
+from api.schemas import COMMUNE_CODE, ProblemSchema
 from inspection.inspections import findings, queries
 from inspection.models.checklists import SEVERITIES
 from inspection.models.inspections import FINDING_STATUSES
@@ -48,7 +48,7 @@ class FindingSchema(Schema):
 class FindingQuerySchema(Schema):
     inspection_id = fields.UUID()
     site_id = fields.UUID()
-    commune_code = fields.String(validate=validate.Regexp(r"^\d{5}$"))
+    commune_code = fields.String(validate=COMMUNE_CODE)
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     status = fields.String(validate=validate.OneOf(FINDING_STATUSES))
     campaign_id = fields.UUID()

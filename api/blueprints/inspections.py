@@ -17,7 +17,7 @@ from api import database
 from api.auth import current_user, login_required
 from api.etag import etag_for, if_match_version, if_none_match_star
 from api.pagination import PAGE, paginate_select
-from api.schemas import GpsFixSchema, ProblemSchema
+from api.schemas import COMMUNE_CODE, GpsFixSchema, ProblemSchema
 from geo.points import lon_lat
 from inspection.inspections import location, queries, services
 from inspection.models import Inspection
@@ -169,7 +169,7 @@ class InspectionSummarySchema(InspectionSchema):
 
 class InspectionQuerySchema(Schema):
     site_id = fields.UUID()
-    commune_code = fields.String(validate=validate.Regexp(r"^\d{5}$"))
+    commune_code = fields.String(validate=COMMUNE_CODE)
     status = fields.String(validate=validate.OneOf(INSPECTION_STATUSES))
     campaign_id = fields.UUID()
     started_from = Instant(data_key="from")

@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from api import database
 from api.auth import current_user, login_required
 from api.blueprints.inspections import Instant
-from api.schemas import ProblemSchema
+from api.schemas import PROVINCE_CODE, ProblemSchema
 from inspection import map as domain_map
 from inspection import map_tiles, risk
 from inspection.models.checklists import SEVERITIES
@@ -30,7 +30,7 @@ def geojson_response(text: str) -> Response:
 
 
 class MapQuerySchema(Schema):
-    province_code = fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"),
+    province_code = fields.String(required=True, validate=PROVINCE_CODE,
                                   metadata={"example": "92"})
     started_from = Instant(data_key="from", metadata={
         "description": "Inspections started at or after (a date is its midnight in Vietnam)."})
@@ -178,7 +178,7 @@ def findings(query: dict[str, Any]) -> Any:
 
 
 class RiskMapQuerySchema(Simplification):
-    province_code = fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"))
+    province_code = fields.String(required=True, validate=PROVINCE_CODE)
 
 
 class RiskPropertiesSchema(Schema):

@@ -13,7 +13,7 @@ from api import database
 from api.auth import current_user, login_required
 from api.blueprints.campaigns import AssignmentSchema, CampaignSchema, TeamField
 from api.etag import etag_for
-from api.schemas import ProblemSchema
+from api.schemas import PROVINCE_CODE, ProblemSchema
 from inspection import risk
 from inspection.models.sites import SITE_KINDS
 from inspection.notices import today_in_vietnam
@@ -24,7 +24,7 @@ MAX_TOP = 200
 
 
 class RiskQuerySchema(Schema):
-    province_code = fields.String(validate=validate.Regexp(r"^\d{2}$"),
+    province_code = fields.String(validate=PROVINCE_CODE,
                                   metadata={"description": "Default: the caller's province."})
     kind = fields.String(validate=validate.OneOf(SITE_KINDS))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 5000),

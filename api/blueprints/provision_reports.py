@@ -21,7 +21,7 @@ from api.blueprints.inspections import IF_MATCH, PRECONDITION, STALE
 from api.etag import etag_for, if_match_version
 from api.jobs import enqueue_after_commit
 from api.pagination import PAGE, paginate_select
-from api.schemas import ProblemSchema
+from api.schemas import PROVINCE_CODE, ProblemSchema
 from api.stored import send_stored
 from inspection import provision, provision_deadline
 from inspection.models import ProvisionReport
@@ -40,7 +40,7 @@ INT_MAX = 2_147_483_647
 BIGINT_MAX = 9_223_372_036_854_775_807
 TEXT_MAX = 20_000
 YEAR = validate.Range(2000, 2100)
-CODE = validate.Regexp(r"^\d{2}$")
+CODE = PROVINCE_CODE
 
 
 def _count(description: str, maximum: int = INT_MAX) -> fields.Integer:

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, pre_dump, validate
 from api import database
 from api.auth import current_user, login_required
 from api.jobs import enqueue_after_commit
-from api.schemas import ProblemSchema
+from api.schemas import PROVINCE_CODE, ProblemSchema
 from api.stored import send_stored
 from inspection import reports
 from inspection.models import Report
@@ -31,7 +31,7 @@ MIMETYPES = {
 
 class ReportRequestSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(REPORT_KINDS))
-    province_code = fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"))
+    province_code = fields.String(required=True, validate=PROVINCE_CODE)
     year = fields.Integer(load_default=None, validate=validate.Range(2000, 2100), metadata={
         "description": "Required for an annual report."})
     campaign_id = fields.UUID(load_default=None, metadata={

@@ -15,14 +15,13 @@ from api import database
 from api.auth import current_user, login_required
 from api.etag import etag_for, if_match_version
 from api.pagination import PAGE, paginate_select
-from api.schemas import PointSchema, ProblemSchema
+from api.schemas import COMMUNE_CODE, PROVINCE_CODE, PointSchema, ProblemSchema
 from inspection import sites, staff
 from inspection.models.sites import SITE_KINDS
 
 PREFIX = "/sites"
 blp = Blueprint("sites", __name__, description="Cơ sở KT1 (bưu cục, cơ quan sử dụng)")
 
-PROVINCE_CODE = validate.Regexp(r"^\d{2}$", error="Mã tỉnh gồm 2 chữ số.")
 # PostgreSQL text cannot hold NUL; other control characters have no place in a name.
 PLAIN_TEXT = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
                              error="Không được chứa ký tự điều khiển.")
@@ -68,7 +67,7 @@ class SitePatchSchema(Schema):
 
 class SiteQuerySchema(Schema):
     kind = fields.String(validate=validate.OneOf(SITE_KINDS))
-    commune_code = fields.String(validate=validate.Regexp(r"^\d{5}$"))
+    commune_code = fields.String(validate=COMMUNE_CODE)
     province_code = fields.String(validate=PROVINCE_CODE)
     q = fields.String(validate=[validate.Length(min=1, max=100), PLAIN_TEXT],
                       metadata={"description": "Tên cơ sở chứa chuỗi này."})

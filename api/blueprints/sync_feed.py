@@ -30,6 +30,8 @@ from api.blueprints.communes import CommuneSchema
 from api.blueprints.findings import FindingSchema
 from api.blueprints.sites import SiteSchema, StaffFiguresSchema
 from api.representations import ENTITIES, represent
+from api.schemas import Identifier
+from inspection import identifiers
 from inspection.models import SyncFeed, User
 from inspection.sync import feed, package, pull
 
@@ -75,8 +77,8 @@ class PackageSchema(Schema):
 
 
 class PullQuerySchema(Schema):
-    cursor = fields.String(load_default="0", validate=validate.Regexp(
-        r"^[0-9]{1,18}$", error="Con trỏ phải là một số nguyên không âm."), metadata={
+    cursor = fields.String(load_default="0", validate=Identifier(
+        identifiers.CURSOR, error="Con trỏ phải là một số nguyên không âm."), metadata={
         "description": "The `cursor` of the package or of the last pull; none: from the start."})
     limit = fields.Integer(load_default=PULL_LIMIT,
                            validate=validate.Range(min=1, max=MAX_PULL_LIMIT))

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from api import database, problems
 from api.auth import current_principal, current_user, login_required
+from api.blueprints.checklists import ITEM_CODE
 from api.blueprints.findings import FindingPatchSchema
 from api.blueprints.inspections import AnswerInSchema, InspectionCreateSchema
 from api.pagination import PAGE, paginate_select
 from api.representations import represent_one
-from api.schemas import ProblemSchema
+from api.schemas import DEVICE_ID, MUTATION_ID, ProblemSchema
 from inspection import errors
 from inspection.sync import conflicts, feed, push
 from inspection.sync.apply import ENTITIES, OPS, Mutation, Target
@@ -32,7 +33,7 @@ STATUSES = ("applied", "duplicate", "conflict", "rejected")
 # --- one mutation and its data, validated per entity ----------------------------------------
 
 class MutationSchema(Schema):
-    mutation_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    mutation_id = fields.String(required=True, validate=MUTATION_ID)
     entity = fields.String(required=True, validate=validate.OneOf(ENTITIES))
     op = fields.String(required=True, validate=validate.OneOf(OPS))
     id = fields.UUID(required=True)
@@ -52,7 +53,7 @@ class InspectionSyncSchema(InspectionCreateSchema, InspectionStatusSchema):
 
 class AnswerSyncSchema(AnswerInSchema):
     inspection_id = fields.UUID(required=True)
-    item_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    item_code = fields.String(required=True, validate=ITEM_CODE)
 
 
 class AnswerKeySchema(Schema):
@@ -60,7 +61,7 @@ class AnswerKeySchema(Schema):
         unknown = EXCLUDE
 
     inspection_id = fields.UUID(required=True)
-    item_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    item_code = fields.String(required=True, validate=ITEM_CODE)
 
 
 def _with_id(data: dict[str, Any], ident: str) -> dict[str, Any]:
@@ -121,7 +122,7 @@ class MutationInSchema(Schema):
     """One mutation as the batch accepts it: only `mutation_id` is checked here, so that a
     malformed mutation is a `rejected` result and never rejects the batch."""
 
-    mutation_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    mutation_id = fields.String(required=True, validate=MUTATION_ID)
     entity = fields.Raw(allow_none=True, metadata={"type": "string", "enum": list(ENTITIES)})
     op = fields.Raw(allow_none=True, metadata={"type": "string", "enum": list(OPS)})
     id = fields.Raw(allow_none=True, metadata={"type": "string", "format": "uuid"})
@@ -134,7 +135,7 @@ class MutationInSchema(Schema):
 
 
 class PushSchema(Schema):
-    device_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    device_id = fields.String(required=True, validate=DEVICE_ID)
     mutations = fields.List(fields.Nested(MutationInSchema), required=True)
 
 

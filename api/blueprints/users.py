@@ -9,7 +9,8 @@ from api import database
 from api.auth import current_user, login_required
 from api.blueprints.auth import UserSchema
 from api.pagination import PAGE, paginate_select
-from inspection import accounts
+from api.schemas import PROVINCE_CODE, Identifier
+from inspection import accounts, identifiers
 from inspection.models.users import AGENCIES, ROLES
 
 PREFIX = "/users"
@@ -22,14 +23,16 @@ class UserQuerySchema(Schema):
 
 
 class NewUserSchema(Schema):
-    username = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_.-]{3,80}$"))
+    username = fields.String(required=True, validate=Identifier(
+        identifiers.USERNAME, error="Tên đăng nhập gồm 3–80 chữ thường không dấu, chữ số, "
+                                    "'.', '_' hoặc '-'."))
     password = fields.String(required=True, load_only=True,
                              validate=validate.Length(min=8, max=200))
     full_name = fields.String(load_default="", validate=validate.Length(max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     agency = fields.String(required=True, validate=validate.OneOf(AGENCIES))
     province_code = fields.String(allow_none=True, load_default=None,
-                                  validate=validate.Regexp(r"^\d{2}$"))
+                                  validate=PROVINCE_CODE)
     organization = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 import unicodedata
 import uuid
 from collections.abc import Collection, Mapping, Sequence
@@ -20,7 +19,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from inspection import errors
+from inspection import errors, identifiers
 from inspection.checklists import compliance
 from inspection.db import new_id, utcnow
 from inspection.models import Checklist, ChecklistItem, ChecklistSection
@@ -31,7 +30,6 @@ from inspection.models.checklists import (
     TARGET_KINDS,
 )
 
-CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 REF_KEYS = {"instrument", "article", "status", "effective_from", "effective_to", "note"}
 ITEM_KEYS = {"code", "text", "answer_type", "required", "photo_required", "compliant_when",
              "severity", "legal_basis", "legal_refs", "choices"}
@@ -70,7 +68,7 @@ def create_version(session: Session, *, code: str, title: str, target_kind: str,
     """A new `draft` of `code` with version = the highest existing version + 1.
     Raises ValidationFailed (errors keyed by field path) or Conflict on a concurrent draft."""
     problems: dict[str, list[str]] = {}
-    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code) or len(code) > 50:
+    if not isinstance(code, str) or identifiers.problem(code, identifiers.CHECKLIST_CODE):
         problems["code"] = ["Mã gồm chữ, số, '.', '_', '-' (tối đa 50 ký tự)."]
     clean = _validated_content(title, target_kind, sections, problems)
     if problems:
@@ -223,8 +221,9 @@ def _clean_section(section: Any, path: str, problems: dict[str, list[str]]) -> d
         problems[path] = ["Một phần gồm code, title, items."]
         return {"code": "", "title": "", "items": []}
     code, title, items = section.get("code"), section.get("title"), section.get("items")
-    if not isinstance(code, str) or not code or len(code) > 20:
-        problems[f"{path}.code"] = ["Mã phần bắt buộc, tối đa 20 ký tự."]
+    if not isinstance(code, str) or identifiers.problem(code, identifiers.ITEM_CODE):
+        problems[f"{path}.code"] = ["Mã phần bắt buộc: chữ, số, '.', '_', '-' (tối đa 20 ký "
+                                    "tự)."]
     if not isinstance(title, str) or not title.strip() or len(title) > 300:
         problems[f"{path}.title"] = ["Tên phần bắt buộc, tối đa 300 ký tự."]
     if not isinstance(items, Sequence) or isinstance(items, str) or not items:
@@ -266,8 +265,9 @@ def _check_codes(sections: list[dict[str, Any]], problems: dict[str, list[str]])
         seen_sections.add(section["code"])
         for m, item in enumerate(section["items"]):
             code = item["code"]
-            if not isinstance(code, str) or not code or len(code) > 20:
-                problems[f"sections.{n}.items.{m}.code"] = ["Mã mục bắt buộc, tối đa 20 ký tự."]
+            if not isinstance(code, str) or identifiers.problem(code, identifiers.ITEM_CODE):
+                problems[f"sections.{n}.items.{m}.code"] = [
+                    "Mã mục bắt buộc: chữ, số, '.', '_', '-' (tối đa 20 ký tự)."]
             elif code in seen_items:
                 problems[f"sections.{n}.items.{m}.code"] = [f"Mã mục trùng: {code}."]
             seen_items.add(code if isinstance(code, str) else None)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from inspection import errors
 from inspection.checklists.compliance import is_compliant
-from inspection.inspections.queries import sees
+from inspection.inspections.queries import sees_finding
 from inspection.models import Answer, ChecklistItem, Finding, Inspection, Photo, User
 from inspection.models.users import role_name
 from inspection.versions import expect_version
@@ -112,9 +112,10 @@ def _new_finding(inspection: Inspection, item: ChecklistItem, answer: Answer) ->
 
 
 def find_finding(session: Session, actor: User, finding_id: uuid.UUID) -> Finding | None:
-    """The finding if the actor may see it (province; a `post` user: its organisation)."""
+    """The finding if the actor may see it (province; a `post` user: a confirmed finding, or
+    followed up since, of an approved inspection of its organisation)."""
     finding = session.get(Finding, finding_id)
-    if finding is None or not sees(actor, finding.province_code, finding.inspection.site):
+    if finding is None or not sees_finding(actor, finding):
         return None
     return finding
 

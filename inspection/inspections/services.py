@@ -25,7 +25,7 @@ from inspection.checklists.compliance import validate_value
 from inspection.db import utcnow
 from inspection.inspections import findings
 from inspection.inspections.location import Fix, to_point
-from inspection.inspections.queries import sees
+from inspection.inspections.queries import sees_inspection
 from inspection.models import (
     Answer,
     Campaign,
@@ -46,9 +46,10 @@ DECISIONS = {"approve": "approved", "return": "returned"}
 
 
 def find_inspection(session: Session, actor: User, inspection_id: uuid.UUID) -> Inspection | None:
-    """The inspection if it exists and the actor may see it (province, organisation)."""
+    """The inspection if it exists and the actor may see it (province; a `post` user: an
+    approved inspection of its organisation)."""
     inspection = session.get(Inspection, inspection_id)
-    if inspection is None or not sees(actor, inspection.province_code, inspection.site):
+    if inspection is None or not sees_inspection(actor, inspection):
         return None
     return inspection
 

@@ -32,14 +32,16 @@ class SyncFeed(Base):
 
 
 class SyncMutation(Base):
-    """What a device's mutation was answered, kept so a retry is answered the same."""
+    """What a user's mutation from one of its devices (the client's device id) was answered,
+    kept so a retry is answered the same. Keyed by user too: the same device id and mutation
+    id from another user is another mutation."""
 
     __tablename__ = "sync_mutations"
     __table_args__ = (Index("ix_sync_mutations_created_at", "created_at"),)
 
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     mutation_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     result: Mapped[dict[str, Any]] = mapped_column(JSONValue)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

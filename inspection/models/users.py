@@ -51,18 +51,25 @@ class User(Base):
 
 
 class Device(Base):
-    """A tablet or browser, named by the client; revoking it kills all its tokens at once."""
+    """A tablet or browser of one user; revoking it kills all its tokens at once.
+
+    `client_id` is the id the client chose (the tablet's own), unique per user only: another
+    user logging in with the same client id gets a record of its own, never this one. `id` is
+    the server's name for the record (what `DELETE /devices/{id}` takes); records made before
+    migration 0013 kept their client id as their id."""
 
     __tablename__ = "devices"
+    __table_args__ = (Index("uq_devices_user_id_client_id", "user_id", "client_id", unique=True),)
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200), default="")
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __audited__ = ("name", "user_id", "revoked_at")
+    __audited__ = ("client_id", "name", "user_id", "revoked_at")
 
 
 class AuthToken(Base):
@@ -78,8 +85,11 @@ class AuthToken(Base):
 
 
 class LoginFailure(Base):
+    """A failed login, counted by username and address, and by address alone."""
+
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),)
+    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),
+                      Index("ix_login_failures_remote_addr_at", "remote_addr", "at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(80))

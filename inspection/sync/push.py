@@ -2,9 +2,10 @@
 
 The whole push holds the audit chain's head lock (`audit.lock_head`), so it is serialised with
 every other writer and looking up a remembered mutation is race-free. Each mutation runs in
-its own savepoint; its result is remembered per device (`SyncMutation`) whatever it was, so a
-retry of the same `mutation_id` is answered `duplicate` with the original result and applies
-nothing, and never creates a second conflict record. Results:
+its own savepoint; its result is remembered per user and device (`SyncMutation`; another
+user's device of the same client id is another device) whatever it was, so a retry of the
+same `mutation_id` is answered `duplicate` with the original result and applies nothing, and
+never creates a second conflict record. Results:
 
 - `applied`: `version` and `server` (the record as the REST API shows it; null after a delete);
 - `duplicate`: the remembered result, with `original_status`;
@@ -81,7 +82,8 @@ def push(session: Session, actor: User, *, device_id: str, caller_device_id: str
     audit.lock_head(session)
     ids = [str(raw["mutation_id"]) for raw in mutations]
     remembered = {m.mutation_id: m for m in session.scalars(select(SyncMutation).where(
-        SyncMutation.device_id == device_id, SyncMutation.mutation_id.in_(ids)))}
+        SyncMutation.user_id == actor.id, SyncMutation.device_id == device_id,
+        SyncMutation.mutation_id.in_(ids)))}
     with _held_for_the_batch(session):
         return [_one(session, actor, device_id, raw, wire, remembered) for raw in mutations]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 
 
@@ -53,10 +54,47 @@ def test_the_docs_page_loads_its_assets_from_this_server(client, session):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "/api/v1/docs/assets/swagger-ui-bundle.js" in html
+    assets = ("/api/v1/docs/static/vendor/swagger-ui/swagger-ui-bundle.js",
+              "/api/v1/docs/static/vendor/swagger-ui/swagger-ui.css", "/api/v1/docs/static/docs.js")
+    for path in assets:
+        assert path in html
+        assert client.get(path).status_code == 200
     assert "//cdn" not in html and "unpkg" not in html
-    asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
-    assert asset.status_code == 200 and len(asset.get_data()) > 100_000
+    assert len(client.get(assets[0]).get_data()) > 1_000_000
+
+
+def test_the_docs_page_runs_no_inline_script_and_carries_the_page_headers(client, session):
+    page = client.get("/api/v1/docs")
+    html = page.get_data(as_text=True)
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all('src="' in attrs and not body.strip() for attrs, body in scripts)
+    assert "style=" not in html and "<style" not in html
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp and "unsafe" not in csp and "http" not in csp
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert client.get("/api/v1/docs/").headers["Location"].endswith("/api/v1/docs")
+
+
+def test_json_answers_and_problems_are_never_sniffed(client, session):
+    for path, status in (("/healthz", 200), ("/api/v1/openapi.json", 200),
+                         ("/api/v1/auth/me", 401), ("/api/v1/nowhere", 404)):
+        resp = client.get(path)
+        assert resp.status_code == status, path
+        assert resp.mimetype in ("application/json", "application/problem+json"), path
+        assert resp.headers["X-Content-Type-Options"] == "nosniff", path
+
+
+def test_the_console_and_the_field_app_keep_their_page_headers(client, session):
+    for path in ("/console/map", "/app/"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "script-src 'self'" in page.headers["Content-Security-Policy"], path
+        assert page.headers["X-Frame-Options"] == "DENY", path
+        assert page.headers["X-Content-Type-Options"] == "nosniff", path
+        assert page.headers["Referrer-Policy"] == "same-origin", path
 
 
 def test_healthz_checks_an_s3_store_for_real(settings, session_factory, session, monkeypatch):

@@ -216,13 +216,18 @@ def test_the_listing_filters_pages_and_keeps_to_the_province(api, client, sessio
     problem(client.get(f"{BASE}?status=lost", headers=world.h["supervisor"]), 422)
 
 
-def test_a_post_office_lists_only_inspections_of_its_own_sites(api, client, world):
+def test_a_post_office_lists_only_inspections_of_its_own_sites(api, client, session, world):
     mine = create(client, world)
     elsewhere = factories.SiteFactory(organization="Bưu điện tỉnh Hậu Giang")
-    create(client, world, site_id=str(elsewhere.id))
+    theirs = create(client, world, site_id=str(elsewhere.id))
     clerk = factories.UserFactory(role="post", agency="post",
                                   organization=world.site.organization)
-    resp = client.get(BASE, headers=api.login(clerk))
+    headers = api.login(clerk)
+    assert client.get(BASE, headers=headers).get_json() == []  # nothing before review
+    for created in (mine, theirs):
+        session.get(Inspection, uuid.UUID(created["id"])).status = "approved"
+    session.flush()
+    resp = client.get(BASE, headers=headers)
     assert [i["id"] for i in resp.get_json()] == [mine["id"]]
 
 

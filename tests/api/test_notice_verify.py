@@ -65,3 +65,20 @@ def test_a_notice_not_issued_or_unknown_is_not_found(client, session):
     resp = verify(client, uuid.uuid4())
     assert resp.status_code == 404
     assert resp.mimetype == "application/problem+json"
+
+
+def test_the_page_carries_the_security_headers_and_no_inline_style_or_script(client, notice):
+    made, _ = notice
+    page = verify(client, made.id, accept="text/html")
+    csp = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "style-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp and "unsafe" not in csp
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    html = page.get_data(as_text=True)
+    assert "<style" not in html and "style=" not in html and "<script" not in html
+    style = client.get("/notices/verify.css")
+    assert style.status_code == 200 and style.mimetype == "text/css"
+    assert ".verdict" in style.get_data(as_text=True)
+    assert verify(client, made.id).headers["X-Content-Type-Options"] == "nosniff"

@@ -209,3 +209,45 @@ def test_wrong_types_unknown_fields_and_bad_ranges_answer_422_by_field(api, clie
 def test_requests_without_a_token_answer_401_problem(client, session):
     for resp in (client.get(URL), client.post(URL, json=_body())):
         assert resp.status_code == 401 and resp.mimetype == PROBLEM
+
+
+# --- a site lies in its province, in Vietnam -------------------------------------------------
+
+def test_a_site_at_0_0_or_outside_vietnam_is_refused_with_a_vietnamese_problem(
+        api, client, session):
+    headers = _supervisor_headers(api)
+    for lon, lat in ((0, 0), (2.3522, 48.8566), (-105.7469, 10.0452), (105.7469, -10.0452)):
+        resp = client.post(URL, json=_body(location={"lon": lon, "lat": lat}), headers=headers)
+        assert resp.status_code == 422, (lon, lat)
+        assert resp.mimetype == PROBLEM
+        problem = resp.get_json()
+        assert "location" in problem["errors"]
+        assert "ngoài lãnh thổ Việt Nam" in problem["detail"]
+    site = client.post(URL, json=_body(), headers=headers).get_json()
+    resp = client.patch(f"{URL}/{site['id']}", json={"location": {"lon": 0, "lat": 0}},
+                        headers={**headers, "If-Match": '"1"'})
+    assert resp.status_code == 422 and "location" in resp.get_json()["errors"]
+    session.expire_all()
+    assert len(session.scalars(select(Site)).all()) == 1
+
+
+def test_where_the_provinces_boundaries_are_loaded_a_site_outside_them_is_refused(
+        api, client, session):
+    from inspection import reference
+
+    reference.seed_synthetic_boundaries(session, "92")  # every commune of Cần Thơ
+    headers = _supervisor_headers(api)
+    # Hải Phòng (whose boundaries are not loaded) and Phnom Penh (inside Vietnam's box).
+    for lon, lat in ((106.68, 20.86), (104.92, 11.56)):
+        resp = client.post(URL, json=_body(location={"lon": lon, "lat": lat}), headers=headers)
+        assert resp.status_code == 422, (lon, lat)
+        problem = resp.get_json()
+        assert "location" in problem["errors"]
+        assert "Cần Thơ" in problem["detail"], problem["detail"]
+    inside = client.post(URL, json=_body(), headers=headers)
+    assert inside.status_code == 201, inside.get_json()
+    assert inside.get_json()["commune_code"] is not None
+    moved = client.patch(f"{URL}/{inside.get_json()['id']}",
+                         json={"location": {"lon": 106.68, "lat": 20.86}},
+                         headers={**headers, "If-Match": '"1"'})
+    assert moved.status_code == 422 and "Cần Thơ" in moved.get_json()["detail"]

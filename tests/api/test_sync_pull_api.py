@@ -166,7 +166,12 @@ def test_another_provinces_changes_never_appear(client, api, session, world):
     assert {str(world.far_site.id), str(world.site.id)} <= everything
 
 
-def test_a_post_office_sees_only_its_own_sites_and_their_inspections(client, world):
+def test_a_post_office_sees_only_its_own_sites_and_their_reviewed_inspections(
+        client, session, world):
+    got = pull(client, world.h["post"])["changes"]
+    assert {(c["entity"], c["id"]) for c in got} == {("site", str(world.site.id))}  # a draft
+    world.inspection.status = "approved"
+    session.flush()
     got = pull(client, world.h["post"])["changes"]
     assert {(c["entity"], c["id"]) for c in got} == {
         ("site", str(world.site.id)), ("inspection", str(world.inspection.id)),

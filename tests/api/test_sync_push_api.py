@@ -316,3 +316,22 @@ def test_the_prune_command_forgets_mutations_past_the_retention(app, session, wo
     assert "Đã xoá 1 mã thay đổi" in result.output and "30 ngày" in result.output
     session.expire_all()
     assert count(session, SyncMutation) == 0
+
+
+def test_another_user_replaying_a_mutation_id_from_the_same_device_id_does_not_see_its_result(
+        api, session, world):
+    """Remembered results belong to the user and the device: another user logging in with
+    the same device id (even from another province) is answered for its own mutations."""
+    first = world.a.push([world.create()])
+    replayed = {**world.create(), "mutation_id": first["results"][0]["mutation_id"]}
+    stranger = Tablet(api, factories.UserFactory(role="inspector", province_code="01"),
+                      "tablet-A")
+
+    body = stranger.push([replayed])
+
+    assert statuses(body) == ["rejected"]
+    assert body["results"][0]["error"]["status"] == 404
+    assert "server" not in body["results"][0]
+    again = world.a.push([replayed])
+    assert statuses(again) == ["duplicate"]
+    assert again["results"][0]["server"] == first["results"][0]["server"]

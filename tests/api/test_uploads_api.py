@@ -16,7 +16,7 @@ from PIL import Image
 from sqlalchemy import delete, func, select
 
 from inspection.db import utcnow
-from inspection.models import Photo, Upload
+from inspection.models import Finding, Photo, Upload
 from media.blobstore import store_from_url
 from tests import factories
 from tests.api.tus import (
@@ -644,13 +644,22 @@ def test_photos_of_another_province_answer_404(api, world, jpeg):
         problem(world.client.get(url, headers=hai_phong), 404)
 
 
-def test_a_post_office_sees_only_the_photos_of_its_own_sites(api, world, jpeg):
-    photo_id = world.upload(jpeg)
+def test_a_post_office_sees_only_the_photos_of_its_own_sites_once_they_are_evidence(
+        api, world, jpeg):
+    photo_id = world.upload(jpeg, item_code="A2")
     own = factories.UserFactory(role="post", agency="post",
                                 organization=world.inspection.site.organization)
     other = factories.UserFactory(role="post", agency="post",
                                   organization="Bưu điện thành phố Hải Phòng")
     own_h, other_h = api.login(own), api.login(other)
+    for url in photo_urls(world, photo_id):  # before review: nobody's but the team's
+        problem(world.client.get(url, headers=own_h), 404)
+    world.inspection.status = "approved"
+    world.session.add(Finding(
+        inspection_id=world.inspection.id, site_id=world.inspection.site_id, item_code="A2",
+        severity="critical", legal_basis="QĐ 32/2025/QĐ-TTg", status="confirmed",
+        description="Bưu gửi KT1 không được đóng dấu KT1", province_code="92"))
+    world.session.flush()
     for url in photo_urls(world, photo_id):
         assert world.client.get(url, headers=own_h).status_code == 200
         problem(world.client.get(url, headers=other_h), 404)

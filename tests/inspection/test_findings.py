@@ -147,10 +147,13 @@ def test_finding_listings_filter_and_scope_by_province_and_organisation(
         return {f.id for f in session.scalars(queries.list_findings(actor, **filters))}
 
     assert ids(supervisor) == {mine.id, theirs.id}
-    assert ids(clerk) == {mine.id}
+    assert ids(clerk) == set()  # open: not the post office's business until confirmed
     assert ids(factories.UserFactory(province_code="31", role="supervisor")) == set()
     assert ids(supervisor, site_id=other_site.id) == {theirs.id}
     assert ids(supervisor, severity="high", status="open") == {mine.id, theirs.id}
     assert ids(supervisor, severity="critical") == set()
     assert ids(supervisor, inspection_id=mine.inspection_id) == {mine.id}
     assert ids(supervisor, started_from=STARTED.replace(day=6)) == set()
+    move(session, supervisor, mine, "confirmed")
+    move(session, supervisor, theirs, "confirmed")
+    assert ids(clerk) == {mine.id}

@@ -204,13 +204,15 @@ def test_an_unknown_item_is_not_found(session, world):
 
 def test_only_field_members_of_the_team_answer(session, world):
     inspection, _ = create(session, world)
-    for outsider in (factories.UserFactory(role="inspector"), world.supervisor,
-                     factories.UserFactory(role="post", agency="post",
-                                           organization=world.site.organization)):
+    for outsider in (factories.UserFactory(role="inspector"), world.supervisor):
         with pytest.raises(errors.Forbidden):
             put(session, outsider, inspection, create_only=True)
-    with pytest.raises(errors.NotFound):
-        put(session, factories.UserFactory(province_code="31"), inspection, create_only=True)
+    # Another province, and the post office itself before review, do not even see it.
+    for stranger in (factories.UserFactory(province_code="31"),
+                     factories.UserFactory(role="post", agency="post",
+                                           organization=world.site.organization)):
+        with pytest.raises(errors.NotFound):
+            put(session, stranger, inspection, create_only=True)
 
 
 def test_two_members_answer_different_items_without_conflict(session, world):
@@ -436,12 +438,16 @@ def test_listings_are_scoped_to_the_province_and_a_post_offices_own_sites(sessio
         return [i.id for i in session.scalars(queries.list_inspections(actor, **filters))]
 
     assert ids(world.supervisor) == [theirs.id, mine.id]
+    assert ids(clerk) == []  # a post office sees nothing before review
+    mine.status = theirs.status = "approved"
+    session.flush()
     assert ids(clerk) == [mine.id]
     assert ids(factories.UserFactory(role="post", agency="post")) == []
     assert ids(world.supervisor, site_id=world.site.id) == [mine.id]
     assert ids(world.supervisor, started_from=STARTED + timedelta(days=1)) == [theirs.id]
     assert ids(world.supervisor, started_before=STARTED + timedelta(days=1)) == [mine.id]
     assert ids(world.supervisor, status="submitted") == []
+    assert ids(world.supervisor, status="approved") == [theirs.id, mine.id]
 
 
 def test_the_location_check_is_ok_near_the_site_far_beyond_the_radius_and_no_fix_without_gps(
