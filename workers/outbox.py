@@ -55,8 +55,9 @@ def sweep(settings: Settings, factory: sessionmaker[Session], target: Deliverer,
         audit.set_actor(session, None, "worker")
         completed = _complete_uploads(session, settings, now, cutoff)
         swept.completed_uploads = list(completed)
-        deliveries = [(photos.processing_key(photo_id), photos.PROCESS_JOB, (str(photo_id),))
-                      for photo_id in completed.values()]
+        deliveries: list[tuple[str, str, tuple[str, ...]]] = [
+            (photos.processing_key(photo_id), photos.PROCESS_JOB, (str(photo_id),))
+            for photo_id in completed.values()]
         for job in jobs.open_jobs_before(session, cutoff):
             key = str(job.id)
             if target.active(key):
