@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy.orm import Session
 
-from api import database, problems
+from api import database, json_body, problems
 from api.auth import current_principal, current_user, login_required
 from api.blueprints.findings import FindingPatchSchema
 from api.blueprints.inspections import AnswerInSchema, InspectionCreateSchema
@@ -89,6 +89,9 @@ class Wire:
     """`inspection.sync.push.Wire` over the REST schemas and problem mapping."""
 
     def load(self, raw: Mapping[str, Any]) -> Mutation:
+        refused = json_body.refusal(raw)
+        if refused is not None:
+            raise refused
         try:
             env = MutationSchema().load(raw)
         except ValidationError as exc:
@@ -119,7 +122,8 @@ WIRE = Wire()
 
 class MutationInSchema(Schema):
     """One mutation as the batch accepts it: only `mutation_id` is checked here, so that a
-    malformed mutation is a `rejected` result and never rejects the batch."""
+    malformed mutation is a `rejected` result and never rejects the batch (so are a lone
+    surrogate, NaN or 1e400 in it: api/json_body.py leaves the items to `Wire.load`)."""
 
     mutation_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
     entity = fields.Raw(allow_none=True, metadata={"type": "string", "enum": list(ENTITIES)})
@@ -199,6 +203,7 @@ def _too_many(limit: int) -> Response:
 
 
 @blp.post("/push")
+@json_body.items_checked_alone("mutations")
 @login_required("inspector", "police", "supervisor")
 @blp.arguments(PushSchema)
 @blp.response(200, PushResultSchema)
