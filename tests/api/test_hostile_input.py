@@ -219,3 +219,29 @@ def test_malformed_json_and_an_empty_body_keep_their_answers(client, session, wo
     assert body["type"].endswith(":malformed-json")
     body = problem(send(client, "POST", SITES, "", world.supervisor), 422)
     assert "name" in body["errors"]
+
+
+# --- If-Match: versions no record could have are 412, never a 500 ----------------------------
+
+STRANGE_ETAGS = ['"²"', '"¹²"', "W/\"³\"", '"' + "9" * 5000 + '"', '"' + "9" * 30 + '"',
+                 "9" * 5000, '"-1"', '"1.0"', '""', ", ,"]
+
+
+@pytest.mark.parametrize("etag", STRANGE_ETAGS, ids=range(len(STRANGE_ETAGS)))
+def test_an_if_match_naming_no_possible_version_is_a_412(client, session, world, etag):
+    url = f"{SITES}/{world.site.id}"
+    resp = client.patch(url, json={"name": "Tên mới"}, headers={**world.supervisor,
+                                                                 "If-Match": etag})
+    problem(resp, 412)
+    world.create()
+    first = client.put(world.answer_url("A1"), json={
+        "value": "yes", "answered_at": "2026-05-05T09:00:00+07:00"},
+        headers={**world.tablet, "If-None-Match": "*"})
+    assert first.status_code == 201, first.get_json()
+    resp = client.put(world.answer_url("A1"), json={
+        "value": "no", "answered_at": "2026-05-05T09:00:00+07:00"},
+        headers={**world.tablet, "If-Match": etag})
+    problem(resp, 412)
+    assert world.answer_value(session, "A1") == "yes"
+    assert client.patch(url, json={"name": "Tên mới"}, headers={
+        **world.supervisor, "If-Match": '"1"'}).status_code == 200
