@@ -245,3 +245,31 @@ def test_an_if_match_naming_no_possible_version_is_a_412(client, session, world,
     assert world.answer_value(session, "A1") == "yes"
     assert client.patch(url, json={"name": "Tên mới"}, headers={
         **world.supervisor, "If-Match": '"1"'}).status_code == 200
+
+
+# --- number answers: what every client and both databases keep exactly ----------------------
+
+@pytest.mark.parametrize("value", [2**53, -(2**53), 10**20, int("4" * 4_000), 1e300],
+                         ids=["2**53", "-2**53", "10**20", "4000-digits", "1e300"])
+def test_a_number_answer_beyond_what_every_client_keeps_is_a_422(client, session, world, value):
+    """SpatiaLite stored 4,000 digits as inf (and the API then answered `Infinity`, which is
+    not JSON) and 10**20 as a double; PostgreSQL's jsonb gave 1e300 back as an integer of
+    301 digits; the field app's JavaScript loses integer digits past 2**53."""
+    world.create()
+    resp = client.put(world.answer_url("C1"), json={
+        "value": value, "answered_at": "2026-05-05T09:00:00+07:00"},
+        headers={**world.tablet, "If-None-Match": "*"})
+    assert set(problem(resp, 422)["errors"]) == {"value"}
+    assert world.answer_value(session, "C1") is None
+
+
+@pytest.mark.parametrize("value", [2**53 - 1, -(2**53 - 1), 0.5, 1e-05, 123456789.25, 0])
+def test_the_largest_numbers_an_answer_may_hold_come_back_exactly(client, session, world, value):
+    world.create()
+    resp = client.put(world.answer_url("C1"), json={
+        "value": value, "answered_at": "2026-05-05T09:00:00+07:00"},
+        headers={**world.tablet, "If-None-Match": "*"})
+    assert resp.status_code == 201, resp.get_json()
+    got = client.get(world.answer_url("C1"), headers=world.tablet).get_json()
+    assert got["value"] == value and type(got["value"]) is type(value)
+    assert world.answer_value(session, "C1") == value
