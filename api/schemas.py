@@ -1,6 +1,9 @@
-"""Marshmallow schemas shared by several blueprints (problems, points, pagination)."""
+"""Marshmallow schemas and fields shared by several blueprints (problems, points, moments)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
 
 from marshmallow import Schema, fields, validate
 
@@ -23,3 +26,21 @@ class PointSchema(Schema):
 
 class GpsFixSchema(PointSchema):
     accuracy_m = fields.Float(validate=validate.Range(min=0), allow_none=True)
+
+
+class Moment(fields.AwareDateTime):
+    """An RFC 3339 date-time with offset naming an instant UTC can hold: year 1 east of
+    Greenwich or year 9999 west of it is out of range, not an OverflowError later on."""
+
+    default_error_messages = {
+        "out_of_range": "Thời điểm nằm ngoài phạm vi cho phép (năm 1 đến 9999 theo giờ UTC)."}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        return self.in_range(super()._deserialize(value, attr, data, **kwargs))
+
+    def in_range(self, moment: datetime) -> datetime:
+        try:
+            moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise self.make_error("out_of_range") from exc
+        return moment

@@ -18,7 +18,7 @@ from api.blueprints.findings import FindingPatchSchema
 from api.blueprints.inspections import AnswerInSchema, InspectionCreateSchema
 from api.pagination import PAGE, paginate_select
 from api.representations import represent_one
-from api.schemas import ProblemSchema
+from api.schemas import Moment, ProblemSchema
 from inspection import errors
 from inspection.sync import conflicts, feed, push
 from inspection.sync.apply import ENTITIES, OPS, Mutation, Target
@@ -39,7 +39,7 @@ class MutationSchema(Schema):
     base_version = fields.Integer(strict=True, allow_none=True, load_default=None,
                                   validate=validate.Range(min=0))
     data = fields.Dict(allow_none=True, load_default=None)
-    client_time = fields.AwareDateTime(allow_none=True, load_default=None)
+    client_time = Moment(allow_none=True, load_default=None)
 
 
 class InspectionStatusSchema(Schema):

@@ -273,3 +273,35 @@ def test_the_largest_numbers_an_answer_may_hold_come_back_exactly(client, sessio
     got = client.get(world.answer_url("C1"), headers=world.tablet).get_json()
     assert got["value"] == value and type(got["value"]) is type(value)
     assert world.answer_value(session, "C1") == value
+
+
+# --- times whose UTC instant does not exist (before year 1, after year 9999) -----------------
+
+EDGE_TIMES = ["0001-01-01T00:00:04+10:28", "9999-12-31T23:59:59-05:00"]
+
+
+@pytest.mark.parametrize("moment", EDGE_TIMES)
+def test_a_time_outside_what_utc_can_hold_is_a_422_naming_the_field(
+        client, session, world, moment):
+    """Found by schemathesis: year 1 east of Greenwich is year 0 in UTC (OverflowError)."""
+    resp = client.post("/api/v1/inspections", headers=world.tablet, json={
+        "id": str(uuid.uuid4()), "site_id": str(world.site.id),
+        "checklist_id": str(world.checklist.id), "started_at": moment,
+        "team": [str(world.inspector.id), str(world.police.id)]})
+    assert set(problem(resp, 422)["errors"]) == {"started_at"}
+    world.create()
+    resp = client.put(world.answer_url("A1"), json={"value": "yes", "answered_at": moment},
+                      headers={**world.tablet, "If-None-Match": "*"})
+    assert set(problem(resp, 422)["errors"]) == {"answered_at"}
+    for url in ("/api/v1/inspections", "/api/v1/findings", "/api/v1/map/communes"):
+        resp = client.get(url, query_string={"from": moment, "province_code": "92"},
+                          headers=world.supervisor)
+        assert set(problem(resp, 422)["errors"]) == {"from"}, url
+    resp = client.get("/api/v1/inspections", query_string={"to": "0001-01-01"},
+                      headers=world.supervisor)
+    assert set(problem(resp, 422)["errors"]) == {"to"}
+    mutation = world.answer("A1", '"yes"')
+    mutation["client_time"] = moment
+    bad, = json.loads(send(client, "POST", PUSH, world.push(mutation),
+                           world.tablet).get_data())["results"]
+    assert bad["status"] == "rejected" and set(bad["error"]["errors"]) == {"client_time"}
