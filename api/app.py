@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import database, json_body, problems
 from api.jobs import init_app as init_jobs
+from api.openapi import ProblemJsonPlugin
 from api.schemas import ProblemSchema
 from inspection import errors
 from inspection.config import Settings
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None, *,
     app.extensions["kt1"] = database.Runtime(settings, engine, session_factory)
     database.init_app(app)
     init_jobs(app, inline=session_factory_given)
-    api = KT1Api(app)
+    api = KT1Api(app, spec_kwargs={"extra_plugins": [ProblemJsonPlugin()]})
     problems.init_app(app)  # after flask-smorest, whose own HTTP error handler it replaces
     _register(app, api)
     _vendor_swagger_ui(app)
