@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, request
+
+# A version is a positive integer that fits a 64-bit column: at most 18 ASCII digits. Anything
+# else (non-ASCII digits such as "²", 5,000 digits Python would refuse to convert) names a
+# version no record can have.
+_VERSION = re.compile(r"[0-9]{1,18}")
 
 
 def etag_for(version: int) -> str:
@@ -16,7 +23,8 @@ def set_etag(response: Response, version: int) -> Response:
 
 def if_match_version(current: int | None = None) -> int | None:
     """The version named by If-Match (for `inspection.versions.expect_version`): None when
-    absent (428); -1 when it names no version we could have (412); `*` names `current`."""
+    absent (428); -1 when it names no version we could have (412), however malformed or
+    long; `*` names `current`."""
     raw = request.headers.get("If-Match")
     if raw is None:
         return None
@@ -35,4 +43,4 @@ def _parse(raw: str) -> int:
     if first.startswith("W/"):
         first = first[2:]
     first = first.strip('"')
-    return int(first) if first.isdigit() else -1
+    return int(first) if _VERSION.fullmatch(first) else -1

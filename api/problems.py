@@ -9,6 +9,7 @@ from flask import Flask, Response, json, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from api import json_body
 from inspection import errors
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ STATUS_BY_CODE = {
     errors.Locked.code: 423,
     errors.ChecksumMismatch.code: 460,  # tus 1.0.0 checksum extension
     errors.Unavailable.code: 503,
+    json_body.MalformedJson.code: 400,
+    json_body.NestingTooDeep.code: 400,
+    json_body.NonStandardJson.code: 400,
 }
 
 HTTP_TITLES = {
@@ -77,6 +81,9 @@ VIETNAMESE_MESSAGES = (
     ("Not a valid string.", "Không phải chuỗi ký tự hợp lệ."),
     ("Not a valid integer.", "Không phải số nguyên hợp lệ."),
     ("Not a valid number.", "Không phải số hợp lệ."),
+    ("Number too large.", "Số quá lớn."),
+    ("Special numeric values (nan or infinity) are not permitted.",
+     "Không chấp nhận NaN hay vô cực."),
     ("Not a valid boolean.", "Không phải giá trị đúng/sai hợp lệ."),
     ("Not a valid UUID.", "Không phải mã UUID hợp lệ."),
     ("Not a valid date.", "Không phải ngày hợp lệ (YYYY-MM-DD)."),

@@ -1,12 +1,13 @@
-"""Marshmallow schemas and validators shared by several blueprints (problems, points,
-identifiers)."""
+"""Marshmallow schemas, fields and validators shared by several blueprints (problems, points,
+moments, identifiers)."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from inspection import identifiers
 
@@ -39,7 +40,11 @@ COMMUNE_CODE = Identifier(identifiers.COMMUNE_CODE, error="Mã xã, phường g�
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details; a problem may carry extension members of its own
+    (`current_version`, `max_mutations`, `max_depth`, ...), so others are allowed."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String()
     title = fields.String()
@@ -56,3 +61,21 @@ class PointSchema(Schema):
 
 class GpsFixSchema(PointSchema):
     accuracy_m = fields.Float(validate=validate.Range(min=0), allow_none=True)
+
+
+class Moment(fields.AwareDateTime):
+    """An RFC 3339 date-time with offset naming an instant UTC can hold: year 1 east of
+    Greenwich or year 9999 west of it is out of range, not an OverflowError later on."""
+
+    default_error_messages = {
+        "out_of_range": "Thời điểm nằm ngoài phạm vi cho phép (năm 1 đến 9999 theo giờ UTC)."}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        return self.in_range(super()._deserialize(value, attr, data, **kwargs))
+
+    def in_range(self, moment: datetime) -> datetime:
+        try:
+            moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise self.make_error("out_of_range") from exc
+        return moment

@@ -17,7 +17,7 @@ from api import database
 from api.auth import current_user, login_required
 from api.etag import etag_for, if_match_version, if_none_match_star
 from api.pagination import PAGE, paginate_select
-from api.schemas import COMMUNE_CODE, GpsFixSchema, ProblemSchema
+from api.schemas import COMMUNE_CODE, GpsFixSchema, Moment, ProblemSchema
 from geo.points import lon_lat
 from inspection.inspections import location, queries, services
 from inspection.models import Inspection
@@ -40,14 +40,15 @@ IF_MATCH = _header("If-Match", "The current ETag of the resource (required to ch
 IF_NONE_MATCH = _header("If-None-Match", "`*` to write the first answer to an item.")
 
 
-class Instant(fields.AwareDateTime):
+class Instant(Moment):
     """An RFC 3339 date-time with offset, or a date meaning its midnight in Vietnam (UTC+7).
     A `+` of the offset that a query string decoded into a space is taken back."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
         if isinstance(value, str) and len(value) == 10:
             try:
-                return datetime.combine(date.fromisoformat(value), time(), VIETNAM)
+                return self.in_range(datetime.combine(date.fromisoformat(value), time(),
+                                                      VIETNAM))
             except ValueError as exc:
                 raise ValidationError("Not a valid date or date-time.") from exc
         if isinstance(value, str):
@@ -77,7 +78,7 @@ class InspectionCreateSchema(Schema):
     site_id = fields.UUID(required=True)
     checklist_id = fields.UUID(required=True)
     campaign_id = fields.UUID(allow_none=True, load_default=None)
-    started_at = fields.AwareDateTime(required=True)
+    started_at = Moment(required=True)
     location = fields.Nested(FixSchema, allow_none=True, load_default=None)
     team = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=50))
 
@@ -86,7 +87,7 @@ class AnswerInSchema(Schema):
     answer_id = fields.UUID(data_key="id", load_default=None)
     value = fields.Raw(required=True, allow_none=True)
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=10000))
-    answered_at = fields.AwareDateTime(required=True)
+    answered_at = Moment(required=True)
     location = fields.Nested(FixSchema, allow_none=True, load_default=None)
 
 

@@ -12,14 +12,14 @@ from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy.orm import Session
 
-from api import database, problems
+from api import database, json_body, problems
 from api.auth import current_principal, current_user, login_required
 from api.blueprints.checklists import ITEM_CODE
 from api.blueprints.findings import FindingPatchSchema
 from api.blueprints.inspections import AnswerInSchema, InspectionCreateSchema
 from api.pagination import PAGE, paginate_select
 from api.representations import represent_one
-from api.schemas import DEVICE_ID, MUTATION_ID, ProblemSchema
+from api.schemas import DEVICE_ID, MUTATION_ID, Moment, ProblemSchema
 from inspection import errors
 from inspection.sync import conflicts, feed, push
 from inspection.sync.apply import ENTITIES, OPS, Mutation, Target
@@ -40,7 +40,7 @@ class MutationSchema(Schema):
     base_version = fields.Integer(strict=True, allow_none=True, load_default=None,
                                   validate=validate.Range(min=0))
     data = fields.Dict(allow_none=True, load_default=None)
-    client_time = fields.AwareDateTime(allow_none=True, load_default=None)
+    client_time = Moment(allow_none=True, load_default=None)
 
 
 class InspectionStatusSchema(Schema):
@@ -90,6 +90,9 @@ class Wire:
     """`inspection.sync.push.Wire` over the REST schemas and problem mapping."""
 
     def load(self, raw: Mapping[str, Any]) -> Mutation:
+        refused = json_body.refusal(raw)
+        if refused is not None:
+            raise refused
         try:
             env = MutationSchema().load(raw)
         except ValidationError as exc:
@@ -120,7 +123,8 @@ WIRE = Wire()
 
 class MutationInSchema(Schema):
     """One mutation as the batch accepts it: only `mutation_id` is checked here, so that a
-    malformed mutation is a `rejected` result and never rejects the batch."""
+    malformed mutation is a `rejected` result and never rejects the batch (so are a lone
+    surrogate, NaN or 1e400 in it: api/json_body.py leaves the items to `Wire.load`)."""
 
     mutation_id = fields.String(required=True, validate=MUTATION_ID)
     entity = fields.Raw(allow_none=True, metadata={"type": "string", "enum": list(ENTITIES)})
@@ -200,6 +204,7 @@ def _too_many(limit: int) -> Response:
 
 
 @blp.post("/push")
+@json_body.items_checked_alone("mutations")
 @login_required("inspector", "police", "supervisor")
 @blp.arguments(PushSchema)
 @blp.response(200, PushResultSchema)

@@ -22,11 +22,18 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
+MAX_NUMBER = 2**53 - 1
+"""The largest magnitude of a number answer: JavaScript (the field app) holds every integer up
+to it exactly, and both databases give such a number back as it was sent (SpatiaLite keeps a
+bare JSON number as a 64-bit integer or a double, PostgreSQL's jsonb as a decimal)."""
+
+
 def _is_number(value: Any) -> bool:
-    """A finite int or float; booleans, NaN and infinities are not numbers here."""
+    """A finite int or float within ±`MAX_NUMBER`; booleans, NaN and infinities are not
+    numbers here."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
-    return isinstance(value, int) or math.isfinite(value)
+    return (isinstance(value, int) or math.isfinite(value)) and abs(value) <= MAX_NUMBER
 
 
 def validate_value(item: ChecklistItem, value: Any) -> None:
@@ -60,7 +67,7 @@ def validate_value(item: ChecklistItem, value: Any) -> None:
 def _expected(item: ChecklistItem) -> str:
     return {
         "yes_no_na": "Cần một trong các giá trị: yes, no, na.",
-        "number": "Cần một số (JSON number).",
+        "number": "Cần một số (JSON number) trong khoảng ±9.007.199.254.740.991.",
         "text": "Cần một chuỗi ký tự.",
         "date": "Cần một ngày dạng YYYY-MM-DD.",
         "choice": f"Cần một trong các lựa chọn: {', '.join(item.choices or [])}.",

