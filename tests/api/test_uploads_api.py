@@ -16,7 +16,7 @@ from PIL import Image
 from sqlalchemy import delete, func, select
 
 from inspection.db import utcnow
-from inspection.models import Finding, Photo, Upload
+from inspection.models import Finding, Job, Photo, Upload
 from media.blobstore import store_from_url
 from tests import factories
 from tests.api.tus import (
@@ -339,6 +339,26 @@ def test_head_tells_the_offset_length_and_metadata_and_is_not_cached(world, jpeg
     assert datetime.fromisoformat(got.pop("captured_at")) == datetime.fromisoformat(
         meta.pop("captured_at"))
     assert got == {**meta, "inspection_id": str(world.inspection.id), "sha256": sha256(jpeg)}
+
+
+def test_head_of_an_upload_whose_bytes_are_all_in_is_safe_it_completes_nothing(world, jpeg):
+    """The last PATCH wrote every byte and died before completing: HEAD says so and changes
+    nothing (no photo, no job); the sweeper, or the next PATCH, completes the upload."""
+    from media.uploads import PartialUploads
+
+    location = world.start(jpeg)
+    upload_id = path_of(location).rsplit("/", 1)[1]
+    PartialUploads(world.settings.upload_path).append(
+        upload_id, io.BytesIO(jpeg).read, offset=0, length=len(jpeg), total=len(jpeg),
+        checksum=None)
+    photos, jobs = world.count(Photo), world.count(Job)
+    for _ in range(2):
+        resp = world.tus.head(location)
+        assert resp.status_code == 200
+        assert resp.headers["Upload-Offset"] == resp.headers["Upload-Length"] == str(len(jpeg))
+    assert (world.count(Photo), world.count(Job)) == (photos, jobs)
+    world.session.expire_all()
+    assert world.session.get_one(Upload, uuid.UUID(upload_id)).completed_at is None
 
 
 def test_head_from_another_province_or_of_no_upload_answers_404(api, client, world, jpeg):
