@@ -40,6 +40,13 @@ def start_runner(app: Flask) -> None:
         target.start()
 
 
+def stop_runner(app: Flask, timeout_s: float = 30) -> None:
+    """End the embedded job thread, after the job it runs (the server stopping)."""
+    target = app.extensions["kt1-jobs"]
+    if isinstance(target, EmbeddedRunner):
+        target.stop(timeout_s)
+
+
 def deliverer() -> Deliverer:
     return current_app.extensions["kt1-jobs"]  # type: ignore[no-any-return]
 

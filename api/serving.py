@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from api.jobs import start_runner
+from api.jobs import start_runner, stop_runner
 
 
 class _Embedded(BaseApplication):  # type: ignore[misc]
@@ -34,4 +34,5 @@ def serve_embedded(app: Flask, *, host: str, port: int, threads: int) -> None:
         "bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread", "threads": threads,
         "timeout": 120, "graceful_timeout": 30, "accesslog": "-",
         "post_worker_init": lambda _worker: start_runner(app),
+        "worker_exit": lambda _server, _worker: stop_runner(app, timeout_s=25),
     }).run()

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
 from api.app import create_app
+from api.jobs import stop_runner
 from inspection import migrate
 from inspection.config import Settings
 from inspection.db import make_engine
@@ -31,7 +32,7 @@ Wsgi = Callable[..., Any]
 def serving(settings: Settings, wrap: Callable[[Wsgi], Wsgi] | None = None) -> Iterator[str]:
     """The app (inside the WSGI middleware `wrap` makes, if any) on a free port of 127.0.0.1,
     one thread per request, until the block ends."""
-    app: Wsgi = create_app(settings)
+    app = create_app(settings)
     server = make_server("127.0.0.1", 0, wrap(app) if wrap else app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -40,6 +41,7 @@ def serving(settings: Settings, wrap: Callable[[Wsgi], Wsgi] | None = None) -> I
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        stop_runner(app)  # its job thread must not outlive the scratch database
 
 
 @contextmanager

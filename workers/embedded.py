@@ -36,6 +36,7 @@ class EmbeddedRunner:
         self._pending: set[str] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def active(self, key: str) -> bool:
         with self._lock:
@@ -51,7 +52,7 @@ class EmbeddedRunner:
 
     def start(self) -> None:
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
+            if self._stopping.is_set() or (self._thread is not None and self._thread.is_alive()):
                 return
             self._thread = threading.Thread(target=self._run, name="kt1-jobs", daemon=True)
             self._thread.start()
@@ -61,14 +62,25 @@ class EmbeddedRunner:
         with self._lock:
             return not self._pending
 
+    def stop(self, timeout_s: float = 30) -> None:
+        """Let the job running now finish (up to `timeout_s`), then end the thread; what is
+        still waiting stays `queued` in the database for the next start's sweep."""
+        self._stopping.set()
+        self._inbox.put(("", "", ()))  # wakes the thread if it waits for work
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=timeout_s)
+
     def _run(self) -> None:
         self._sweep_safely()
-        while True:
+        while not self._stopping.is_set():
             try:
                 key, func_path, args = self._inbox.get(timeout=self._interval_s)
             except queue.Empty:
                 self._sweep_safely()
                 continue
+            if self._stopping.is_set():
+                break
             try:
                 run_inline(self.settings, func_path, *args)
             finally:
