@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from inspection import notices, photos
 from inspection.db import make_session_factory
-from inspection.models import Job, Notice, Photo, Upload, User
+from inspection.models import Job, Notice, Photo, Report, Upload, User
 from media.blobstore import FileBlobStore
 from media.uploads import PartialUploads
 from tests import factories
@@ -131,6 +131,28 @@ def test_a_queue_that_is_down_answers_503_keeps_nothing_and_the_retry_issues_the
     assert job["status"] == "finished", job
     [notice] = world.notices()
     assert (notice.status, notice.label) == ("issued", "01/TB-SKHCN")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_report_asked_while_the_queue_is_down_leaves_no_orphan_rows(
+        world: World, redis: PrivateRedis) -> None:
+    client = _client(world, redis)  # the private Redis is not running
+    body = {"kind": "annual", "province_code": "92", "year": 2026}
+
+    refused = client.post("/api/v1/reports", json=body)
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
+    with world.session() as session:
+        assert session.scalar(select(func.count()).select_from(Report)) == 0
+        assert session.scalar(select(func.count()).select_from(Job)) == 0
+
+    redis.start()
+    asked = client.post("/api/v1/reports", json=body)
+    assert asked.status_code == 202, asked.get_json()
+    run_kt1("worker", "--burst", env=world.env(redis))
+    assert world.job(asked.get_json()["job_id"]).status == "finished"
+    with world.session() as session:
+        [report] = session.scalars(select(Report)).all()
+        assert report.status == "ready"
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
