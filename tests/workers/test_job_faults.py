@@ -134,6 +134,30 @@ def test_a_queue_that_is_down_answers_503_keeps_nothing_and_the_retry_issues_the
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_jobs_a_restarted_redis_forgot_are_run_by_the_next_worker(
+        world: World, redis: PrivateRedis, tmp_path: Path) -> None:
+    redis.start()
+    client = _client(world, redis)
+    asked = client.post(f"/api/v1/inspections/{world.inspection_id}/notices")
+    assert asked.status_code == 202
+    job_id = asked.get_json()["job_id"]
+    redis.stop()  # it kept nothing on disk: the queued job is gone with it
+    redis.start()
+
+    # No client retries: the worker's sweep (at start, then at every maintenance once the
+    # grace period is over) finds the job the queue no longer holds and hands it over again.
+    worker = start_kt1("worker", "--maintenance-interval", "5", env=world.env(redis),
+                       log=tmp_path / "worker.log")
+    try:
+        job = wait_for(lambda: (j := world.job(job_id)).status in ("finished", "failed") and j,
+                       timeout_s=120, every_s=0.5, what="the forgotten job to end")
+    finally:
+        kill_group(worker, signal.SIGTERM)
+    assert job.status == "finished", (tmp_path / "worker.log").read_text()
+    assert [(n.status, n.label) for n in world.notices()] == [("issued", "01/TB-SKHCN")]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_report_asked_while_the_queue_is_down_leaves_no_orphan_rows(
         world: World, redis: PrivateRedis) -> None:
     client = _client(world, redis)  # the private Redis is not running
