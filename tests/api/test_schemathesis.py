@@ -7,8 +7,8 @@ login), about half of them on real records of a small world (a draft and an appr
 inspection, a finding, a campaign, a staff member, a post office's report) built once per
 database. Whatever the examples write is rolled back after each test.
 
-flask-smorest writes no OpenAPI links, so there is no stateful run (schemathesis would have
-no link to follow from one response to the next request); the real records stand in for it.
+flask-smorest writes no OpenAPI links; the stateful run (the last test) follows the links
+schemathesis infers from the document instead.
 """
 
 from __future__ import annotations
@@ -230,3 +230,36 @@ def test_every_operation_of_the_document_has_a_test_and_a_caller():
     labels = set(operations())
     assert len(labels) >= 80
     assert set(CALLER) <= labels, set(CALLER) - labels  # no caller for a path that is gone
+
+
+@pytest.mark.schemathesis
+def test_linked_operations_in_sequence_honour_the_openapi_document(app, client, world):  # type: ignore[no-untyped-def]
+    """The stateful run: schemathesis chains operations along the links it infers from the
+    document (an id in one answer becomes the path parameter or body field of the next), as
+    a client working through a flow does, each call made by a role that may make it."""
+    steps: list[str] = []
+
+    def fresh_inspector_token() -> dict[str, str]:
+        resp = client.post("/api/v1/auth/login", json={
+            "username": world.usernames["inspector"], "password": factories.PASSWORD,
+            "device_id": "tablet-inspector"})
+        return {"Authorization": f"Bearer {resp.get_json()['access_token']}"}
+
+    class Chain(loaded_schema().as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case):  # type: ignore[no-untyped-def]
+            label = case.operation.label
+            headers = (fresh_inspector_token() if label == LOGOUT
+                       else world.headers[CALLER.get(label, "supervisor")])
+            return {"app": app, "headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None,  # type: ignore[no-untyped-def]
+                              **kwargs):
+            steps.append(case.operation.label)
+            case.validate_response(response, checks=CHECKS)
+
+    Chain.run(settings=settings(
+        max_examples=int(os.environ.get("KT1_TEST_SCHEMATHESIS_CHAINS", "25")),
+        stateful_step_count=6, deadline=None, derandomize=True, database=None,
+        suppress_health_check=list(HealthCheck)))
+    assert len(steps) >= 50, steps  # chains of several calls, not single requests
+    assert len(set(steps)) >= 15, sorted(set(steps))
