@@ -36,7 +36,9 @@ from tests.workers.evidence import (
 )
 from tests.workers.processes import (
     PrivateRedis,
+    descendants,
     kill_group,
+    kill_tree,
     kt1_env,
     run_kt1,
     start_kt1,
@@ -225,16 +227,45 @@ def test_work_committed_but_never_handed_over_is_delivered_once_by_the_sweeper(
 
 
 def _hold_job_row(world: World, backend: str, job_id: str):  # type: ignore[no-untyped-def]
-    """A connection holding the job's row (PostgreSQL) or the database's write lock (SQLite),
-    so the worker that takes the job blocks at its first write: mid-job, as rq sees it."""
-    conn = world.engine.connect()
-    conn.begin()
+    """A connection holding the job's row (PostgreSQL) or an exclusive lock on the whole
+    database (SQLite, on a plain driver connection of its own), so the worker that takes the
+    job blocks at its first statement: mid-job, as rq sees it. `.rollback()` and `.close()`
+    release it."""
     if backend == "postgis":
+        conn = world.engine.connect()
+        conn.begin()
         conn.execute(text("SELECT id FROM jobs WHERE id = :id FOR UPDATE"),
                      {"id": uuid.UUID(job_id)})
-    else:  # a write statement takes SQLite's write lock even when it changes no row
-        conn.execute(text("UPDATE jobs SET status = status WHERE 0"))
-    return conn
+        return conn
+    return _SqliteLockHolder(str(world.engine.url.database))
+
+
+class _SqliteLockHolder:
+    """A process of its own holding SQLite's exclusive lock on the file until released (in
+    this process, closing any other handle on the file would drop POSIX locks with it)."""
+
+    def __init__(self, path: str) -> None:
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sqlean, sys\n"
+             f"c = sqlean.connect({path!r}, isolation_level=None)\n"
+             "c.execute('BEGIN EXCLUSIVE')\n"
+             "print('held', flush=True)\n"
+             "sys.stdin.readline()\n"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == "held"
+
+    def rollback(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=30)
+
+    def close(self) -> None:
+        self.rollback()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -255,7 +286,9 @@ def test_a_worker_killed_mid_job_leaves_a_job_that_is_retried_until_it_finishes(
     try:
         wait_for(lambda: RqJob.fetch(job_id, connection=connection).get_status() == "started",
                  timeout_s=120, what="the worker to take the job")
-        kill_group(first, signal.SIGKILL)
+        horses = descendants(first.pid)
+        assert horses, "the worker runs the job in a work-horse process of its own"
+        kill_tree(first)  # the worker, its scheduler and the work-horse that runs the job
     finally:
         held.rollback()
         held.close()
