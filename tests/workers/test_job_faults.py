@@ -65,6 +65,12 @@ class World:
             session.expunge(job)
             return job
 
+    def ended(self, job_id: str, *, timeout_s: float, what: str) -> Job:
+        """The job once it is `finished` or `failed`, by itself (the test fails after
+        `timeout_s`)."""
+        return wait_for(lambda: (j := self.job(job_id)).status in ("finished", "failed") and j,
+                        timeout_s=timeout_s, every_s=0.5, what=what)
+
     def notices(self) -> list[Notice]:
         with self.session() as session:
             found = list(session.scalars(select(Notice).where(
@@ -151,8 +157,7 @@ def test_jobs_a_restarted_redis_forgot_are_run_by_the_next_worker(
     worker = start_kt1("worker", "--maintenance-interval", "5", env=world.env(redis),
                        log=tmp_path / "worker.log")
     try:
-        job = wait_for(lambda: (j := world.job(job_id)).status in ("finished", "failed") and j,
-                       timeout_s=120, every_s=0.5, what="the forgotten job to end")
+        job = world.ended(job_id, timeout_s=120, what="the forgotten job to end")
     finally:
         kill_group(worker, signal.SIGTERM)
     assert job.status == "finished", (tmp_path / "worker.log").read_text()
@@ -297,8 +302,7 @@ def test_a_worker_killed_mid_job_leaves_a_job_that_is_retried_until_it_finishes(
     second = start_kt1("worker", "--maintenance-interval", "5", env=env,
                        log=tmp_path / "worker-2.log")
     try:
-        job = wait_for(lambda: (j := world.job(job_id)).status in ("finished", "failed") and j,
-                       timeout_s=240, every_s=1, what="the killed job to end by itself")
+        job = world.ended(job_id, timeout_s=240, what="the killed job to end by itself")
     finally:
         kill_group(second, signal.SIGTERM)
     assert job.status == "finished", ((tmp_path / "worker-2.log").read_text(), job.error)
@@ -380,8 +384,7 @@ def test_a_backend_ended_mid_job_fails_that_attempt_and_the_retry_finishes_the_j
         finally:
             held.rollback()
             held.close()
-        job = wait_for(lambda: (j := world.job(job_id)).status in ("finished", "failed") and j,
-                       timeout_s=120, every_s=1, what="the job to end by itself")
+        job = world.ended(job_id, timeout_s=120, what="the job to end by itself")
     finally:
         kill_group(worker, signal.SIGTERM)
     log = (tmp_path / "worker.log").read_text()
