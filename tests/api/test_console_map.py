@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import requests
 from PIL import Image
-from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, expect
 from shapely.geometry import shape
 from sqlalchemy import select
 
@@ -34,11 +34,11 @@ from inspection import reference
 from inspection.db import make_session_factory
 from inspection.models import Commune, Finding, Inspection
 from tests import factories
+from tests.browser import chromium
 from tests.conftest import BACKENDS
 from tests.geo.conftest import CAN_THO_FILE
 from tests.live_server import scratch_database, served_settings, serving
 
-CHROMIUM = "/usr/bin/chromium"
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
 SAMPLE, RISK_SAMPLE = SAMPLES / "console-map.png", SAMPLES / "console-risk.png"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -276,10 +276,8 @@ def _seed(session: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -39,11 +39,11 @@ from inspection.db import make_session_factory
 from inspection.models import Answer, Inspection, Photo
 from tests import factories
 from tests.api.field_world import INSPECTOR, POLICE, SITES, Recorder, Seeded, seed
+from tests.browser import CHROMIUM
 from tests.conftest import BACKENDS
 from tests.live_server import scratch_database, served_settings, serving
 from tests.workers.processes import wait_for
 
-CHROMIUM = "/usr/bin/chromium"
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
 LANDSCAPE: Any = {"width": 1280, "height": 800}  # playwright's ViewportSize
 PORTRAIT: Any = {"width": 800, "height": 1280}
