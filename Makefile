@@ -40,10 +40,19 @@ run: system-deps $(BIN)/.installed
 	$(BIN)/kt1 seed demo
 	PORT=$(PORT) $(BIN)/kt1 serve --port $(PORT)
 
-lint: $(BIN)/.installed
+JSCHECK := api/jscheck
+
+# The browser code's type check (tsc --checkJs over JSDoc types), pinned by package-lock.json.
+$(JSCHECK)/node_modules/.installed: $(JSCHECK)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js and npm are required for the browser code's type check (apt-get install -y nodejs npm)." >&2; exit 1; }
+	npm ci --prefix $(JSCHECK) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint: $(BIN)/.installed $(JSCHECK)/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(JSCHECK)/node_modules/.bin/tsc -p $(JSCHECK)/tsconfig.json
 
 # Two processes (-n 2): each gets its own PostGIS and SpatiaLite test databases; a module's
 # tests stay in one process (--dist loadfile) so its live server and scratch database are shared.
@@ -54,4 +63,4 @@ bench: system-deps $(BIN)/.installed
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache $(JSCHECK)/node_modules

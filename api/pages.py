@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response
 
+from inspection import labels
+
 BASE_POLICY = ("default-src 'self'", "script-src 'self'", "style-src 'self'",
                "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'",
                "form-action 'self'", "frame-ancestors 'none'")
@@ -50,3 +52,12 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(resp: Response) -> Response:
         return secure(resp, base)
+
+
+def serve_labels(bp: Blueprint) -> None:
+    """`<prefix>/labels.js`: the one label table (inspection/labels.py) as an ES module, so a
+    page says what the documents say."""
+
+    @bp.get("/labels.js")
+    def labels_module() -> Response:
+        return Response(labels.as_module(), mimetype="text/javascript")

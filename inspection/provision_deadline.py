@@ -24,13 +24,14 @@ from typing import Any
 from sqlalchemy import Select, func, select, true, union
 from sqlalchemy.orm import Session
 
+from inspection.labels import LABELS
 from inspection.models import ProvisionReminder, ProvisionReport, Site, User
 from inspection.models.provision import DUE_DAY, DUE_MONTH, REMINDERS_FROM_DAY
 from inspection.provision import FIGURES, READERS, SENT
 from inspection.scope import require_role, resolve_province
 
-STATUS_LABELS = {None: "Chưa lập", "draft": "Đang soạn", "submitted": "Đã gửi, chờ tiếp nhận",
-                 "accepted": "Đã tiếp nhận", "returned": "Bị trả lại"}
+STATUS_LABELS: dict[str | None, str] = {None: LABELS["provision_status"]["none"]}
+STATUS_LABELS.update(LABELS["provision_status"])
 
 
 def due_on(year: int) -> date:

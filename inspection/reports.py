@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from inspection import audit, errors, jobs, provision_deadline
 from inspection.db import utcnow
+from inspection.labels import LABELS
 from inspection.models import (
     Assignment,
     Campaign,
@@ -239,10 +240,8 @@ def _new_year(year: int) -> datetime:
     return datetime.combine(date(year, 1, 1), time(), VIETNAM)
 
 
-SEVERITY_LABELS = {"critical": "Nghiêm trọng", "high": "Cao", "medium": "Trung bình",
-                   "low": "Thấp"}
-KIND_LABELS = {"kt1_provider": "Điểm cung cấp dịch vụ KT1",
-               "kt1_user": "Cơ quan sử dụng dịch vụ KT1"}
+SEVERITY_LABELS = LABELS["severity"]
+KIND_LABELS = LABELS["site_kind"]
 
 
 def figures(session: Session, scope: Scope, *, as_of: date) -> Figures:

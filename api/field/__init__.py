@@ -14,7 +14,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, redirect, url_for
 
-from api.pages import lock_down
+from api.pages import lock_down, serve_labels
+from inspection import labels
 
 bp = Blueprint("field", __name__, url_prefix="/app", static_folder="static",
                static_url_path="/static")
@@ -25,6 +26,7 @@ SHELL_SUFFIXES = (".html", ".js", ".css", ".png", ".webmanifest")
 
 # Photos and signatures are shown from blob: and data: URLs before they are uploaded.
 lock_down(bp, "img-src 'self' blob: data:", "worker-src 'self'", "manifest-src 'self'")
+serve_labels(bp)
 
 
 @cache
@@ -39,7 +41,8 @@ def shell() -> tuple[str, tuple[str, ...]]:
         digest.update(path.read_bytes())
     for name in ("index.html", "manifest.webmanifest", "sw.js"):
         digest.update((STATIC / name).read_bytes())
-    paths = ("/app/", "/app/manifest.webmanifest",
+    digest.update(labels.as_module().encode())
+    paths = ("/app/", "/app/manifest.webmanifest", "/app/labels.js",
              *(f"/app/static/{p.relative_to(STATIC).as_posix()}" for p in files))
     return digest.hexdigest()[:16], paths
 

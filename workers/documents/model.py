@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from inspection.labels import LABELS
+
 KT1_DECISION = (
     "Quyết định số 32/2025/QĐ-TTg ngày 08 tháng 9 năm 2025 của Thủ tướng Chính phủ "
     "về mạng bưu chính phục vụ cơ quan Đảng, Nhà nước"
@@ -40,12 +42,7 @@ class Severity(StrEnum):
         return _SEVERITY_LABELS[self]
 
 
-_SEVERITY_LABELS = {
-    Severity.CRITICAL: "Nghiêm trọng",
-    Severity.HIGH: "Cao",
-    Severity.MEDIUM: "Trung bình",
-    Severity.LOW: "Thấp",
-}
+_SEVERITY_LABELS = {s: LABELS["severity"][s.value] for s in Severity}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,12 @@ export class Offline extends Error {}
 
 export async function session() { return db.get("session"); }
 
+/**
+ * @param {string} method @param {string} path
+ * @param {{body?: unknown, headers?: Record<string, string>, auth?: boolean}} [options]
+ */
 export async function request(method, path, { body, headers = {}, auth = true } = {}) {
+  /** @type {Record<string, string>} */
   const h = { Accept: "application/json", ...headers };
   if (body !== undefined) h["Content-Type"] = "application/json";
   if (auth) {

@@ -381,7 +381,7 @@ export async function submit() {
   const box = $("submit-errors");
   box.hidden = true;
   for (const n of document.querySelectorAll(".item.missing")) n.classList.remove("missing");
-  for (const n of document.querySelectorAll(".item-error")) { n.hidden = true; n.textContent = ""; }
+  for (const n of document.querySelectorAll(".item-error")) { /** @type {HTMLElement} */ (n).hidden = true; n.textContent = ""; }
   if (!navigator.onLine) {
     msg.textContent = "Cần có mạng để nộp. Dữ liệu đã lưu trên máy; hãy nộp khi có mạng.";
     return;
@@ -423,7 +423,7 @@ function showMissing(problem) {
     const node = document.getElementById(`item-${code}`);
     if (node) {
       node.classList.add("missing");
-      const err = node.querySelector(".item-error");
+      const err = /** @type {HTMLElement} */ (node.querySelector(".item-error"));
       err.textContent = text;
       err.hidden = false;
     }

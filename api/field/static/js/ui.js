@@ -1,5 +1,7 @@
 // Small DOM and formatting helpers shared by the views (Vietnamese text, Vietnam's time).
 
+/** An element by id, typed loosely as the form control it usually is.
+ * @param {string} id @returns {any} */
 export function $(id) { return document.getElementById(id); }
 
 /** An element with attributes and children; strings become text nodes (never HTML). */

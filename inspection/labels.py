@@ -1,0 +1,112 @@
+"""Every word a user reads for a code the service speaks in: the one label table.
+
+The documents (notices, records, reports), the supervisors' console and the tablet field app
+all say the same thing for the same code: the Python code reads `LABELS` (or `label`), and the
+browser pages import the same table as an ES module (`/console/labels.js`, `/app/labels.js`,
+rendered from here by `api.pages.labels_module`). Vietnamese, NFC.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Final
+
+LABELS: Final[dict[str, dict[str, str]]] = {
+    "severity": {
+        "critical": "Nghiêm trọng", "high": "Cao", "medium": "Trung bình", "low": "Thấp",
+    },
+    "inspection_status": {
+        "draft": "Đang kiểm tra", "submitted": "Chờ duyệt", "returned": "Bị trả lại",
+        "approved": "Đã duyệt",
+    },
+    "finding_status": {
+        "open": "Chờ xác nhận", "confirmed": "Đã xác nhận", "dismissed": "Đã bác bỏ",
+        "remediated": "Đã báo cáo khắc phục", "verified": "Đã xác minh khắc phục",
+    },
+    "notice_status": {
+        "pending": "Đang lập", "issued": "Đã ban hành", "failed": "Lập không thành công",
+        "closed": "Đã hoàn thành khắc phục",
+    },
+    "document_status": {
+        "pending": "Đang lập", "issued": "Đã ban hành", "failed": "Lập không thành công",
+    },
+    "report_status": {
+        "pending": "Đang tổng hợp", "ready": "Đã xong", "failed": "Không thành công",
+    },
+    "report_kind": {"annual": "Báo cáo năm", "campaign": "Báo cáo đợt kiểm tra"},
+    "job_status": {
+        "queued": "Đang chờ xử lý", "started": "Đang xử lý", "finished": "Đã xong",
+        "failed": "Không thành công",
+    },
+    "photo_status": {
+        "processing": "Đang xử lý", "ready": "Sẵn sàng", "rejected": "Bị từ chối",
+    },
+    "photo_flag": {
+        "no_exif_position": "Ảnh không có toạ độ chụp",
+        "exif_far_from_site": "Ảnh chụp xa địa điểm kiểm tra",
+        "no_exif_time": "Ảnh không có thời gian chụp",
+        "exif_time_outside_visit": "Ảnh chụp ngoài thời gian kiểm tra",
+    },
+    "location_check": {
+        "ok": "Đúng địa điểm", "far": "Xa địa điểm", "no_fix": "Không có định vị",
+    },
+    "role": {
+        "admin": "Quản trị viên", "supervisor": "Giám sát viên", "inspector": "Cán bộ kiểm tra",
+        "police": "Cán bộ Công an", "post": "Nhân viên bưu điện",
+    },
+    "agency": {
+        "skhcn": "Sở KH&CN", "police": "Công an", "post": "Bưu điện",
+        "agency": "Cơ quan sử dụng KT1",
+    },
+    "site_kind": {
+        "kt1_provider": "Điểm cung cấp dịch vụ KT1", "kt1_user": "Cơ quan sử dụng dịch vụ KT1",
+    },
+    "checklist_status": {
+        "draft": "Bản nháp", "published": "Đang áp dụng", "retired": "Ngừng áp dụng",
+    },
+    "legal_ref_status": {
+        "verified": "Đã xác minh", "verified-summary": "Xác minh qua bản tin tóm tắt",
+        "unverified": "Chưa xác minh", "superseded": "Đã được thay thế",
+    },
+    "vetting_status": {
+        "not_requested": "Chưa đề nghị thẩm tra", "requested": "Chờ thẩm tra",
+        "vetted": "Đã thẩm tra, đạt", "not_vetted": "Thẩm tra, không đạt",
+    },
+    "provision_status": {
+        "none": "Chưa lập", "draft": "Đang soạn", "submitted": "Đã gửi, chờ tiếp nhận",
+        "accepted": "Đã tiếp nhận", "returned": "Bị trả lại",
+    },
+    "assignment_status": {"open": "Chưa hoàn thành", "done": "Đã hoàn thành"},
+    "conflict_resolution": {
+        "keep_server": "Giữ dữ liệu máy chủ", "take_client": "Lấy dữ liệu máy tính bảng",
+    },
+    "review_decision": {"approve": "Duyệt", "return": "Trả lại"},
+    "answer": {"yes": "Có", "no": "Không", "na": "Không áp dụng"},
+}
+"""Kinds of code → code → Vietnamese label."""
+
+
+def label(kind: str, code: str | None) -> str:
+    """The label of `code` among `kind`'s, or the code itself when there is none."""
+    if code is None:
+        return ""
+    return LABELS.get(kind, {}).get(code, code)
+
+
+def as_module() -> str:
+    """The table as an ES module: `export const LABELS = {...}` and `label(kind, code)`."""
+    table = json.dumps(LABELS, ensure_ascii=False, indent=1, sort_keys=True)
+    return ("// Generated from inspection/labels.py: the one label table of the service.\n"
+            f"export const LABELS = Object.freeze({table});\n"
+            "/** @param {string} kind @param {string | null | undefined} code\n"
+            " *  @returns {string} */\n"
+            "export function label(kind, code) {\n"
+            "  if (code === null || code === undefined) return \"\";\n"
+            "  const table = /** @type {Record<string, Record<string, string>>} */ (LABELS);\n"
+            "  return (table[kind] && table[kind][code]) || code;\n"
+            "}\n")
+
+
+assert all(unicodedata.is_normalized("NFC", text)
+           for table in LABELS.values() for text in table.values())
