@@ -1,0 +1,116 @@
+"""The console (/console/) in Debian's chromium, driven by Playwright, against the service
+served for real on 127.0.0.1, on SpatiaLite and on PostGIS.
+
+`world` is a scratch database per module and backend, migrated and seeded with the demo world
+(`kt1 seed demo`: Cần Thơ's supervisor, inspectors, police, post office, admin; sites, a
+campaign with assignments, inspections, a staff roster, provision reports), committed, and
+served. A module adds what its story needs in `world.seed(fn)` before its browser steps;
+after that a test works only through the pages, as the user would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine
+
+from inspection import demo
+from inspection.db import make_session_factory
+from tests.browser import chromium
+from tests.conftest import BACKENDS
+from tests.live_server import scratch_database, served_settings, serving
+
+PASSWORD = demo.DEMO_PASSWORD
+VIEWPORT = {"width": 1366, "height": 768}
+TABLET = {"width": 1280, "height": 800}
+SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "console"
+
+expect.set_options(timeout=20_000)
+
+
+@dataclass
+class World:
+    backend: str
+    base_url: str
+    engine: Engine
+    root: Path
+
+    def seed(self, fn: Callable[[Any], Any]) -> Any:
+        """Runs `fn(session)` and commits: the fixtures' own additions to the demo world."""
+        with make_session_factory(self.engine)() as session:
+            out = fn(session)
+            session.commit()
+            return out
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[World]:
+    root = tmp_path_factory.mktemp(f"console-{request.param}")
+    with scratch_database(request.param, root, "console") as (url, engine):
+        with make_session_factory(engine)() as session:
+            demo.seed_demo(session)
+            session.commit()
+        with serving(served_settings(root, url)) as base_url:
+            yield World(backend=request.param, base_url=base_url, engine=engine, root=root)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+def open_page(browser: Browser, viewport: dict[str, int] = VIEWPORT
+              ) -> tuple[Page, list[str], Callable[[], None]]:
+    """A fresh browser profile in a time zone other than Vietnam's (dates must still read in
+    Vietnam's time): (page, what broke, close). Any script error, CSP violation or failed page
+    asset (anything but an API answer) is recorded in what broke."""
+    context = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Europe/Paris",
+                                  accept_downloads=True)
+    page = context.new_page()
+    broken: list[str] = []
+    page.on("pageerror", lambda exc: broken.append(f"script error: {exc}"))
+    page.on("console", lambda msg: broken.append(f"console: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    page.on("response", lambda resp: broken.append(f"{resp.status} {resp.url}")
+            if resp.status >= 400 and "/api/v1/" not in resp.url else None)
+    return page, broken, context.close
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page at 1366x768; the test fails if anything broke."""
+    opened, broken, close = open_page(browser)
+    yield opened
+    close()
+    assert broken == []
+
+
+def sign_in(page: Page, world: World, username: str, path: str = "") -> None:
+    """Opens the console (at `path`, e.g. "#/review") and signs in as `username`."""
+    page.goto(f"{world.base_url}/console/{path}")
+    expect(page.locator("#login-view")).to_be_visible()
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("#shell")).to_be_visible()
+
+
+def menu(page: Page) -> list[str]:
+    """The menu entries the signed-in user sees, in order."""
+    return page.locator("#menu a").all_inner_texts()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """docs/samples/console/<name>.png, when KT1_UPDATE_SAMPLES=1."""
+    import os
+
+    if os.environ.get("KT1_UPDATE_SAMPLES") == "1":
+        SAMPLES.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SAMPLES / f"{name}.png"), full_page=False)
