@@ -3,6 +3,10 @@ both counted, simplified and bbox-filtered in the database (PostGIS and SpatiaLi
 
 Filters: `started_from` (inclusive) and `started_before` (exclusive) on the inspection's
 `started_at`, `campaign_id` on the inspection; `severity` and `status` on the findings only.
+
+A finding counts as an open finding only once its inspection is approved: until then (draft,
+submitted, returned) it is awaiting review, counted apart (`awaiting_review`) and marked so on
+its point.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ from inspection.models.users import role_name
 from inspection.scope import ensure_visible
 
 MAP_ROLES = ("admin", "supervisor", "inspector")
+REVIEWED = "approved"
+"""The inspection status from which its findings count as confirmed open findings."""
 DEFAULT_TOLERANCE = 0.0005  # degrees, about 55 m
 MAX_TOLERANCE = 0.05
 MAX_POINTS = 5000
@@ -93,35 +99,31 @@ def _inspection_counts(province_code: str, filters: MapFilters) -> Any:
 
 
 def _finding_counts(province_code: str, filters: MapFilters) -> Any:
-    # Counted per commune, severity and status first (a few thousand groups, read in the
-    # order of ix_findings_map), then summed per commune: the FILTER tests run once per
-    # group instead of once per finding.
+    # Counted per commune, severity, status and inspection status first (a few thousand
+    # groups), then summed per commune: the FILTER tests run once per group instead of once
+    # per finding. Every finding has its inspection (a NOT NULL foreign key), of the same
+    # province (the finding takes its inspection's); saying so lets the planner read only the
+    # province's inspections.
     groups = (select(Finding.commune_code, Finding.severity, Finding.status,
-                     func.count().label("n"))
+                     Inspection.status.label("inspection_status"), func.count().label("n"))
+              .join(Inspection, (Inspection.id == Finding.inspection_id)
+                    & (Inspection.province_code == province_code))
               .where(Finding.province_code == province_code, filters.finding_clause())
-              .group_by(Finding.commune_code, Finding.severity, Finding.status))
-    if _filters_inspections(filters):
-        # Only to filter: every finding has its inspection (a NOT NULL foreign key), of the
-        # same province (the finding takes its inspection's); saying so lets the planner read
-        # only the province's inspections (ix_inspections_province_started). Without filters
-        # the counts come from one index (ix_findings_map) alone.
-        groups = groups.join(Inspection, (Inspection.id == Finding.inspection_id)
-                             & (Inspection.province_code == province_code))
+              .group_by(Finding.commune_code, Finding.severity, Finding.status,
+                        Inspection.status))
     g = groups.subquery("g")
 
     def total(*where: ColumnElement[bool]) -> Any:
         summed = func.sum(g.c.n).filter(*where) if where else func.sum(g.c.n)
         return cast(func.coalesce(summed, 0), BigInteger)  # an integer, as count() gives
 
+    reviewed = g.c.inspection_status == REVIEWED
     return (select(g.c.commune_code.label("code"), total().label("findings"),
-                   total(g.c.status.in_(OPEN_FINDING_STATUSES)).label("open_findings"),
+                   total(g.c.status.in_(OPEN_FINDING_STATUSES), reviewed)
+                   .label("open_findings"),
+                   total(~reviewed).label("awaiting_review"),
                    *(total(g.c.severity == s).label(s) for s in SEVERITIES))
             .group_by(g.c.commune_code).subquery("f"))
-
-
-def _filters_inspections(filters: MapFilters) -> bool:
-    return any(v is not None for v in (filters.started_from, filters.started_before,
-                                       filters.campaign_id))
 
 
 def _site_counts(province_code: str, filters: MapFilters) -> Any:
@@ -166,7 +168,8 @@ def commune_features(session: Session, actor: User, *, province_code: str,
 
 def _commune_feature(row: Any) -> str:
     properties = {k: row[k] for k in ("code", "name", "inspections", "findings",
-                                      "open_findings", "sites", "sites_never_inspected")}
+                                      "open_findings", "awaiting_review", "sites",
+                                      "sites_never_inspected")}
     properties["by_severity"] = {s: row[s] for s in SEVERITIES}
     return geojson.feature(row["code"], properties, row["geometry"])
 
@@ -177,7 +180,9 @@ def findings_select(province_code: str, filters: MapFilters, bbox: BBox | None,
     (with the GiST index on PostGIS)."""
     lon, lat = gf.ST_X(Site.location), gf.ST_Y(Site.location)
     stmt = (select(Finding.id, Finding.severity, Finding.status, Finding.item_code,
-                   Finding.commune_code, Finding.site_id, lon.label("lon"), lat.label("lat"))
+                   Finding.commune_code, Finding.site_id, Finding.inspection_id,
+                   Inspection.status.label("inspection_status"),
+                   lon.label("lon"), lat.label("lat"))
             .join(Site, Site.id == Finding.site_id)
             .join(Inspection, Inspection.id == Finding.inspection_id)
             .where(Finding.province_code == province_code, Site.location.is_not(None),
@@ -208,19 +213,23 @@ def finding_features(session: Session, actor: User, *, province_code: str,
 
 def _finding_feature(row: Any) -> str:
     properties = {k: row[k] for k in ("id", "severity", "status", "item_code",
-                                      "commune_code", "site_id")}
+                                      "commune_code", "site_id", "inspection_id",
+                                      "inspection_status")}
+    properties["awaiting_review"] = row["inspection_status"] != REVIEWED
     return geojson.feature(str(row["id"]), properties, geojson.point(row["lon"], row["lat"]))
 
 
 def with_counts(stmt: Select[Any], province_code: str, filters: MapFilters) -> Select[Any]:
     """`stmt`, a select from `Commune`, with the commune's counts added as columns named as in
-    the map's properties (inspections, findings, open_findings, each severity, sites,
-    sites_never_inspected), each computed once per commune by GROUP BY in the database."""
+    the map's properties (inspections, findings, open_findings, awaiting_review, each
+    severity, sites, sites_never_inspected), each computed once per commune by GROUP BY in
+    the database."""
     i = _inspection_counts(province_code, filters)
     f = _finding_counts(province_code, filters)
     s = _site_counts(province_code, filters)
     counts = [func.coalesce(c, 0).label(c.name) for c in (
-        i.c.inspections, f.c.findings, f.c.open_findings, *(f.c[x] for x in SEVERITIES),
+        i.c.inspections, f.c.findings, f.c.open_findings, f.c.awaiting_review,
+        *(f.c[x] for x in SEVERITIES),
         s.c.sites, s.c.sites_never_inspected)]
     return (stmt.add_columns(*counts)
             .outerjoin(i, i.c.code == Commune.code)

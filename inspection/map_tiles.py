@@ -18,14 +18,15 @@ from sqlalchemy.orm import Session
 
 from geo import tiles
 from inspection import errors
-from inspection.map import MAX_TOLERANCE, MapFilters, check_province, with_counts
+from inspection.map import MAX_TOLERANCE, REVIEWED, MapFilters, check_province, with_counts
 from inspection.models import Commune, Finding, Inspection, Site, User
 
 MIMETYPE = "application/vnd.mapbox-vector-tile"
 MAX_ZOOM = tiles.MAX_ZOOM
 COMMUNES_LAYER = "communes"
 FINDINGS_LAYER = "findings"
-FINDING_PROPERTIES = ("id", "severity", "status", "item_code", "commune_code", "site_id")
+FINDING_PROPERTIES = ("id", "severity", "status", "item_code", "commune_code", "site_id",
+                      "inspection_id", "inspection_status", "awaiting_review")
 
 
 def tile_of(z: int, x: int, y: int) -> tiles.Tile:
@@ -81,10 +82,12 @@ def _layer(rows: Any, name: str, id_column: str | None) -> Any:
 def _findings_in(province_code: str, filters: MapFilters, *, ids_as_text: bool = False
                  ) -> Select[*tuple[Any, ...]]:
     """The findings' properties; ST_AsMVT needs the UUIDs as text, Python gets UUIDs."""
-    ids = ((cast(Finding.id, String).label("id"), cast(Finding.site_id, String).label("site_id"))
-           if ids_as_text else (Finding.id, Finding.site_id))
+    columns = (Finding.id, Finding.site_id, Finding.inspection_id)
+    ids = ([cast(c, String).label(c.key) for c in columns] if ids_as_text else list(columns))
     return (select(ids[0], Finding.severity, Finding.status, Finding.item_code,
-                   Finding.commune_code, ids[1])
+                   Finding.commune_code, ids[1], ids[2],
+                   Inspection.status.label("inspection_status"),
+                   (Inspection.status != REVIEWED).label("awaiting_review"))
             .join(Site, Site.id == Finding.site_id)
             .join(Inspection, Inspection.id == Finding.inspection_id)
             .where(Finding.province_code == province_code, Site.location.is_not(None),
@@ -117,13 +120,17 @@ def _spatialite_tile(session: Session, province_code: str, filters: MapFilters,
         .add_columns(func.AsBinary(point).label("wkb"))
         .where(func.MbrIntersects(Site.location, search) == 1,
                func.MbrIntersects(point, box) == 1)).mappings()
-    findings = [tiles.Feature.from_wkb(r["wkb"], {k: _text(r[k]) for k in FINDING_PROPERTIES})
+    findings = [tiles.Feature.from_wkb(r["wkb"],
+                                       {k: _property(k, r[k]) for k in FINDING_PROPERTIES})
                 for r in finding_rows]
     return tiles.encode(tile, [(COMMUNES_LAYER, communes), (FINDINGS_LAYER, findings)])
 
 
 
-def _text(value: Any) -> Any:
+def _property(key: str, value: Any) -> Any:
+    """As ST_AsMVT writes it: UUIDs as text, the flag as a boolean (SpatiaLite gives 0/1)."""
+    if key == "awaiting_review":
+        return bool(value)
     return str(value) if isinstance(value, uuid.UUID) else value
 
 

@@ -3,8 +3,10 @@ site and per commune, with the reasons that make it, so a supervisor plans the n
 from the top of the list.
 
 A site's score is the sum of these points, each shown as a reason:
-- each open finding (open, confirmed, or remediated but not yet verified) by severity:
-  critical 8, high 4, medium 2, low 1;
+- each open finding (open, confirmed, or remediated but not yet verified) of an approved
+  inspection by severity: critical 8, high 4, medium 2, low 1; the findings of an inspection
+  not yet approved (draft, submitted, returned) are awaiting review: a reason says so, for
+  no points;
 - each finding of an overdue notice (issued, due before today, still confirmed) the same
   weight again;
 - time since the last inspection that was submitted (submitted, returned or approved): one point
@@ -31,7 +33,8 @@ from sqlalchemy.orm import Session
 
 from geo import geojson
 from inspection import campaigns, provision_deadline
-from inspection.map import COORDINATE_DIGITS, outline
+from inspection.labels import label
+from inspection.map import COORDINATE_DIGITS, REVIEWED, outline
 from inspection.models import (
     Assignment,
     Campaign,
@@ -53,8 +56,6 @@ from inspection.staff import current_clause
 
 READERS = ("admin", "supervisor", "police")
 SEVERITY_POINTS = {"critical": 8, "high": 4, "medium": 2, "low": 1}
-SEVERITY_NAMES = {"critical": "rất nghiêm trọng", "high": "nghiêm trọng",
-                  "medium": "trung bình", "low": "nhẹ"}
 INSPECTED = ("submitted", "returned", "approved")
 GRACE_DAYS, DAYS_PER_POINT, MAX_AGE_POINTS = 180, 30, 12
 NOT_VETTED_POINTS, UNVETTED_POINTS = 6, 2
@@ -149,12 +150,17 @@ def _last_inspected(session: Session, province_code: str) -> dict[uuid.UUID, dat
 def _open_findings(session: Session, province_code: str, risks: dict[uuid.UUID, SiteRisk]
                    ) -> None:
     counts: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
-    for sid, severity, n in session.execute(
-            select(Finding.site_id, Finding.severity, func.count())
+    awaiting: dict[uuid.UUID, int] = defaultdict(int)
+    for sid, severity, inspection_status, n in session.execute(
+            select(Finding.site_id, Finding.severity, Inspection.status, func.count())
+            .join(Inspection, Inspection.id == Finding.inspection_id)
             .where(Finding.province_code == province_code,
                    Finding.status.in_(OPEN_FINDING_STATUSES))
-            .group_by(Finding.site_id, Finding.severity)):
-        counts[sid][severity] = n
+            .group_by(Finding.site_id, Finding.severity, Inspection.status)):
+        if inspection_status == REVIEWED:
+            counts[sid][severity] = counts[sid].get(severity, 0) + n
+        else:
+            awaiting[sid] += n
     for sid, by_severity in counts.items():
         risk = risks.get(sid)
         if risk is None:
@@ -162,10 +168,15 @@ def _open_findings(session: Session, province_code: str, risks: dict[uuid.UUID, 
         present = [s for s in SEVERITIES if by_severity.get(s)]
         risk.worst = SEVERITIES.index(present[0]) if present else risk.worst
         total = sum(by_severity.values())
-        detail = ", ".join(f"{by_severity[s]} {SEVERITY_NAMES[s]}" for s in present)
+        detail = ", ".join(f"{by_severity[s]} {label('severity', s).lower()}" for s in present)
         risk.reasons.append(Reason(
             "open_findings", f"{total} phát hiện chưa khắc phục xong ({detail})",
             sum(SEVERITY_POINTS.get(s, 0) * n for s, n in by_severity.items())))
+    for sid, n in awaiting.items():
+        if sid in risks:
+            risks[sid].reasons.append(Reason(
+                "awaiting_review",
+                f"{n} phát hiện của phiên kiểm tra chưa được duyệt (chưa tính điểm)", 0))
 
 
 def _overdue_findings(session: Session, province_code: str, on: date,

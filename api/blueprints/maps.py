@@ -16,7 +16,7 @@ from api.schemas import PROVINCE_CODE, ProblemSchema
 from inspection import map as domain_map
 from inspection import map_tiles, risk
 from inspection.models.checklists import SEVERITIES
-from inspection.models.inspections import FINDING_STATUSES
+from inspection.models.inspections import FINDING_STATUSES, INSPECTION_STATUSES
 from inspection.notices import today_in_vietnam
 
 PREFIX = "/map"
@@ -108,9 +108,16 @@ class CommunePropertiesSchema(Schema):
     code = fields.String()
     name = fields.String()
     inspections = fields.Integer()
-    findings = fields.Integer()
-    open_findings = fields.Integer()
-    by_severity = fields.Nested(SeverityCountsSchema)
+    findings = fields.Integer(metadata={
+        "description": "Findings matching the filters, whatever their inspection's status."})
+    open_findings = fields.Integer(metadata={
+        "description": "Confirmed open findings: open, confirmed or remediated findings of "
+                       "approved inspections (those awaiting review are not counted)."})
+    awaiting_review = fields.Integer(metadata={
+        "description": "Findings of inspections not yet approved (draft, submitted or "
+                       "returned): awaiting the supervisor's review."})
+    by_severity = fields.Nested(SeverityCountsSchema, metadata={
+        "description": "`findings` by severity."})
     sites = fields.Integer()
     sites_never_inspected = fields.Integer(metadata={
         "description": "Sites without an inspection matching the period and campaign."})
@@ -136,6 +143,10 @@ class FindingPropertiesSchema(Schema):
     item_code = fields.String()
     commune_code = fields.String(allow_none=True)
     site_id = fields.UUID()
+    inspection_id = fields.UUID()
+    inspection_status = fields.String(metadata={"enum": list(INSPECTION_STATUSES)})
+    awaiting_review = fields.Boolean(metadata={
+        "description": "Its inspection is not approved yet: not a confirmed finding."})
 
 
 class FindingFeatureSchema(Schema):
@@ -158,7 +169,8 @@ class FindingCollectionSchema(Schema):
 @blp.response(200, CommuneCollectionSchema)
 @blp.alt_response(404, schema=ProblemSchema, description="No such province in your scope")
 def communes(query: dict[str, Any]) -> Any:
-    """The province's communes with inspection, finding and site counts (a choropleth)."""
+    """The province's communes with inspection, finding and site counts (a choropleth);
+    findings of inspections not yet approved count as `awaiting_review`, not as open."""
     return geojson_response(domain_map.commune_features(
         database.session(), current_user(), province_code=query["province_code"],
         filters=MapQuerySchema().filters(query),
@@ -171,7 +183,8 @@ def communes(query: dict[str, Any]) -> Any:
 @blp.response(200, FindingCollectionSchema)
 @blp.alt_response(404, schema=ProblemSchema, description="No such province in your scope")
 def findings(query: dict[str, Any]) -> Any:
-    """Findings as points at their site, newest first, capped at `limit`."""
+    """Findings as points at their site, newest first, capped at `limit`; each says whether
+    its inspection is still awaiting review."""
     return geojson_response(domain_map.finding_features(
         database.session(), current_user(), province_code=query["province_code"],
         filters=MapQuerySchema().filters(query), bbox=query.get("bbox"), limit=query["limit"]))
@@ -223,7 +236,8 @@ TILE_CACHE = "private, max-age=60"  # then revalidated by ETag: an unchanged til
 @blp.doc(responses={
     200: {"description": "A Mapbox Vector Tile (v2, extent 4096) with the layers `communes` "
                          "(the choropleth's properties, severity counts flattened) and "
-                         "`findings` (points); empty when nothing of the province is there.",
+                         "`findings` (points, with the properties of `/map/findings`); empty "
+                         "when nothing of the province is there.",
           "content": {map_tiles.MIMETYPE: {"schema": {"type": "string", "format": "binary"}}}},
     304: {"description": "Not modified (If-None-Match)."}})
 @blp.alt_response(404, schema=ProblemSchema,

@@ -88,18 +88,42 @@ def test_findings_are_points_at_their_site_filtered_by_bbox_in_the_database(worl
         assert feature["properties"] == {
             "id": str(finding.id), "severity": finding.severity, "status": finding.status,
             "item_code": finding.item_code, "commune_code": world.expected_commune[visit.site],
-            "site_id": str(finding.site_id)}
+            "site_id": str(finding.site_id), "inspection_id": str(finding.inspection_id),
+            "inspection_status": visit.status, "awaiting_review": visit.awaiting_review}
 
     x, y = world.points["b"]
     box = f"{x - 0.001},{y - 0.001},{x + 0.001},{y + 0.001}"
     near_b = client.get(f"{FINDINGS}?province_code=92&bbox={box}", headers=h).get_json()
     assert Counter(f["properties"]["severity"] for f in near_b["features"]) == {
-        "high": 2, "low": 1}
+        "high": 3, "low": 1}
     high_open = client.get(f"{FINDINGS}?province_code=92&bbox={box}&severity=high&status=open",
                            headers=h).get_json()
-    assert len(high_open["features"]) == 2
+    assert len(high_open["features"]) == 3
     capped = client.get(f"{FINDINGS}?province_code=92&limit=3", headers=h).get_json()
     assert len(capped["features"]) == 3 and capped["truncated"] is True
+
+
+def test_findings_of_inspections_not_approved_await_review_and_are_not_open(world, client):
+    h = world.h["supervisor"]
+    counts = _counts(client.get(f"{COMMUNES}?province_code=92", headers=h).get_json())
+    assert counts == world.expected()
+    # In the province: a1's two, a2's one, b's two and edge's one open findings of approved
+    # inspections; a2's submitted, b's returned and edge's draft inspections' four await review.
+    assert sum(c["open_findings"] for c in counts.values()) == 6
+    assert sum(c["awaiting_review"] for c in counts.values()) == 4
+    b = world.expected_commune["b"]
+    assert counts[b]["open_findings"] == 2 and counts[b]["awaiting_review"] == 1
+    assert counts[b]["findings"] == 4 and counts[b]["by_severity"]["high"] == 3
+    # Filtered to open findings, the returned visit's finding is still only awaiting review.
+    only_open = _counts(client.get(f"{COMMUNES}?province_code=92&status=open",
+                                   headers=h).get_json())
+    assert only_open[b]["open_findings"] == 2 and only_open[b]["awaiting_review"] == 1
+
+    points = client.get(f"{FINDINGS}?province_code=92", headers=h).get_json()["features"]
+    by_status = Counter((p["properties"]["inspection_status"], p["properties"]["awaiting_review"])
+                        for p in points)
+    assert by_status == {("approved", False): 9, ("submitted", True): 2,
+                         ("returned", True): 1, ("draft", True): 1}
 
 
 def test_another_province_is_not_found_and_police_may_not_look(world, client):

@@ -95,6 +95,7 @@ def test_the_findings_layer_has_each_finding_of_the_tile_at_its_site(world, clie
                 if v.site != "hp" and outer.contains(shapely.Point(world.points[v.site]))}
     got = {f["properties"]["id"]: f for f in layers["findings"]["features"]}
     assert set(got) == set(expected) and len(got) >= 3
+    assert {f["properties"]["awaiting_review"] for f in got.values()} == {True, False}
     px = degrees_per_pixel(tile.z) * 256 / EXTENT  # one grid unit, in degrees of longitude
     for fid, feature in got.items():
         visit, finding = expected[fid]
@@ -102,7 +103,8 @@ def test_the_findings_layer_has_each_finding_of_the_tile_at_its_site(world, clie
             "id": fid, "severity": finding.severity, "status": finding.status,
             "item_code": finding.item_code,
             "commune_code": world.expected_commune[visit.site],
-            "site_id": str(finding.site_id)}
+            "site_id": str(finding.site_id), "inspection_id": str(finding.inspection_id),
+            "inspection_status": visit.status, "awaiting_review": visit.awaiting_review}
         point = to_lon_lat(tile)(shape(feature["geometry"]))
         assert point.distance(shapely.Point(world.points[visit.site])) < 2 * px
 
@@ -118,7 +120,7 @@ def test_filters_apply_to_both_layers(world, client):
         props = feature["properties"]
         assert props == expected[props["code"]]
         assert all(props[s] == 0 for s in SEVERITIES if s != "critical")
-    assert expected[CAI_KHE]["critical"] == 2
+    assert expected[CAI_KHE]["critical"] == 3  # one of them awaiting review
 
 
 def test_an_unchanged_tile_is_not_sent_twice_and_a_change_shows(world, client, session):

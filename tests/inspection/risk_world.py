@@ -13,12 +13,15 @@ With `on` the day of the assessment, Y the last year whose 10 December (D) has p
 | A2   | provider, org A     | only a draft inspection: never inspected 12;    | 12 + 4 = 16       |
 |      |                     | two workers not yet vetted: 2 + 2 (a third,     |                   |
 |      |                     | who left, does not count)                       |                   |
-| C1   | provider, org C     | org C sent its report on D+1: late 3            | 3                 |
-| C2   | provider, org C     | the same                                        | 3                 |
+| C1   | provider, org C     | org C sent its report on D+1: late 3; a         | 3                 |
+|      |                     | returned inspection's critical finding: 0       |                   |
+| C2   | provider, org C     | the same; a submitted inspection's high and     | 3                 |
+|      |                     | draft's low findings: awaiting review, 0        |                   |
 | U    | user agency         | one open low finding 1 (a dismissed high: 0)    | 1                 |
 
 A1 and A2 tie at 16: A1 goes first, having a critical finding open. C1 and C2 tie at 3 and
-neither has an open finding: by name. Org A's report was accepted, sent on D-5: nothing.
+neither has an open finding of an approved inspection (C1's critical one awaits review): by
+name. Org A's report was accepted, sent on D-5: nothing.
 A site of Hải Phòng with a critical finding is never listed for Cần Thơ.
 Communes: X holds A1 and A2 (32), Y holds B (19), Z holds C1, C2 and U (7).
 """
@@ -42,8 +45,8 @@ REASONS = {
     "B": {"last_inspection": 7, "staff_not_vetted": 6, "annual_report_overdue": 6},
     "A1": {"open_findings": 12, "overdue_findings": 4},
     "A2": {"never_inspected": 12, "staff_unvetted": 4},
-    "C1": {"annual_report_late": 3},
-    "C2": {"annual_report_late": 3},
+    "C1": {"annual_report_late": 3, "awaiting_review": 0},
+    "C2": {"annual_report_late": 3, "awaiting_review": 0},
     "U": {"open_findings": 1},
 }
 ORG_A, ORG_B, ORG_C = "Bưu điện A", "Bưu điện B", "Bưu điện C"
@@ -119,7 +122,13 @@ def build(session: Session, on: date) -> RiskWorld:
     visit(a2, 14, status="draft")
     visit(b, 400)
     visit(c1, 90)
+    i_c1 = visit(c1, 3, status="returned")
+    finding(i_c1, c1, "A2", "critical", "open")
     visit(c2, 75)
+    i_c2 = visit(c2, 5, status="submitted")
+    finding(i_c2, c2, "A1", "high", "open")
+    i_c2_draft = visit(c2, 1, status="draft")
+    finding(i_c2_draft, c2, "J1", "low", "open")
     i_u = visit(u, 10)
     finding(i_u, u, "J1", "low", "open")
     finding(i_u, u, "J2", "high", "dismissed")

@@ -39,13 +39,15 @@ def test_reasons_say_why_in_vietnamese(session, world):
     found = {names(world, [r])[0]: r for r in risk.compute(session, "92", on=ON).sites}
     texts = {x.code: x.text for x in found["A1"].reasons}
     assert texts["open_findings"] == (
-        "2 phát hiện chưa khắc phục xong (1 rất nghiêm trọng, 1 nghiêm trọng)")
+        "2 phát hiện chưa khắc phục xong (1 nghiêm trọng, 1 cao)")
     assert texts["overdue_findings"] == "1 phát hiện quá hạn khắc phục theo thông báo"
     b = {x.code: x.text for x in found["B"].reasons}
     assert b["annual_report_overdue"] == "Báo cáo năm 2026 về dịch vụ KT1 quá hạn 5 ngày"
     assert "400 ngày trước" in b["last_inspection"]
     assert {x.code: x.text for x in found["A2"].reasons}["staff_unvetted"] == (
         "2 người lao động KT1 chưa được thẩm tra")
+    assert {x.code: x.text for x in found["C2"].reasons}["awaiting_review"] == (
+        "2 phát hiện của phiên kiểm tra chưa được duyệt (chưa tính điểm)")
 
 
 def test_communes_add_up_their_sites(session, world):
