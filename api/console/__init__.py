@@ -1,4 +1,5 @@
-"""/console: the supervisors' browser console (the map page), served by the app itself.
+"""/console: the office console (one page, hash routes, the map among them), served by the app
+itself.
 
 Static files only: the page talks to /api/v1 with the same bearer tokens as the tablets.
 Leaflet is vendored under static/vendor/ (see vendor.sh); nothing is loaded from a CDN.
@@ -34,5 +35,5 @@ def index() -> Response:
 
 @bp.get("/map")
 def map_page() -> Response:
-    """The map page (HTML); its script and styles come from /console/static/."""
-    return bp.send_static_file("map.html")
+    """The map, now a page of the console: a redirect to /console/#/map."""
+    return redirect(url_for("console.index") + "#/map")  # type: ignore[return-value]

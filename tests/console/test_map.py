@@ -1,57 +1,51 @@
-"""The supervisors' map page (/console/map) in Debian's chromium, driven by Playwright, against
-the service served for real on 127.0.0.1 (a threaded WSGI server), on SpatiaLite and on PostGIS,
-over Cần Thơ's real commune boundaries.
+"""The map (#/map) as a page of the console, in Debian's chromium driven by Playwright, against
+the service served for real on 127.0.0.1, on SpatiaLite and on PostGIS, over Cần Thơ's real
+commune boundaries.
 
-The database is a scratch one per backend, migrated, seeded and committed (the server's threads
-open their own connections). What the page must show is computed here from SEEDS, not read back
-from the API; the risk layer's scores too, by the rules of inspection/risk.py's docstring, for
-today in Vietnam. `KT1_UPDATE_SAMPLES=1` also writes the screenshots to
-docs/samples/console-map.png and console-risk.png.
+Its world is its own (not the demo's): a scratch database per backend, migrated, seeded from
+SEEDS and committed. What the page must show is computed here from SEEDS, not read back from the
+API; the risk layer's scores too, by the rules of inspection/risk.py's docstring, for today in
+Vietnam. Findings of an inspection not yet approved await review: they are drawn hollow and
+never counted as open findings. `KT1_UPDATE_SAMPLES=1` writes docs/samples/console/map.png and
+map-risk.png.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from PIL import Image
-from playwright.sync_api import Browser, Page, Request, Route, expect
+from playwright.sync_api import Page, Request, Route, expect
 from shapely.geometry import shape
 from sqlalchemy import select
 
 from geo import boundaries
-from inspection import reference
+from inspection import accounts, errors, reference
 from inspection.db import make_session_factory
+from inspection.labels import LABELS
 from inspection.models import Commune, Finding, Inspection
 from tests import factories
-from tests.browser import chromium
 from tests.conftest import BACKENDS
+from tests.console.conftest import TABLET, World, menu, open_page, screenshot
 from tests.geo.conftest import CAN_THO_FILE
 from tests.live_server import scratch_database, served_settings, serving
 
-SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
-SAMPLE, RISK_SAMPLE = SAMPLES / "console-map.png", SAMPLES / "console-risk.png"
-VIEWPORT = {"width": 1280, "height": 800}
 OPEN = ("open", "confirmed", "remediated")
-SEVERITY_VI = {"critical": "Rất nghiêm trọng", "high": "Nghiêm trọng", "medium": "Trung bình",
-               "low": "Nhẹ"}
-STATUS_VI = {"open": "Mới phát hiện", "confirmed": "Đã xác nhận", "remediated": "Đã khắc phục",
-             "verified": "Đã kiểm tra khắc phục", "dismissed": "Đã bác bỏ"}
+SEVERITY_VI = LABELS["severity"]  # critical, high, medium, low: the order of the legend
+STATUS_VI = LABELS["finding_status"]
 COMMUNE_PATHS = ".leaflet-overlay-pane path.commune"
 MARKERS = ".leaflet-findings-pane path.finding"
+PAGE = ".map-page"
 CAN_THO_POST = "Bưu điện thành phố Cần Thơ"
-
-expect.set_options(timeout=20_000)
+SESSION_KEY = "kt1.console.session"
 
 ITEMS = {
     "A1": "Dấu ngày, thời gian chấp nhận không thể hiện trên bưu gửi",
@@ -84,9 +78,13 @@ class Seed:
     organization: str = CAN_THO_POST  # it has sent no annual KT1 report
     staff: tuple[str, ...] = ()  # the vetting status of each current KT1 worker
 
+    @property
+    def awaiting_review(self) -> bool:
+        return self.status != "approved"
+
 
 HUNG_PHU = "31201"  # the commune the test opens: two open findings, one site never inspected
-PHONG_DIEN = "31299"  # one open finding, inspected on 10/04 outside the campaign
+PHONG_DIEN = "31299"  # a submitted inspection of 10/04 outside the campaign: awaiting review
 LONG_MY = "31471"  # inspected, nothing found
 CAI_RANG = "31186"  # 26 findings: the panel pages them
 _CYCLE = [("high", "open"), ("medium", "confirmed"), ("critical", "open"), ("low", "remediated"),
@@ -118,13 +116,24 @@ SEEDS = [
 
 def expected_open(keep: Callable[[Seed, str], bool] = lambda seed, severity: True
                   ) -> dict[str, int]:
-    """Open findings per commune code (absent: 0) among the findings `keep` keeps."""
+    """Open findings of approved inspections per commune code (absent: 0) among the findings
+    `keep` keeps."""
     out: Counter[str] = Counter()
     for seed in SEEDS:
         for _item, severity, status in seed.findings:
-            if keep(seed, severity) and status in OPEN:
+            if keep(seed, severity) and status in OPEN and not seed.awaiting_review:
                 out[seed.commune] += 1
     return dict(out)
+
+
+def expected_awaiting(keep: Callable[[Seed, str], bool] = lambda seed, severity: True
+                      ) -> dict[str, int]:
+    """Findings of inspections not yet approved per commune code (absent: 0)."""
+    out: Counter[str] = Counter()
+    for seed in SEEDS:
+        if seed.awaiting_review:
+            out[seed.commune] += sum(keep(seed, sev) for _i, sev, _s in seed.findings)
+    return {code: n for code, n in out.items() if n}
 
 
 def expected_points(keep: Callable[[Seed, str], bool] = lambda seed, severity: True
@@ -147,7 +156,10 @@ def site_reasons(seed: Seed, today: date) -> list[tuple[str, int]]:
     """(text, points) of each reason for the seed's site's risk score on `today`."""
     reasons = []
     open_ = Counter(sev for _item, sev, status in seed.findings if status in OPEN)
-    if open_:
+    if open_ and seed.awaiting_review:
+        reasons.append((f"{open_.total()} phát hiện của phiên kiểm tra chưa được duyệt "
+                        "(chưa tính điểm)", 0))
+    elif open_:
         detail = ", ".join(f"{open_[s]} {SEVERITY_VI[s].lower()}" for s in SEVERITY_VI
                            if open_[s])
         reasons.append((f"{open_.total()} phát hiện chưa khắc phục xong ({detail})",
@@ -184,7 +196,8 @@ def expected_sites_at_risk(code: str, today: date) -> list[tuple[Seed, int]]:
     """The commune's sites scoring above zero with their score, highest first (ties: the most
     severe open finding first, then by name)."""
     def worst(seed: Seed) -> int:
-        open_ = {sev for _item, sev, status in seed.findings if status in OPEN}
+        open_ = {sev for _item, sev, status in seed.findings
+                 if status in OPEN and not seed.awaiting_review}
         return min((list(SEVERITY_VI).index(s) for s in open_), default=len(SEVERITY_VI))
 
     scored = [(seed, sum(p for _t, p in site_reasons(seed, today)))
@@ -196,27 +209,33 @@ def expected_sites_at_risk(code: str, today: date) -> list[tuple[Seed, int]]:
 # --- The service, served for real ---------------------------------------------------------
 
 @dataclass
-class World:
-    base_url: str
+class MapWorld(World):
     names: dict[str, str]  # commune code -> name, as the database holds it
     campaign_id: str
+    inspections: dict[str, str]  # site name -> its inspection's id
     supervisor: str
     police: str
     admin: str
     inspector: str
 
+    def revoke(self, token: str) -> None:
+        """Ends the session of `token` elsewhere (as another tab's logout would)."""
+        self.seed(lambda session: accounts.logout(
+            session, accounts.authenticate(session, token)))
+
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-          ) -> Iterator[World]:
-    root = tmp_path_factory.mktemp(f"console-{request.param}")
+          ) -> Iterator[MapWorld]:
+    root = tmp_path_factory.mktemp(f"console-map-{request.param}")
     with scratch_database(request.param, root, "console") as (url, engine):
         with make_session_factory(engine)() as session:
             factories.bind(session)
             seeded = _seed(session)
             session.commit()
         with serving(served_settings(root, url)) as base_url:
-            yield World(base_url=base_url, **seeded)
+            yield MapWorld(backend=request.param, base_url=base_url, engine=engine, root=root,
+                           **seeded)
 
 
 def _seed(session: Any) -> dict[str, Any]:
@@ -230,6 +249,7 @@ def _seed(session: Any) -> dict[str, Any]:
     campaign = factories.CampaignFactory(checklist_id=checklist.id,
                                          name="Đợt kiểm tra KT1 quý II năm 2026")
     author = factories.UserFactory(role="inspector")
+    inspections = {}
     for n, seed in enumerate(SEEDS):
         # Sites of one commune stand a little apart, all inside it.
         inside = shapes[seed.commune].representative_point()
@@ -251,6 +271,7 @@ def _seed(session: Any) -> dict[str, Any]:
             request_hash=f"{n:064d}", created_by=author.id)
         session.add(inspection)
         session.flush()
+        inspections[seed.site] = str(inspection.id)
         for item, severity, status in seed.findings:
             session.add(Finding(inspection_id=inspection.id, site_id=site.id, item_code=item,
                                 severity=severity, status=status, description=ITEMS[item],
@@ -268,39 +289,17 @@ def _seed(session: Any) -> dict[str, Any]:
     }
     names = dict(session.execute(select(Commune.code, Commune.name)
                                  .where(Commune.province_code == "92")).all())
-    return {"names": names, "campaign_id": str(campaign.id),
+    return {"names": names, "campaign_id": str(campaign.id), "inspections": inspections,
             **{role: user.username for role, user in users.items()}}
 
 
-# --- The browser --------------------------------------------------------------------------
+# --- The browser (the `browser` and `page` fixtures are the console's: 1366x768, failing the
+# test on any script error, CSP violation or broken page asset) ------------------------------
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def page(browser: Browser, world: World) -> Iterator[Page]:
-    """A fresh browser profile at 1280x800, in a time zone other than Vietnam's (dates must
-    still read in Vietnam's time). Any script error, CSP violation or failed page asset
-    (anything but an API answer) fails the test."""
-    context = browser.new_context(viewport=VIEWPORT, locale="vi-VN", timezone_id="Europe/Paris")
-    page = context.new_page()
-    broken: list[str] = []
-    page.on("pageerror", lambda exc: broken.append(f"script error: {exc}"))
-    page.on("console", lambda msg: broken.append(f"console: {msg.text}")
-            if msg.type == "error" and "Content Security Policy" in msg.text else None)
-    page.on("response", lambda resp: broken.append(f"{resp.status} {resp.url}")
-            if resp.status >= 400 and "/api/v1/" not in resp.url else None)
-    yield page
-    context.close()
-    assert broken == []
-
-
-def sign_in(page: Page, world: World, username: str, password: str = factories.PASSWORD
-            ) -> None:
-    page.goto(f"{world.base_url}/console/map")
+def sign_in(page: Page, world: MapWorld, username: str, password: str = factories.PASSWORD,
+            path: str = "#/map") -> None:
+    """Opens the console at `path` and signs in through its login form."""
+    page.goto(f"{world.base_url}/console/{path}")
     expect(page.locator("#login-view")).to_be_visible()
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
@@ -308,8 +307,8 @@ def sign_in(page: Page, world: World, username: str, password: str = factories.P
 
 
 def wait_for_map(page: Page) -> None:
-    expect(page.locator("body")).to_have_attribute("data-communes", "103")
-    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    expect(page.locator(PAGE)).to_have_attribute("data-communes", "103")
+    expect(page.locator(PAGE)).to_have_attribute("data-state", "ready")
 
 
 def open_counts(page: Page) -> dict[str, int]:
@@ -328,7 +327,8 @@ def expect_open_counts(page: Page, expected: dict[str, int]) -> None:
                 if (Number(e.dataset.openFindings)) got[e.dataset.code] =
                     Number(e.dataset.openFindings);
             }
-            return document.body.dataset.state === "ready"
+            const map = document.querySelector(".map-page");
+            return map && map.dataset.state === "ready"
                 && JSON.stringify(Object.entries(got).sort())
                 === JSON.stringify(Object.entries(want).sort());
         }""", arg=[COMMUNE_PATHS, expected], timeout=20_000)
@@ -381,13 +381,6 @@ def drawn_classes(page: Page) -> list[tuple[str, int, int, str]]:
         Number(e.getAttribute('class').match(/commune-k(\\d)/)[1]), e.getAttribute('fill')])""")
 
 
-def api_token(world: World, username: str) -> str:
-    resp = requests.post(f"{world.base_url}/api/v1/auth/login", timeout=10, json={
-        "username": username, "password": factories.PASSWORD, "device_id": "test-console"})
-    assert resp.status_code == 200, resp.text
-    return resp.json()["access_token"]
-
-
 def rgb(colour: str) -> str:
     """`#rrggbb` as getComputedStyle writes it."""
     r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
@@ -401,20 +394,19 @@ def in_class(label: str, n: int) -> bool:
 
 # --- Tests --------------------------------------------------------------------------------
 
-def test_the_console_is_a_locked_down_page_of_the_service(world):
-    redirect = requests.get(f"{world.base_url}/console", allow_redirects=False, timeout=10)
+def test_the_old_map_address_leads_to_the_consoles_map_page(world):
+    redirect = requests.get(f"{world.base_url}/console/map", allow_redirects=False, timeout=10)
     assert redirect.status_code == 302
-    assert redirect.headers["Location"].endswith("/console/map")
-    page = requests.get(f"{world.base_url}/console/map", timeout=10)
+    assert redirect.headers["Location"].endswith("/console/#/map")
+    page = requests.get(f"{world.base_url}/console/", timeout=10)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
-    assert '<html lang="vi">' in page.text
-    assert "KT1 Inspect — Bản đồ giám sát" in page.text
     csp = page.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "style-src 'self'" in csp
     assert "img-src 'self' data:" in csp and "unsafe" not in csp and "http" not in csp
-    assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert page.headers["Cache-Control"] == "no-cache"
-    for asset, kind in (("map.js", "javascript"), ("console.css", "text/css"),
+    for asset, kind in (("js/pages/map/index.js", "javascript"),
+                        ("js/pages/map/communes.js", "javascript"),
+                        ("js/pages/map/style.css", "text/css"),
+                        ("console.css", "text/css"),
                         ("vendor/leaflet/leaflet.js", "javascript"),
                         ("vendor/leaflet/leaflet.css", "text/css"),
                         ("vendor/leaflet/images/layers.png", "image/png")):
@@ -422,12 +414,14 @@ def test_the_console_is_a_locked_down_page_of_the_service(world):
         assert resp.status_code == 200, asset
         assert kind in resp.headers["Content-Type"], (asset, resp.headers["Content-Type"])
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    for gone in ("map.js", "map.html"):  # the standalone page is no more
+        assert requests.get(f"{world.base_url}/console/static/{gone}",
+                            timeout=10).status_code == 404
     # No asset from elsewhere: scripts and styles are the page's own.
     assert not re.search(r'(src|href)="(https?:)?//', page.text)
 
 
-def test_a_supervisor_sees_the_choropleth_the_findings_and_a_communes_panel(
-        world, page, tmp_path):
+def test_a_supervisor_sees_the_choropleth_the_findings_and_a_communes_panel(world, page):
     communes_asked: list[str] = []
     page.on("request", lambda r: communes_asked.append(r.url)
             if "/api/v1/map/communes" in r.url else None)
@@ -436,7 +430,9 @@ def test_a_supervisor_sees_the_choropleth_the_findings_and_a_communes_panel(
     expect(page.locator(COMMUNE_PATHS)).to_have_count(103)
     expect(page.locator("#who-name")).to_have_text("Phạm Thị Lan")
     expect(page.locator("#who-role")).to_have_text("Giám sát viên")
-    assert page.evaluate("sessionStorage.getItem('kt1.console.token')")
+    assert "Bản đồ" in menu(page)
+    expect(page.locator('#menu a[aria-current="page"]')).to_have_text("Bản đồ")
+    assert page.evaluate(f"sessionStorage.getItem('{SESSION_KEY}')")
 
     # The simplification is asked by zoom, never by tolerance, while the server accepts it.
     assert communes_asked and all(re.search(r"[?&]zoom=\d+(&|$)", u) for u in communes_asked)
@@ -483,12 +479,13 @@ def test_a_supervisor_sees_the_choropleth_the_findings_and_a_communes_panel(
     # Click: the panel shows its name, counts, inspection and findings, in Vietnamese.
     page.mouse.click(*point_on(page, HUNG_PHU))
     panel = page.locator("#panel")
-    expect(page.locator("body")).to_have_attribute("data-panel", HUNG_PHU)
+    expect(page.locator(PAGE)).to_have_attribute("data-panel", HUNG_PHU)
     expect(panel.locator("#panel-title")).to_have_text(name)
     stats = dict(zip(panel.locator(".stat dt").all_inner_texts(),
                      panel.locator(".stat dd").all_inner_texts(), strict=True))
     assert stats == {"Lượt kiểm tra": "1", "Phát hiện": "4", "Phát hiện còn mở": "2",
-                     "Cơ sở KT1": "2", "Cơ sở chưa được kiểm tra": "1"}
+                     "Phát hiện chờ duyệt": "0", "Cơ sở KT1": "2",
+                     "Cơ sở chưa được kiểm tra": "1"}
     expect(panel.locator("#inspections-count")).to_have_text("(1)")
     inspection = panel.locator("#inspections-list li.record")
     expect(inspection).to_have_count(1)
@@ -505,28 +502,25 @@ def test_a_supervisor_sees_the_choropleth_the_findings_and_a_communes_panel(
         assert SEVERITY_VI[severity] in text and STATUS_VI[status] in text, text
         assert f"Mục {item}" in text and ITEMS[item] in text and "Bưu cục Hưng Phú" in text
         assert "kiểm tra 05/05/2026 10:00" in text
+    expect(panel.locator('#findings-list li[data-awaiting-review="false"]')).to_have_count(4)
     assert "{" not in panel.inner_text()  # no raw JSON
 
     page.mouse.move(640, 30)  # off the map: no tooltip in the picture
     expect(page.locator(".leaflet-tooltip")).to_have_count(0)
-    shot = tmp_path / "console-map.png"
-    page.screenshot(path=str(shot))
-    with Image.open(shot) as img:
-        assert img.size == (1280, 800)
-    if os.environ.get("KT1_UPDATE_SAMPLES") == "1":
-        SAMPLE.write_bytes(shot.read_bytes())
+    screenshot(page, "map")
 
     # Severity filter: both layers and the open panel follow it.
-    page.get_by_label("Mức độ").select_option(label="Rất nghiêm trọng")
+    page.get_by_label("Mức độ").select_option(label=SEVERITY_VI["critical"])
     critical = lambda seed, severity: severity == "critical"  # noqa: E731
     expect_open_counts(page, expected_open(critical))
     expect_markers(page, expected_points(critical))
     expect(commune(page, PHONG_DIEN)).to_have_class(re.compile(r"\bcommune-k0\b"))
-    expect(page.locator("body")).to_have_attribute("data-panel", HUNG_PHU)
+    expect(page.locator(PAGE)).to_have_attribute("data-panel", HUNG_PHU)
     expect(panel.locator("#findings-count")).to_have_text("(2)")
     expect(findings).to_have_count(2)
     for f in findings.all():
-        assert "Rất nghiêm trọng" in f.inner_text()
+        assert f.get_attribute("data-severity") == "critical"
+        assert SEVERITY_VI["critical"] in f.inner_text()
     expect(panel.locator(".stat-alert dd")).to_have_text("1")
 
 
@@ -535,7 +529,7 @@ def test_the_period_and_campaign_filters_apply_to_both_layers(world, page):
     wait_for_map(page)
     # First, a commune with more findings than a page: the panel fetches the rest on demand.
     page.mouse.click(*point_on(page, CAI_RANG))
-    expect(page.locator("body")).to_have_attribute("data-panel", CAI_RANG)
+    expect(page.locator(PAGE)).to_have_attribute("data-panel", CAI_RANG)
     findings = page.locator("#findings-list li.record")
     expect(page.locator("#findings-count")).to_have_text("(26)")
     expect(findings).to_have_count(20)
@@ -554,7 +548,10 @@ def test_the_period_and_campaign_filters_apply_to_both_layers(world, page):
         seed.started_at < _vn(11, 4)  # noqa: E731
     expect_open_counts(page, expected_open(april))
     expect_markers(page, expected_points(april))
-    assert open_counts(page) == {PHONG_DIEN: 1}
+    # ...but it was only submitted: its finding awaits review, hollow, not an open finding.
+    assert open_counts(page) == {}
+    expect(commune(page, PHONG_DIEN)).to_have_attribute("data-awaiting-review", "1")
+    expect(page.locator(f"{MARKERS}.finding-awaiting")).to_have_count(1)
     # A site inspected outside the period counts as not inspected in it.
     expect(commune(page, LONG_MY)).to_have_class(re.compile(r"\bcommune-unvisited\b"))
 
@@ -576,8 +573,7 @@ def test_the_period_and_campaign_filters_apply_to_both_layers(world, page):
     expect(commune(page, PHONG_DIEN)).to_have_class(re.compile(r"\bcommune-unvisited\b"))
 
 
-def test_a_supervisor_colours_the_map_by_risk_and_reads_a_communes_sites_at_risk(
-        world, page, tmp_path):
+def test_a_supervisor_colours_the_map_by_risk_and_reads_a_communes_sites_at_risk(world, page):
     today = today_in_vietnam()
     risk = expected_risk(today)
     risk_asked: list[str] = []
@@ -591,7 +587,7 @@ def test_a_supervisor_colours_the_map_by_risk_and_reads_a_communes_sites_at_risk
     assert risk_asked == []  # read only when the layer is switched on
 
     layer.select_option(label="Mức độ rủi ro")
-    body = page.locator("body")
+    body = page.locator(PAGE)
     expect(body).to_have_attribute("data-layer", "risk")
     expect(body).to_have_attribute("data-state", "ready")
     expect(legend_title(page)).to_have_text("Điểm rủi ro mỗi xã, phường")
@@ -601,16 +597,11 @@ def test_a_supervisor_colours_the_map_by_risk_and_reads_a_communes_sites_at_risk
     assert any(re.search(r"/planning/risk\?.*limit=5000", u) for u in risk_asked)
 
     # Every commune with a site is coloured by the sum of its sites' scores; the others are
-    # neutral. The page agrees with this count and with the API.
+    # neutral. The page agrees with this count.
     drawn = drawn_classes(page)
     assert {code: score for code, score, _k, _f in drawn if score} == risk
     coloured = [code for code, _s, k, _f in drawn if k]
     assert sorted(coloured) == sorted(risk) and len(coloured) == len({s.commune for s in SEEDS})
-    headers = {"Authorization": f"Bearer {api_token(world, world.supervisor)}"}
-    served = requests.get(f"{world.base_url}/api/v1/map/risk", headers=headers, timeout=30,
-                          params={"province_code": "92", "zoom": 10}).json()
-    assert {f["properties"]["code"]: f["properties"]["score"] for f in served["features"]
-            if f["properties"]["score"]} == risk
 
     # The classes follow the risk legend (yellow to red), more is darker, the riskiest
     # commune is in the top class and Hưng Phú in the class whose range holds its score.
@@ -674,14 +665,11 @@ def test_a_supervisor_colours_the_map_by_risk_and_reads_a_communes_sites_at_risk
 
     page.mouse.move(640, 30)
     expect(page.locator(".leaflet-tooltip")).to_have_count(0)
-    shot = tmp_path / "console-risk.png"
-    page.screenshot(path=str(shot))
-    if os.environ.get("KT1_UPDATE_SAMPLES") == "1":
-        RISK_SAMPLE.write_bytes(shot.read_bytes())
+    screenshot(page, "map-risk")
 
     # The risk takes no filters: the points and lists follow them, the colours do not; and
     # clearing the filters keeps the layer.
-    page.get_by_label("Mức độ").select_option(label="Rất nghiêm trọng")
+    page.get_by_label("Mức độ").select_option(label=SEVERITY_VI["critical"])
     expect_markers(page, expected_points(lambda seed, severity: severity == "critical"))
     expect(panel.locator("#findings-count")).to_have_text("(2)")
     assert sorted(drawn_classes(page)) == sorted(drawn)
@@ -698,7 +686,7 @@ def test_a_supervisor_colours_the_map_by_risk_and_reads_a_communes_sites_at_risk
     expect_open_counts(page, expected_open())
     expect(commune(page, LONG_MY)).to_have_class(re.compile(r"\bcommune-k0\b"))
     expect(section).to_be_hidden()
-    expect(panel.locator(".stat dt")).to_have_count(5)
+    expect(panel.locator(".stat dt")).to_have_count(6)
 
 
 def test_the_risk_switch_goes_away_when_the_server_refuses_the_layer(world, page):
@@ -710,8 +698,8 @@ def test_the_risk_switch_goes_away_when_the_server_refuses_the_layer(world, page
     wait_for_map(page)
     page.get_by_label("Tô màu theo").select_option(label="Mức độ rủi ro")
     expect(page.locator("#layer-field")).to_be_hidden()
-    expect(page.locator("body")).to_have_attribute("data-layer", "open")
-    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    expect(page.locator(PAGE)).to_have_attribute("data-layer", "open")
+    expect(page.locator(PAGE)).to_have_attribute("data-state", "ready")
     expect(legend_title(page)).to_have_text("Phát hiện còn mở mỗi xã, phường")
     expect_open_counts(page, expected_open())
 
@@ -726,35 +714,27 @@ def test_an_inspector_sees_the_map_without_the_risk_option(world, page):
     expect(page.locator("#layer-field")).to_be_hidden()
     expect(page.get_by_label("Mức độ")).to_be_visible()
     expect(legend_title(page)).to_have_text("Phát hiện còn mở mỗi xã, phường")
-    assert risk_asked == []
-    # ...which the server would have refused.
-    headers = {"Authorization": f"Bearer {api_token(world, world.inspector)}"}
-    assert requests.get(f"{world.base_url}/api/v1/map/risk", headers=headers, timeout=10,
-                        params={"province_code": "92", "zoom": 10}).status_code == 403
+    assert risk_asked == []  # which the server would refuse (tests/api/test_planning_api.py)
 
 
 def test_a_wrong_password_shows_the_error_and_no_map(world, page):
     sign_in(page, world, world.supervisor, password="khong-dung")
     expect(page.locator("#login-error")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
     expect(page.locator("#login-error")).to_be_visible()
-    expect(page.locator("#map-view")).to_be_hidden()
+    expect(page.locator("#shell")).to_be_hidden()
     expect(page.locator(".leaflet-container")).to_have_count(0)
-    assert page.evaluate("sessionStorage.getItem('kt1.console.token')") is None
+    assert page.evaluate(f"sessionStorage.getItem('{SESSION_KEY}')") is None
 
 
 def test_a_police_officer_is_told_the_map_is_not_for_their_role(world, page):
     sign_in(page, world, world.police)
-    denied = page.locator("#denied-view")
-    expect(denied).to_be_visible()
-    expect(page.locator("#denied-title")).to_have_text("Không có quyền thực hiện")
-    expect(page.locator("#denied-detail")).to_contain_text("Cán bộ Công an")
-    expect(page.locator("#denied-detail")).to_have_text(re.compile(
-        r"^Vai trò “Cán bộ Công an” không được (phép thực hiện thao tác này|xem bản đồ)\.$"))
-    expect(denied).to_contain_text("Bản đồ giám sát dành cho quản trị viên, giám sát viên")
-    assert "police" not in denied.inner_text()
-    expect(page.locator("#map-view")).to_be_hidden()
+    expect(page.locator("#shell")).to_be_visible()
+    denied = page.get_by_role("alert")
+    expect(denied.get_by_role("heading")).to_have_text("Không có quyền")
+    expect(denied).to_contain_text("Trang “Bản đồ giám sát” không dành cho vai trò của bạn.")
+    assert "Bản đồ" not in menu(page)
     expect(page.locator(".leaflet-container")).to_have_count(0)
-    page.locator("#denied-logout").click()
+    page.get_by_role("button", name="Đăng xuất").click()
     expect(page.locator("#login-view")).to_be_visible()
 
 
@@ -769,38 +749,52 @@ def test_a_national_admin_picks_the_province_can_tho_first(world, page):
     expect_markers(page, expected_points())
 
 
+def session_token(page: Page) -> str:
+    kept = page.evaluate(f"sessionStorage.getItem('{SESSION_KEY}')")
+    assert kept
+    return str(json.loads(kept)["token"])
+
+
+def token_works(world: MapWorld, token: str) -> bool:
+    def check(session: Any) -> bool:
+        try:
+            accounts.authenticate(session, token)
+        except errors.Unauthenticated:
+            return False
+        return True
+    return bool(world.seed(check))
+
+
 def test_the_session_survives_a_reload_and_ends_with_logout_or_revocation(world, page):
     sign_in(page, world, world.supervisor)
     wait_for_map(page)
-    page.reload()  # the token is kept in sessionStorage: no second login
+    page.reload()  # the session is kept in sessionStorage: no second login
     wait_for_map(page)
     expect(page.locator("#login-view")).to_be_hidden()
-    token = page.evaluate("sessionStorage.getItem('kt1.console.token')")
+    token = session_token(page)
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.locator("#login-view")).to_be_visible()
-    expect(page.locator(".leaflet-container")).to_have_count(0)
-    assert page.evaluate("sessionStorage.getItem('kt1.console.token')") is None
-    me = requests.get(f"{world.base_url}/api/v1/auth/me", timeout=10,
-                      headers={"Authorization": f"Bearer {token}"})
-    assert me.status_code == 401
+    expect(page.locator("#shell")).to_be_hidden()
+    assert page.evaluate(f"sessionStorage.getItem('{SESSION_KEY}')") is None
+    assert not token_works(world, token)
 
-    # Signed in again on the same page, the map is drawn anew.
+    # Signed in again on the same page, the map is opened from the menu and drawn anew.
     page.get_by_label("Tên đăng nhập").fill(world.supervisor)
     page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    page.locator("#menu").get_by_role("link", name="Bản đồ").click()
+    expect(page).to_have_url(re.compile(r"#/map$"))
     wait_for_map(page)
     expect(page.locator(COMMUNE_PATHS)).to_have_count(103)
     expect_markers(page, expected_points())
 
     # The token is revoked elsewhere: the next call returns to the form, saying why.
-    token = page.evaluate("sessionStorage.getItem('kt1.console.token')")
-    assert requests.post(f"{world.base_url}/api/v1/auth/logout", timeout=10,
-                         headers={"Authorization": f"Bearer {token}"}).status_code == 204
-    page.get_by_label("Mức độ").select_option(label="Nhẹ")
+    world.revoke(session_token(page))
+    page.get_by_label("Mức độ").select_option(label=SEVERITY_VI["low"])
     expect(page.locator("#login-view")).to_be_visible()
     expect(page.locator("#login-error")).to_contain_text("Phiên đăng nhập đã hết hạn")
-    expect(page.locator(".leaflet-container")).to_have_count(0)
-    assert page.evaluate("sessionStorage.getItem('kt1.console.token')") is None
+    expect(page.locator("#shell")).to_be_hidden()
+    assert page.evaluate(f"sessionStorage.getItem('{SESSION_KEY}')") is None
 
 
 def test_the_page_falls_back_to_tolerance_when_the_server_refuses_zoom(world, page):
@@ -824,6 +818,83 @@ def test_the_page_falls_back_to_tolerance_when_the_server_refuses_zoom(world, pa
     assert any("tolerance=0.0005" in u and "zoom=" not in u for u in asked)
     settled = len(asked)
     page.locator(".leaflet-control-zoom-in").click()
-    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    expect(page.locator(PAGE)).to_have_attribute("data-state", "ready")
     page.wait_for_timeout(300)
     assert len(asked) == settled  # with tolerance, zooming needs no new geometry
+
+
+def test_a_submitted_inspections_findings_await_review_and_are_not_counted_as_open(world, page):
+    sign_in(page, world, world.supervisor)
+    wait_for_map(page)
+    expect_open_counts(page, expected_open())
+    assert PHONG_DIEN not in expected_open() and expected_awaiting() == {PHONG_DIEN: 1}
+    awaiting = page.eval_on_selector_all(
+        COMMUNE_PATHS, "els => els.filter(e => Number(e.dataset.awaitingReview))"
+                       ".map(e => [e.dataset.code, Number(e.dataset.awaitingReview)])")
+    assert dict(awaiting) == expected_awaiting()
+    expect(commune(page, PHONG_DIEN)).to_have_class(re.compile(r"\bcommune-k0\b"))
+    # Its point is drawn hollow; every other is filled.
+    expect(page.locator(f"{MARKERS}.finding-awaiting")).to_have_count(1)
+    expect(page.locator(f"{MARKERS}.finding-awaiting.finding-medium")).to_have_attribute(
+        "fill", "#ffffff")
+    expect(page.locator("#map-status")).to_contain_text("(1 chờ duyệt)")
+
+    page.mouse.move(640, 20)
+    expect(page.locator(".leaflet-tooltip")).to_have_count(0)
+    page.mouse.move(*point_on(page, PHONG_DIEN))
+    tip = page.locator(".leaflet-tooltip.commune-tip")
+    expect(tip).to_contain_text("Phát hiện còn mở: 0")
+    expect(tip).to_contain_text("Phát hiện chờ duyệt: 1")
+
+    page.mouse.click(*point_on(page, PHONG_DIEN))
+    panel = page.locator("#panel")
+    expect(page.locator(PAGE)).to_have_attribute("data-panel", PHONG_DIEN)
+    stats = dict(zip(panel.locator(".stat dt").all_inner_texts(),
+                     panel.locator(".stat dd").all_inner_texts(), strict=True))
+    assert stats["Phát hiện"] == "1" and stats["Phát hiện còn mở"] == "0"
+    assert stats["Phát hiện chờ duyệt"] == "1"
+    finding = panel.locator("#findings-list li.record")
+    expect(finding).to_have_count(1)
+    expect(finding).to_have_attribute("data-awaiting-review", "true")
+    expect(finding.locator(".badge-inspection_status-submitted")).to_have_text(
+        LABELS["inspection_status"]["submitted"])
+    expect(panel.locator("#inspections-list li.record")).to_contain_text(
+        LABELS["inspection_status"]["submitted"])
+
+
+def test_an_inspection_or_a_finding_in_the_panel_opens_the_inspections_page(world, page):
+    sign_in(page, world, world.supervisor)
+    wait_for_map(page)
+    page.mouse.click(*point_on(page, HUNG_PHU))
+    expect(page.locator(PAGE)).to_have_attribute("data-panel", HUNG_PHU)
+    inspection_id = world.inspections["Bưu cục Hưng Phú"]
+    page.locator("#inspections-list li.record a").click()
+    expect(page).to_have_url(re.compile(rf"#/inspections/{inspection_id}$"))
+    expect(page.locator(".leaflet-container")).to_have_count(0)  # the map page was left
+
+    page.go_back()
+    wait_for_map(page)
+    page.mouse.click(*point_on(page, HUNG_PHU))
+    expect(page.locator(PAGE)).to_have_attribute("data-panel", HUNG_PHU)
+    page.locator("#findings-list li.record a").first.click()
+    expect(page).to_have_url(re.compile(rf"#/inspections/{inspection_id}$"))
+
+
+def test_on_a_tablet_the_map_and_the_panel_share_the_screen(world, browser):
+    page, broken, close = open_page(browser, TABLET)
+    try:
+        sign_in(page, world, world.supervisor)
+        wait_for_map(page)
+        page.mouse.click(*point_on(page, HUNG_PHU))
+        expect(page.locator(PAGE)).to_have_attribute("data-panel", HUNG_PHU)
+        panel = page.locator("#panel").bounding_box()
+        mapped = page.locator("#map").bounding_box()
+        assert panel and mapped
+        assert panel["x"] + panel["width"] <= TABLET["width"] + 1
+        assert mapped["width"] >= 400 and mapped["y"] + mapped["height"] <= TABLET["height"] + 1
+        for name in ("Từ ngày", "Đến ngày", "Mức độ", "Trạng thái phát hiện", "Đợt kiểm tra",
+                     "Tô màu theo"):
+            expect(page.get_by_label(name)).to_be_visible()
+    finally:
+        close()
+    assert broken == []
