@@ -261,20 +261,24 @@ def load_rows(engine: Engine, author: str) -> dict[str, Any]:
 BARE_AGGREGATE = """
 WITH i AS (SELECT commune_code, count(*) AS n FROM inspections
            WHERE province_code = %(p)s GROUP BY commune_code),
-     f AS (SELECT commune_code, count(*) AS n,
-                  count(*) FILTER (WHERE status IN ('open', 'confirmed', 'remediated')) AS open,
-                  count(*) FILTER (WHERE severity = 'critical') AS critical,
-                  count(*) FILTER (WHERE severity = 'high') AS high,
-                  count(*) FILTER (WHERE severity = 'medium') AS medium,
-                  count(*) FILTER (WHERE severity = 'low') AS low
-           FROM findings WHERE province_code = %(p)s GROUP BY commune_code),
+     f AS (SELECT f.commune_code, count(*) AS n,
+                  count(*) FILTER (WHERE f.status IN ('open', 'confirmed', 'remediated')
+                                   AND x.status = 'approved') AS open,
+                  count(*) FILTER (WHERE x.status <> 'approved') AS awaiting,
+                  count(*) FILTER (WHERE f.severity = 'critical') AS critical,
+                  count(*) FILTER (WHERE f.severity = 'high') AS high,
+                  count(*) FILTER (WHERE f.severity = 'medium') AS medium,
+                  count(*) FILTER (WHERE f.severity = 'low') AS low
+           FROM findings f JOIN inspections x
+                ON x.id = f.inspection_id AND x.province_code = %(p)s
+           WHERE f.province_code = %(p)s GROUP BY f.commune_code),
      s AS (SELECT commune_code, count(*) AS n,
                   count(*) FILTER (WHERE NOT EXISTS (
                       SELECT FROM inspections x WHERE x.site_id = sites.id)) AS never
            FROM sites WHERE province_code = %(p)s GROUP BY commune_code)
 SELECT c.code, coalesce(i.n, 0), coalesce(f.n, 0), coalesce(f.open, 0),
-       coalesce(f.critical, 0), coalesce(f.high, 0), coalesce(f.medium, 0),
-       coalesce(f.low, 0), coalesce(s.n, 0), coalesce(s.never, 0)
+       coalesce(f.awaiting, 0), coalesce(f.critical, 0), coalesce(f.high, 0),
+       coalesce(f.medium, 0), coalesce(f.low, 0), coalesce(s.n, 0), coalesce(s.never, 0)
 FROM communes c LEFT JOIN i ON i.commune_code = c.code
      LEFT JOIN f ON f.commune_code = c.code LEFT JOIN s ON s.commune_code = c.code
 WHERE c.province_code = %(p)s ORDER BY c.code"""
@@ -290,6 +294,7 @@ def feature_counts(body: dict[str, Any]) -> dict[str, tuple[int, ...]]:
     for f in body["features"]:
         p = f["properties"]
         out[p["code"]] = (p["inspections"], p["findings"], p["open_findings"],
+                          p["awaiting_review"],
                           *(p["by_severity"][s] for s in ("critical", "high", "medium", "low")),
                           p["sites"], p["sites_never_inspected"])
     return out

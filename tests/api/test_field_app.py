@@ -307,7 +307,7 @@ def test_a_checklist_filled_offline_reaches_the_server_exactly_once(
     assert outbox_size(page) == 0
     page.get_by_role("button", name="Nộp phiên kiểm tra").click()
     expect(page.locator("#submit-message")).to_have_text("Đã nộp phiên kiểm tra.")
-    expect(page.locator("#insp-status")).to_contain_text("Đã nộp")
+    expect(page.locator("#insp-status")).to_contain_text("Chờ duyệt")
 
     page.get_by_role("button", name="← Danh sách cơ sở").click()
     results = page.locator("#result-list")

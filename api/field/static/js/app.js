@@ -8,9 +8,8 @@ import * as db from "./db.js";
 import * as sync from "./sync.js";
 import * as inspection from "./inspection.js";
 import { ApiError, Offline, request } from "./api.js";
-import {
-  $, AGENCY_VI, INSPECTION_STATUS_VI, dateTime, day, el, megabytes, show, valueText,
-} from "./ui.js";
+import { $, dateTime, day, el, megabytes, show, valueText } from "./ui.js";
+import { label } from "/app/labels.js";
 
 // --- start -----------------------------------------------------------------------------------
 
@@ -151,8 +150,7 @@ async function logout() {
 async function showHome() {
   const session = await db.get("session");
   $("who").hidden = false;
-  $("who-name").textContent = `${session.user.full_name} · ${AGENCY_VI[session.user.agency]
-    || session.user.agency}`;
+  $("who-name").textContent = `${session.user.full_name} · ${label("agency", session.user.agency)}`;
   $("syncbar").hidden = false;
   show("home-view");
   delete document.body.dataset.inspection;
@@ -189,9 +187,9 @@ async function renderHome() {
         el("p", { text: `Hạn kiểm tra: ${day(a.due_on)}` + (findings
           ? ` · ${findings} phát hiện chưa khắc phục` : "") }),
         el("p", { class: "hint", text: a.team_members.map((m) =>
-          `${m.full_name} (${AGENCY_VI[m.agency] || m.agency})`).join(", ") }),
+          `${m.full_name} (${label("agency", m.agency)})`).join(", ") }),
         ...mine.map((i) => el("p", { class: "hint", text:
-          `Phiên ${dateTime(i.started_at)}: ${INSPECTION_STATUS_VI[i.status] || i.status}` }))),
+          `Phiên ${dateTime(i.started_at)}: ${label("inspection_status", i.status)}` }))),
       el("div", { class: "actions" },
         open ? el("button", { type: "button", class: "primary", text: "Tiếp tục kiểm tra",
                               onclick: () => inspection.open(open.id) })

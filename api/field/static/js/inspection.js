@@ -5,9 +5,9 @@
 import * as db from "./db.js";
 import * as sync from "./sync.js";
 import {
-  $, AGENCY_VI, INSPECTION_STATUS_VI, YES_NO_NA, distanceM, el, isCompliant, sha256, show,
-  valueText,
+  $, YES_NO_NA, distanceM, el, isCompliant, sha256, show, valueText,
 } from "./ui.js";
+import { label } from "/app/labels.js";
 
 const EDITABLE = ["draft", "returned"];
 let current = null; // {inspection, checklist, site, assignment, items: Map, answers: Map}
@@ -110,8 +110,8 @@ function renderHead() {
   const { inspection, site, assignment } = current;
   $("insp-site").textContent = site.name;
   $("insp-address").textContent = [site.organization, site.address].filter(Boolean).join(" · ");
-  $("insp-status").textContent = `Trạng thái: ${INSPECTION_STATUS_VI[inspection.status]
-    || inspection.status}${inspection.on_server ? "" : " · chưa gửi lên máy chủ"}`;
+  $("insp-status").textContent = `Trạng thái: ${label("inspection_status", inspection.status)}`
+    + (inspection.on_server ? "" : " · chưa gửi lên máy chủ");
   const gps = $("insp-gps");
   gps.className = "";
   if (!inspection.location) {
@@ -129,7 +129,7 @@ function renderHead() {
   const team = $("insp-team");
   team.replaceChildren(...(assignment?.team_members || []).map((m) => el("li", {},
     el("span", { class: "name", text: m.full_name }),
-    el("span", { class: `agency agency-${m.agency}`, text: AGENCY_VI[m.agency] || m.agency }))));
+    el("span", { class: `agency agency-${m.agency}`, text: label("agency", m.agency) }))));
   $("submit").disabled = !editable();
 }
 

@@ -1,4 +1,7 @@
-// Small DOM and formatting helpers shared by the views (Vietnamese text, Vietnam's time).
+// Small DOM and formatting helpers shared by the views (Vietnamese text, Vietnam's time). The
+// words for codes (statuses, agencies, answers) come from the service's one label table.
+
+import { label } from "/app/labels.js";
 
 /** An element by id, typed loosely as the form control it usually is.
  * @param {string} id @returns {any} */
@@ -49,22 +52,14 @@ export function megabytes(bytes) {
   return `${(bytes / 1048576).toLocaleString("vi-VN", { maximumFractionDigits: 1 })} MB`;
 }
 
-export const AGENCY_VI = {
-  skhcn: "Sở KH&CN", police: "Công an", post: "Bưu điện", agency: "Cơ quan sử dụng KT1",
-};
-
-export const YES_NO_NA = [["yes", "Có"], ["no", "Không"], ["na", "Không áp dụng"]];
-
-export const INSPECTION_STATUS_VI = {
-  draft: "Đang kiểm tra (nháp)", submitted: "Đã nộp", approved: "Đã duyệt",
-  returned: "Bị trả lại",
-};
+/** The choices of a yes/no/n.a. item: [code, its words in the label table]. */
+export const YES_NO_NA = ["yes", "no", "na"].map((code) => [code, label("answer", code)]);
 
 /** An answer's value as a person reads it. */
 export function valueText(item, value) {
   if (value === null || value === undefined || value === "") return "(chưa trả lời)";
   if (item?.answer_type === "yes_no_na") {
-    return (YES_NO_NA.find(([v]) => v === value) || [value, value])[1];
+    return label("answer", value);
   }
   if (item?.answer_type === "date") return day(value);
   if (item?.answer_type === "photo") return "Ảnh";
