@@ -33,10 +33,13 @@ class RiskQuerySchema(Schema):
 
 class ReasonSchema(Schema):
     code = fields.String(metadata={"enum": [
-        "open_findings", "overdue_findings", "never_inspected", "last_inspection",
-        "staff_not_vetted", "staff_unvetted", "annual_report_overdue", "annual_report_late"]})
+        "open_findings", "awaiting_review", "overdue_findings", "never_inspected",
+        "last_inspection", "staff_not_vetted", "staff_unvetted", "annual_report_overdue",
+        "annual_report_late"]})
     text = fields.String()
-    points = fields.Integer()
+    points = fields.Integer(metadata={
+        "description": "0 for `awaiting_review`: findings of inspections not yet approved "
+                       "are named but not scored."})
 
 
 class SiteRiskSchema(Schema):
@@ -86,6 +89,7 @@ class PlannedSchema(Schema):
 
 
 WEIGHTS = {"severity": risk.SEVERITY_POINTS, "overdue_finding": "the finding's weight again",
+           "awaiting_review": 0,
            "never_inspected": risk.MAX_AGE_POINTS,
            "per_30_days_after_180": 1, "max_for_age": risk.MAX_AGE_POINTS,
            "staff_not_vetted": risk.NOT_VETTED_POINTS, "staff_unvetted": risk.UNVETTED_POINTS,

@@ -895,6 +895,12 @@ def test_on_a_tablet_the_map_and_the_panel_share_the_screen(world, browser):
         for name in ("Từ ngày", "Đến ngày", "Mức độ", "Trạng thái phát hiện", "Đợt kiểm tra",
                      "Tô màu theo"):
             expect(page.get_by_label(name)).to_be_visible()
+        # The filter bar stays one line high: the map keeps the height.
+        bar = page.locator("#filters").bounding_box()
+        assert bar and bar["height"] < 80
+        page.mouse.move(640, 20)
+        expect(page.locator(".leaflet-tooltip")).to_have_count(0)
+        screenshot(page, "map-tablet")
     finally:
         close()
     assert broken == []
