@@ -26,7 +26,7 @@ from inspection import notices
 from inspection.db import make_session_factory
 from inspection.models import Finding, Inspection, Notice, User
 from media.blobstore import store_from_url
-from tests.console.conftest import World, open_page, screenshot, sign_in
+from tests.console.conftest import TABLET, VIEWPORT, World, open_page, screenshot, sign_in
 from tests.live_server import served_settings
 from tests.media import pictures
 from workers.notices import render_notice
@@ -87,8 +87,9 @@ def people(browser: Browser) -> Iterator[Any]:
     """Opens a fresh page per user (`people(username)`); the test fails if any broke."""
     opened: list[tuple[list[str], Any]] = []
 
-    def person(world: World, username: str, path: str) -> Page:
-        page, broken, close = open_page(browser)
+    def person(world: World, username: str, path: str,
+               viewport: dict[str, int] = VIEWPORT) -> Page:
+        page, broken, close = open_page(browser, viewport)
         opened.append((broken, close))
         sign_in(page, world, username, path)
         return page
@@ -202,3 +203,15 @@ def test_a_notice_outside_ones_organisation_or_province_is_not_found(
     expect(police.get_by_role("heading", name="Không có quyền")).to_be_visible()
     police.goto(f"{world.base_url}/console/#/notices/{issued.ours}")
     expect(police.get_by_role("heading", name="Thông báo vi phạm Số")).to_be_visible()
+
+
+def test_the_notice_pages_fit_a_tablet(world: World, issued: Issued, people: Any) -> None:
+    for username, path in (("buudien.ct", f"#/post/notices/{issued.ours}"),
+                           ("giamsat.ct", f"#/notices/{issued.ours}"),
+                           ("giamsat.ct", "#/notices")):
+        page = people(world, username, path, TABLET)
+        expect(page.locator("#page h1")).to_be_visible()
+        expect(page.locator("#page")).to_have_attribute("aria-busy", "false")
+        wider = page.evaluate("() => { const p = document.getElementById('page');"
+                              " return p.scrollWidth - p.clientWidth; }")
+        assert wider <= 0, (path, wider)
