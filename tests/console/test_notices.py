@@ -153,6 +153,11 @@ def test_the_post_office_reports_the_supervisor_rejects_then_verifies_and_it_clo
     expect(late).to_have_count(1)
     expect(late).to_contain_text(f"Quá hạn {LATE_DAYS} ngày")
     screenshot(office, "notices-list")
+    office.get_by_role("link", name="Quá hạn khắc phục").click()
+    expect(office.locator(".paged tbody tr")).to_have_count(1)
+    expect(office.locator(".paged tbody tr")).to_contain_text(OTHER_ORGANIZATION)
+    office.get_by_role("link", name="Tất cả").click()
+    expect(office.locator(".paged tbody tr")).to_have_count(2)
     office.locator(".paged tbody tr:not(.overdue)").get_by_role("link").click()
     card = finding(office, first)
     card.get_by_role("button", name=f"Không chấp nhận {first}").click()
@@ -167,6 +172,8 @@ def test_the_post_office_reports_the_supervisor_rejects_then_verifies_and_it_clo
     rejected = post.locator('.event[data-kind="rejected"]')
     expect(rejected).to_contain_text("Ảnh chưa thấy rõ dấu ngày.")
     expect(rejected).to_contain_text(first)
+    expect(finding(post, first).locator(".status-comment")).to_contain_text(
+        "Ảnh chưa thấy rõ dấu ngày.")
     for n, code in enumerate(issued.codes):
         report(post, code, f"Đã khắc phục {code}.", [again] if n == 0 else [])
         expect(finding(post, code)).to_have_attribute("data-status", "remediated")

@@ -19,9 +19,11 @@ const TABS = /** @type {[string, string][]} */ ([
 
 /**
  * The list as `base` ("/notices" or "/post/notices") shows it, its rows opening `base/:id`.
- * @param {import("../../router.js").PageContext} ctx @param {{base: string, title: string}} options
+ * `tabs`: the keys of TABS shown (default all).
+ * @param {import("../../router.js").PageContext} ctx
+ * @param {{base: string, title: string, tabs?: string[]}} options
  */
-export function renderList(ctx, { base, title }) {
+export function renderList(ctx, { base, title, tabs }) {
   const tab = ctx.query.get("tab") || "";
   const query = tab === "overdue" ? { overdue: true } : tab ? { status: tab } : {};
   const table = pagedTable({
@@ -31,7 +33,7 @@ export function renderList(ctx, { base, title }) {
     empty: "Không có thông báo nào.",
     row: (n) => ({ class: n.overdue ? "overdue" : null, dataset: { id: n.id } }),
     columns: [
-      { title: "Số", cell: (n) => h("a", { href: `#${base}/${n.id}` }, numberText(n)) },
+      { title: "Số", class: "notice-number", cell: (n) => h("a", { href: `#${base}/${n.id}` }, numberText(n)) },
       { title: "Cơ sở", cell: (n) => siteText(n) },
       { title: "Trạng thái", cell: (n) => badge("notice_status", n.status) },
       { title: "Ngày ban hành", cell: (n) => date(n.issued_on) },
@@ -42,7 +44,7 @@ export function renderList(ctx, { base, title }) {
   });
   ctx.root.append(
     h("h1", null, title),
-    h("nav", { class: "tabs", "aria-label": "Lọc theo trạng thái" }, TABS.map(([key, text]) =>
+    h("nav", { class: "tabs", "aria-label": "Lọc theo trạng thái" }, TABS.filter(([key]) => !tabs || tabs.includes(key)).map(([key, text]) =>
       h("a", { href: href(base, { tab: key }), class: "tab", "aria-current": key === tab ? "page" : null }, text))),
     h("section", { class: "card", "aria-label": title }, table.element));
 }

@@ -92,6 +92,7 @@ export function findingCard(/** @type {Finding} */ f, ...extra) {
     badge("finding_status", f.status)),
   h("p", null, f.description),
   f.legal_basis ? h("p", { class: "muted" }, `Căn cứ: ${f.legal_basis}`) : null,
+  f.status_comment ? h("p", { class: "status-comment" }, `Ghi chú gần nhất: ${f.status_comment}`) : null,
   ...extra);
 }
 

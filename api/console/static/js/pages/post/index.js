@@ -9,7 +9,9 @@ export const routes = [
   {
     path: "/post/notices", title: "Thông báo gửi đơn vị", roles: ["post"],
     menu: "Thông báo gửi đơn vị",
-    render: (ctx) => renderList(ctx, { base: "/post/notices", title: "Thông báo gửi đơn vị" }),
+    render: (ctx) => renderList(ctx, {
+      base: "/post/notices", title: "Thông báo gửi đơn vị", tabs: ["", "issued", "overdue", "closed"],
+    }),
   },
   { path: "/post/notices/:id", title: "Thông báo gửi đơn vị", roles: ["post"], render: renderPostNotice },
 ];
