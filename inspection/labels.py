@@ -83,6 +83,13 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "review_decision": {"approve": "Duyệt", "return": "Trả lại"},
     "answer": {"yes": "Có", "no": "Không", "na": "Không áp dụng"},
+    "notice_event": {
+        "issued": "Ban hành thông báo", "reminded": "Nhắc quá hạn khắc phục",
+        "reported": "Bưu điện báo cáo khắc phục", "remediated": "Báo cáo khắc phục phát hiện",
+        "verified": "Xác minh đã khắc phục", "rejected": "Không chấp nhận khắc phục",
+        "closed": "Hoàn thành khắc phục", "reopened": "Mở lại theo dõi khắc phục",
+    },
+    "remediation_review": {"verified": "Đã xác minh", "rejected": "Không chấp nhận"},
 }
 """Kinds of code → code → Vietnamese label."""
 

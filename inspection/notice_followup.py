@@ -1,10 +1,12 @@
 """Follow-up of issued violation notices: the post office's remediation report, the inspectors'
 verification (or rejection) of it, which notices are overdue, and the daily reminders.
 
-A notice is overdue on a day when its `due_on` is before that day and some of its findings are
-still `confirmed`. Findings move through `inspection.inspections.findings.move`, one ORM change
-each (their versions bump and the audit feed carries them to `/sync/pull`); every change bumps
-the notice's version too. Days are Vietnamese calendar days (`notices.today_in_vietnam`).
+A notice is `closed` once every finding it covers is verified (`Notice.settle`, through
+`findings.settle_notice` whichever way the last finding moves). A notice is overdue on a day
+when its `due_on` is before that day and some of its findings are still `confirmed`. Findings
+move through `inspection.inspections.findings.move`, one ORM change each (their versions bump
+and the audit feed carries them to `/sync/pull`); every change bumps the notice's version too.
+Days are Vietnamese calendar days (`notices.today_in_vietnam`).
 """
 
 from __future__ import annotations
@@ -66,6 +68,9 @@ def follow_up(session: Session, actor: User, notice_id: uuid.UUID, *, action: st
     notice = notices.get_notice(session, actor, notice_id)
     _check_actor(actor, notice, action)
     expect_version(notice.version, if_match, what="thông báo")
+    if notice.status == "closed":
+        raise errors.InvalidState("Thông báo đã hoàn thành khắc phục: mọi phát hiện đã được "
+                                  "xác minh.", notice_status=notice.status)
     if notice.status != "issued":
         raise errors.InvalidState("Thông báo chưa được phát hành; chưa thể theo dõi khắc phục.",
                                   notice_status=notice.status)
@@ -87,6 +92,7 @@ def follow_up(session: Session, actor: User, notice_id: uuid.UUID, *, action: st
     else:
         notice.review_decision = "verified" if action == "verify" else "rejected"
         notice.review_comment, notice.reviewed_by, notice.reviewed_at = comment, actor.id, now
+    finding_rules.settle_notice(session, notice.inspection_id)
     notice.version += 1
     session.flush()
     return notice

@@ -40,7 +40,7 @@ from inspection.models import (
     Site,
     User,
 )
-from inspection.models.notices import NOTICED_FINDINGS
+from inspection.models.notices import ISSUED, NOTICED_FINDINGS
 from inspection.scope import require_role
 
 REQUESTERS = ("supervisor", "admin")
@@ -156,7 +156,7 @@ def get_notice(session: Session, actor: User, notice_id: uuid.UUID) -> Notice:
 def document_sha256(notice: Notice, kind: str) -> str:
     """The stored document's key (`kind` pdf or docx); InvalidState before it is issued."""
     sha256 = notice.pdf_sha256 if kind == "pdf" else notice.docx_sha256
-    if notice.status != "issued" or sha256 is None:
+    if notice.status not in ISSUED or sha256 is None:
         raise errors.InvalidState("Thông báo chưa được phát hành; chưa có văn bản.")
     return sha256
 
@@ -201,7 +201,7 @@ def lock_for_issue(session: Session, notice_id: uuid.UUID | str) -> Notice:
 
 
 def is_issued(notice: Notice) -> bool:
-    return (notice.status == "issued" and notice.pdf_sha256 is not None
+    return (notice.status in ISSUED and notice.pdf_sha256 is not None
             and notice.docx_sha256 is not None)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from inspection import errors
 from inspection.models import Notice, Site
+from inspection.models.notices import ISSUED
 from inspection.notices import issuing_body
 from media.blobstore import CHUNK_SIZE, BlobNotFound, BlobStore
 
@@ -52,7 +53,7 @@ def verify_notice(session: Session, store: BlobStore, notice_id: uuid.UUID) -> V
     """What notice `notice_id` stated and whether the store still holds it; NotFound unless
     it was issued (anyone holding the paper may check it: no personal data is shown)."""
     notice = session.get(Notice, notice_id)
-    if notice is None or notice.status != "issued" or notice.label is None:
+    if notice is None or notice.status not in ISSUED or notice.label is None:
         raise errors.NotFound("Không có thông báo đã ban hành với mã này.")
     body = issuing_body(session, notice.province_code)
     site = session.get_one(Site, notice.inspection.site_id)

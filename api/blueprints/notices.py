@@ -5,7 +5,7 @@ read and downloaded (PDF, DOCX) by the province's staff and the post office addr
 first request, or a new attempt after a failed one) and `200` with the same body naming the
 existing notice and its job when one is pending or issued: an inspection has one notice.
 `GET /notices` lists them with whether they are overdue; `PATCH /notices/{id}` (If-Match)
-records follow-up (`inspection.notice_followup`).
+records follow-up (`inspection.notice_followup`); `GET /notices/{id}/timeline` tells it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from api.jobs import enqueue_after_commit
 from api.pagination import PAGE, paginate_select
 from api.schemas import ProblemSchema
 from api.stored import send_stored
-from inspection import notice_followup, notices
+from inspection import notice_followup, notice_timeline, notices
 from inspection.models import Notice
 from inspection.models.notices import NOTICE_STATUSES, REVIEW_DECISIONS
 
@@ -64,9 +64,19 @@ class NoticeReviewSchema(Schema):
     reviewed_at = fields.DateTime()
 
 
+class NoticeSiteSchema(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    organization = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    commune_code = fields.String(allow_none=True)
+
+
 class NoticeSchema(Schema):
     id = fields.UUID()
     inspection_id = fields.UUID()
+    site = fields.Nested(NoticeSiteSchema, metadata={
+        "description": "The inspected site the notice is addressed to."})
     province_code = fields.String()
     number = fields.String(allow_none=True, metadata={
         "description": "Number and symbol as printed, e.g. `12/TB-SKHCN`; null until issued."})
@@ -99,6 +109,7 @@ class NoticeSchema(Schema):
                  "pdf_sha256", "docx_sha256", "job_id", "created_at", "version", "findings")
         issued = notices.is_issued(notice)
         view = {**{k: getattr(notice, k) for k in plain}, "number": notice.label,
+                "site": notice.inspection.site,
                 "files": {kind: DOCUMENT_URL.format(id=notice.id, kind=kind) if issued
                           else None for kind in MIMETYPES},
                 "remediation": None if notice.remediated_at is None else {
@@ -112,6 +123,31 @@ class NoticeSchema(Schema):
             view.update(overdue=standing.overdue, days_overdue=standing.days_overdue,
                         as_of=standing.as_of, last_reminded_on=standing.last_reminded_on)
         return view
+
+
+class EventActorSchema(Schema):
+    id = fields.UUID()
+    full_name = fields.String()
+    role = fields.String()
+
+
+class NoticeEventSchema(Schema):
+    at = fields.DateTime()
+    kind = fields.String(metadata={"enum": list(notice_timeline.EVENTS)})
+    actor = fields.Nested(EventActorSchema, allow_none=True)
+    item_codes = fields.List(fields.String(), metadata={
+        "description": "The findings it is about (a report: those it moved to remediated)."})
+    text = fields.String(allow_none=True, metadata={
+        "description": "A report's text, or a verdict's comment."})
+    photo_ids = fields.List(fields.String(), metadata={"description": "A report's evidence."})
+    days_overdue = fields.Integer(allow_none=True, metadata={"description": "A reminder's."})
+
+
+class NoticeTimelineSchema(Schema):
+    notice_id = fields.UUID()
+    events = fields.List(fields.Nested(NoticeEventSchema), metadata={
+        "description": "Oldest first: issued, reminded, reported, remediated (a finding "
+                       "reported on its own), verified, rejected, closed, reopened."})
 
 
 class NoticeQuerySchema(Schema):
@@ -186,6 +222,16 @@ def get_notice(notice_id: uuid.UUID) -> Any:
     notice = notices.get_notice(session, current_user(), notice_id)
     standing = notice_followup.standing(session, notice, on=notice_followup.today())
     return standing, {"ETag": etag_for(notice.version)}
+
+
+@blp.get("/notices/<uuid:notice_id>/timeline")
+@login_required()
+@blp.response(200, NoticeTimelineSchema)
+@blp.alt_response(404, schema=ProblemSchema, description="No such notice in your scope")
+def notice_events(notice_id: uuid.UUID) -> Any:
+    """A notice's follow-up, oldest first: issued, reminders, reports, verdicts, closed."""
+    events = notice_timeline.timeline(database.session(), current_user(), notice_id)
+    return {"notice_id": notice_id, "events": events}
 
 
 @blp.patch("/notices/<uuid:notice_id>")

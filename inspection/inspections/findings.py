@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from inspection import errors
 from inspection.checklists.compliance import is_compliant
 from inspection.inspections.queries import sees_finding
-from inspection.models import Answer, ChecklistItem, Finding, Inspection, Photo, User
+from inspection.models import Answer, ChecklistItem, Finding, Inspection, Notice, Photo, User
+from inspection.models.notices import NOTICED_FINDINGS
 from inspection.models.users import role_name
 from inspection.versions import expect_version
 
@@ -134,7 +135,24 @@ def transition(session: Session, actor: User, *, finding_id: uuid.UUID, status: 
     naming the allowed ones; a role not allowed for the move is Forbidden."""
     finding = get_finding(session, actor, finding_id)
     expect_version(finding.version, if_match, what="phát hiện")
-    return move(session, actor, finding, status, comment=comment, due_on=due_on)
+    move(session, actor, finding, status, comment=comment, due_on=due_on)
+    notice = settle_notice(session, finding.inspection_id)
+    if notice is not None:
+        notice.version += 1
+        session.flush()
+    return finding
+
+
+def settle_notice(session: Session, inspection_id: uuid.UUID) -> Notice | None:
+    """Close the inspection's issued notice once every finding it covers is verified (and
+    reopen a closed one whose finding is not); the notice when its status changed, else None.
+    Its version is the caller's to bump."""
+    notice = session.scalar(select(Notice).where(Notice.inspection_id == inspection_id))
+    if notice is None:
+        return None
+    statuses = session.scalars(select(Finding.status).where(
+        Finding.inspection_id == inspection_id, Finding.status.in_(NOTICED_FINDINGS)))
+    return notice if notice.settle(statuses) else None
 
 
 def move(session: Session, actor: User, finding: Finding, status: str, *,

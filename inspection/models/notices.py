@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -14,10 +15,13 @@ from inspection.models.documents import DOCUMENT_STATUSES, IssuedDocument
 from inspection.models.inspections import Finding, Inspection
 from inspection.models.types import JSONValue
 
-NOTICE_STATUSES = DOCUMENT_STATUSES
+NOTICE_STATUSES = (*DOCUMENT_STATUSES, "closed")
+ISSUED = ("issued", "closed")
+"""An issued notice is `issued` while a finding awaits remediation or verification, then
+`closed` once every finding it covers is `verified` (and `issued` again if one ever is not)."""
 NOTICED_FINDINGS = ("confirmed", "remediated", "verified")
-REVIEW_DECISIONS = ("verified", "rejected")
 """Finding statuses a notice covers: confirmed when it is issued, then followed up."""
+REVIEW_DECISIONS = ("verified", "rejected")
 
 
 class Notice(IssuedDocument, Base):
@@ -59,6 +63,17 @@ class Notice(IssuedDocument, Base):
                    "remediation_photo_ids", "review_decision", "review_comment",
                    "reviewed_by", "reviewed_at")
 
+    def settle(self, finding_statuses: Iterable[str]) -> bool:
+        """`closed` when every finding it covers (their `finding_statuses`) is `verified`,
+        else `issued`; only an issued or closed notice moves. True when the status changed
+        (the caller bumps the version)."""
+        if self.status not in ISSUED:
+            return False
+        statuses = list(finding_statuses)
+        settled = "closed" if statuses and all(s == "verified" for s in statuses) else "issued"
+        changed = settled != self.status
+        self.status = settled
+        return changed
 
 
 class NoticeCounter(Base):
