@@ -102,6 +102,7 @@ def test_a_campaign_is_opened_from_the_top_of_the_risk_list_with_a_joint_team(wo
     expect(page.get_by_role("alert")).to_contain_text(
         "cần ít nhất một thành viên Sở KH&CN và một thành viên Công an")
     page.get_by_label("Lê Hoàng Nam").check()
+    page.evaluate("document.querySelector('.page').scrollTo(0, 0)")
     screenshot(page, "planning")
     page.get_by_role("button", name="Mở đợt kiểm tra").click()
     expect(page.get_by_role("status").filter(has_text="Đã mở đợt kiểm tra")).to_have_text(
@@ -146,6 +147,7 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
     post.get_by_label("Khó khăn, vướng mắc và nguyên nhân").fill("Địa bàn cù lao xa.")
     post.get_by_role("button", name="Lưu nháp").click()
     expect(post.get_by_role("status").filter(has_text="Đã lưu bản nháp.")).to_be_visible()
+    post.evaluate("document.querySelector('.page').scrollTo(0, 0)")
     screenshot(post, "post-provision")
     post.get_by_role("button", name="Gửi báo cáo").click()
     expect(post.get_by_role("alert")).to_contain_text("Chưa nêu đề xuất, kiến nghị.")

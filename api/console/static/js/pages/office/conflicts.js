@@ -118,7 +118,7 @@ function draw(/** @type {import("../../router.js").PageContext} */ ctx, /** @typ
     }
   };
   replace(ctx.root,
-    h("p", null, h("a", { href: "#/conflicts" }, "‹ Danh sách xung đột")),
+    h("p", { class: "office-back" }, h("a", { href: "#/conflicts" }, "‹ Danh sách xung đột")),
     heading(`Xung đột: ${label("sync_entity", c.entity)}${c.entity === "answer" ? ` mục ${data.item_code}` : ""}`),
     section("Nội dung", what),
     h("div", { class: "grid-2 office-sides" }, tablet, record),

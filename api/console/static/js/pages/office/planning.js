@@ -40,8 +40,9 @@ export async function render(ctx) {
 
   replace(ctx.root,
     heading("Lập kế hoạch kiểm tra", "Địa điểm xếp theo mức độ rủi ro (điểm cao trước) với lý do của từng điểm số; mở đợt kiểm tra từ các địa điểm đứng đầu danh sách."),
-    campaignForm(ctx, checklist, top, users, loadRisk),
-    section("Danh sách rủi ro", h("div", { class: "office-form-row" }, field("Hiển thị", limit)), listArea));
+    h("div", { class: "office-planning" },
+      section("Danh sách rủi ro", h("div", { class: "office-form-row" }, field("Hiển thị", limit)), listArea),
+      campaignForm(ctx, checklist, top, users, loadRisk)));
   await loadRisk();
 }
 
@@ -54,22 +55,21 @@ function riskTable(/** @type {any} */ risk, /** @type {number} */ top) {
     const picked = s.score > 0 && chosen < top;
     if (picked) chosen += 1;
     return h("tr", { class: picked ? "office-picked" : null, dataset: { site: s.site_id, score: String(s.score) } },
-      h("td", { class: "num" }, String(s.rank)),
-      h("td", null, h("strong", null, s.name), h("br"), h("small", { class: "muted" }, s.organization)),
-      h("td", null, communes.get(s.commune_code) || s.commune_code || "—"),
-      h("td", null, s.last_inspected_on ? date(s.last_inspected_on) : "Chưa kiểm tra"),
+      h("td", { class: "num" }, String(s.rank), picked ? h("span", { class: "badge badge-office-picked" }, "Sẽ giao") : null),
+      h("td", null, h("strong", null, s.name), h("br"), h("small", { class: "muted" },
+        [communes.get(s.commune_code) || s.commune_code, s.last_inspected_on ? `kiểm tra gần nhất ${date(s.last_inspected_on)}` : "chưa kiểm tra lần nào"]
+          .filter(Boolean).join(" · "))),
       h("td", { class: "num" }, h("span", { class: "office-score" }, String(s.score))),
       h("td", null, s.reasons.length ? h("ul", { class: "office-reasons" }, s.reasons.map((/** @type {any} */ r) =>
-        h("li", null, `${r.text} `, h("span", { class: "muted" }, `(+${r.points})`)))) : h("span", { class: "muted" }, "Không có yếu tố rủi ro")),
-      h("td", null, picked ? h("span", { class: "badge badge-office-picked" }, "Sẽ được giao") : ""));
+        h("li", null, `${r.text} `, h("span", { class: "muted" }, `(+${r.points})`)))) : h("span", { class: "muted" }, "Không có yếu tố rủi ro")));
   });
   return h("div", null,
     h("p", { class: "muted" }, `Tính đến ${date(risk.as_of)} · ${number(risk.total_sites)} địa điểm · báo cáo năm xét: ${risk.report_year}`),
     h("div", { class: "table-wrap" }, h("table", { class: "table office-risk-table" },
       h("caption", { class: "visually-hidden" }, "Địa điểm theo mức độ rủi ro"),
-      h("thead", null, h("tr", null, ["Hạng", "Địa điểm", "Xã, phường", "Kiểm tra gần nhất", "Điểm", "Lý do", ""].map((t) =>
+      h("thead", null, h("tr", null, ["Hạng", "Địa điểm", "Điểm", "Lý do"].map((t) =>
         h("th", { scope: "col" }, t)))),
-      h("tbody", null, rows.length ? rows : h("tr", null, h("td", { colspan: "7", class: "empty" }, "Không có địa điểm nào."))))));
+      h("tbody", null, rows.length ? rows : h("tr", null, h("td", { colspan: "4", class: "empty" }, "Không có địa điểm nào."))))));
 }
 
 /** The form opening a campaign from the top of the list. */
@@ -101,12 +101,12 @@ function campaignForm(/** @type {import("../../router.js").PageContext} */ ctx, 
     await reload();
     return `Đã mở đợt kiểm tra “${plan.campaign.name}” và giao ${plan.assignments.length} địa điểm cho đoàn ${members.length} người.`;
   }, { where: said });
-  return section("Mở đợt kiểm tra từ danh sách rủi ro",
-    h("div", { class: "office-form-row" },
-      field("Tên đợt kiểm tra", name), field("Bộ câu hỏi kiểm tra", checklist),
-      field("Số địa điểm đứng đầu", top, "Chỉ giao các địa điểm có điểm rủi ro trên 0.")),
-    h("div", { class: "office-form-row" },
-      field("Ngày bắt đầu", starts), field("Ngày kết thúc", ends), field("Hạn hoàn thành", due, "Mặc định: ngày kết thúc đợt.")),
+  return h("section", { class: "card office-plan-form", "aria-label": "Mở đợt kiểm tra từ danh sách rủi ro" },
+    h("h2", null, "Mở đợt kiểm tra"),
+    field("Tên đợt kiểm tra", name), field("Bộ câu hỏi kiểm tra", checklist),
+    field("Số địa điểm đứng đầu", top, "Chỉ giao các địa điểm có điểm rủi ro trên 0 (tô màu trong danh sách)."),
+    h("div", { class: "office-dates" }, field("Ngày bắt đầu", starts), field("Ngày kết thúc", ends)),
+    field("Hạn hoàn thành", due, "Mặc định: ngày kết thúc đợt."),
     team.element, h("div", { class: "toolbar" }, open), said, result);
 }
 
@@ -125,8 +125,8 @@ function teamPicker(users) {
     }));
   return {
     element: h("div", { class: "office-team", role: "group", "aria-label": "Đoàn kiểm tra liên ngành" },
-      h("p", { class: "field-label" }, "Đoàn kiểm tra liên ngành (ít nhất một thành viên Sở KH&CN và một thành viên Công an)"),
-      h("div", { class: "grid-2" }, group("skhcn"), group("police"))),
+      h("p", { class: "field-label" }, "Đoàn kiểm tra liên ngành: ít nhất một thành viên Sở KH&CN và một thành viên Công an"),
+      group("skhcn"), group("police")),
     chosen: () => [...boxes].filter(([box]) => box.checked).map(([, u]) => u),
   };
 }

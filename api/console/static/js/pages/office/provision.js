@@ -55,7 +55,7 @@ function draw(ctx, path, r, etag) {
   const said = outcome();
   const reread = async () => (await fresh(path)).data;
   replace(ctx.root,
-    h("p", null, h("a", { href: `#/provision?year=${r.year}` }, "‹ Tình trạng các đơn vị")),
+    h("p", { class: "office-back" }, h("a", { href: `#/provision?year=${r.year}` }, "‹ Tình trạng các đơn vị")),
     heading(`Báo cáo năm ${r.year} về cung cấp dịch vụ KT1`, r.organization),
     h("div", { class: "grid-2 office-provision-top" },
       section("Tình trạng", standingView(r), documentArea(r, said, reread)),
