@@ -317,3 +317,15 @@ def test_the_pages_fit_a_tablet(world, browser: Browser) -> None:
         assert width <= 1280 - 210, (path, width)
     close()
     assert broken == []
+
+
+def test_a_national_admin_picks_the_province_of_the_risk_list_and_provision_status(
+        world, page):
+    sign_in(page, world, "admin", "#/planning")
+    expect(page.get_by_label("Tỉnh, thành phố", exact=True)).to_have_value("92")
+    expect(page.locator(".office-risk-table tbody tr[data-site]").first).to_be_visible()
+    page.get_by_label("Tỉnh, thành phố", exact=True).select_option("31")
+    expect(page.get_by_text("Không có địa điểm nào.")).to_be_visible()
+    page.goto(f"{world.base_url}/console/#/provision?year=2025")
+    expect(page.locator(f'tr[data-organization="{POST_OFFICE}"] .badge')).to_have_text(
+        "Đã tiếp nhận")

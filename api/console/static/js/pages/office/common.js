@@ -1,8 +1,9 @@
 // Small pieces shared by the office pages (reports, planning, provision reports, conflicts):
 // a page heading, the in-page "not found", API document paths, and a few inputs.
 
-import { ApiError } from "../../api.js";
+import { ApiError, get } from "../../api.js";
 import { h, replace } from "../../dom.js";
+import { field, select } from "../../ui.js";
 
 /** The page's heading and an optional line under it. @param {string} title @param {string} [intro] */
 export function heading(title, intro) {
@@ -47,4 +48,17 @@ export function yearOptions() {
   const years = [];
   for (let y = thisYear(); y >= 2020; y -= 1) years.push([String(y), `Năm ${y}`]);
   return years;
+}
+
+/**
+ * For a national user (no province of their own), a province picker; for the others, their
+ * province. @param {import("../../api.js").User} user
+ * @returns {Promise<{element: HTMLElement | null, value: () => string | undefined, select: HTMLSelectElement | null}>}
+ */
+export async function provinceChoice(user) {
+  if (user.province_code) return { element: null, value: () => user.province_code || undefined, select: null };
+  const provinces = await get("/provinces");
+  const control = /** @type {HTMLSelectElement} */ (select(
+    provinces.map((/** @type {any} */ p) => [p.code, p.name]), "92", { name: "province_code", "aria-label": "Tỉnh, thành phố" }));
+  return { element: field("Tỉnh, thành phố", control), value: () => control.value, select: control };
 }

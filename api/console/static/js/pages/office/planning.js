@@ -5,14 +5,14 @@ import { all, get, post } from "../../api.js";
 import { date, h, number, replace, today } from "../../dom.js";
 import { actionButton, field, outcome, section, select } from "../../ui.js";
 import { label } from "/console/labels.js";
-import { heading, numberInput } from "./common.js";
+import { heading, numberInput, provinceChoice } from "./common.js";
 
 const LIMITS = [["20", "20 địa điểm"], ["50", "50 địa điểm"], ["100", "100 địa điểm"]];
 
 /** @param {import("../../router.js").PageContext} ctx */
 export async function render(ctx) {
-  const [checklists, users] = await Promise.all([
-    all("/checklists"), all("/users"),
+  const [checklists, users, province] = await Promise.all([
+    all("/checklists"), all("/users"), provinceChoice(ctx.user),
   ]);
   const published = checklists.filter((c) => c.status === "published");
   const checklist = /** @type {HTMLSelectElement} */ (select(
@@ -26,7 +26,7 @@ export async function render(ctx) {
   async function loadRisk() {
     listArea.setAttribute("aria-busy", "true");
     try {
-      const risk = await get("/planning/risk", { kind: kindOf(), limit: limit.value });
+      const risk = await get("/planning/risk", { province_code: province.value(), kind: kindOf(), limit: limit.value });
       replace(listArea, riskTable(risk, Number(top.value) || 0));
     } catch (err) {
       const said = outcome();
@@ -36,13 +36,13 @@ export async function render(ctx) {
       listArea.setAttribute("aria-busy", "false");
     }
   }
-  for (const input of [checklist, limit, top]) input.addEventListener("change", loadRisk);
+  for (const input of [checklist, limit, top, province.select]) input?.addEventListener("change", loadRisk);
 
   replace(ctx.root,
     heading("Lập kế hoạch kiểm tra", "Địa điểm xếp theo mức độ rủi ro (điểm cao trước) với lý do của từng điểm số; mở đợt kiểm tra từ các địa điểm đứng đầu danh sách."),
     h("div", { class: "office-planning" },
-      section("Danh sách rủi ro", h("div", { class: "office-form-row" }, field("Hiển thị", limit)), listArea),
-      campaignForm(ctx, checklist, top, users, loadRisk)));
+      section("Danh sách rủi ro", h("div", { class: "office-form-row" }, province.element, field("Hiển thị", limit)), listArea),
+      campaignForm(province.value, checklist, top, users, loadRisk)));
   await loadRisk();
 }
 
@@ -73,7 +73,7 @@ function riskTable(/** @type {any} */ risk, /** @type {number} */ top) {
 }
 
 /** The form opening a campaign from the top of the list. */
-function campaignForm(/** @type {import("../../router.js").PageContext} */ ctx, /** @type {HTMLSelectElement} */ checklist,
+function campaignForm(/** @type {() => string | undefined} */ province, /** @type {HTMLSelectElement} */ checklist,
   /** @type {HTMLInputElement} */ top, /** @type {any[]} */ users, /** @type {() => Promise<void>} */ reload) {
   const year = today().slice(0, 4);
   const name = /** @type {HTMLInputElement} */ (h("input", { name: "name", required: true, maxlength: "300",
@@ -93,7 +93,8 @@ function campaignForm(/** @type {import("../../router.js").PageContext} */ ctx, 
     /** @type {Record<string, any>} */
     const body = { name: name.value.trim(), starts_on: starts.value, ends_on: ends.value,
       checklist_id: checklist.value, top: Number(top.value), team: members.map((u) => u.id) };
-    if (ctx.user.province_code) body.province_code = ctx.user.province_code;
+    const code = province();
+    if (code) body.province_code = code;
     if (due.value) body.due_on = due.value;
     const plan = (await post("/planning/campaigns", body)).data;
     replace(result, h("p", null, "Xem và lập báo cáo của đợt: ",

@@ -5,18 +5,19 @@
 import { fresh, request } from "../../api.js";
 import { date, h, number, replace } from "../../dom.js";
 import { actionButton, badge, field, outcome, pagedTable, section, select } from "../../ui.js";
-import { heading, showNotFound, thisYear, yearOptions } from "./common.js";
+import { heading, provinceChoice, showNotFound, thisYear, yearOptions } from "./common.js";
 import { contentView, documentArea, standingView } from "./provision-view.js";
 
 /** @param {import("../../router.js").PageContext} ctx */
-export function renderStatus(ctx) {
+export async function renderStatus(ctx) {
+  const province = await provinceChoice(ctx.user);
   const chosen = ctx.query.get("year") || String(thisYear());
   const year = /** @type {HTMLSelectElement} */ (select(yearOptions(), chosen, { name: "year", "aria-label": "Năm báo cáo" }));
   const table = pagedTable({
     path: "/provision-reports/status",
     caption: "Tình trạng báo cáo năm của các đơn vị cung cấp KT1",
     empty: "Tỉnh, thành phố chưa có đơn vị cung cấp dịch vụ KT1 nào.",
-    query: () => ({ year: year.value }),
+    query: () => ({ year: year.value, province_code: ctx.user.province_code ? undefined : province.value() }),
     row: (s) => ({ dataset: { organization: s.organization, status: s.status || "none" } }),
     columns: [
       { title: "Đơn vị cung cấp", cell: (s) => s.organization },
@@ -30,10 +31,10 @@ export function renderStatus(ctx) {
         : h("span", { class: "muted" }, "Chưa lập") },
     ],
   });
-  year.addEventListener("change", () => table.reload());
+  for (const input of [year, province.select]) input?.addEventListener("change", () => table.reload());
   replace(ctx.root,
     heading("Báo cáo cung cấp dịch vụ KT1", "Báo cáo năm của các bưu điện về cung cấp dịch vụ bưu chính KT1 (hạn gửi ngày 10 tháng 12)."),
-    section("Tình trạng theo đơn vị", h("div", { class: "office-form-row" }, field("Năm báo cáo", year)), table.element));
+    section("Tình trạng theo đơn vị", h("div", { class: "office-form-row" }, province.element, field("Năm báo cáo", year)), table.element));
 }
 
 /** @param {import("../../router.js").PageContext} ctx */

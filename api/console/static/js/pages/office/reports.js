@@ -1,18 +1,18 @@
 // #/reports: a supervisor asks for the province's annual report or a campaign's, watches the
 // job write it (progress bar), and downloads the reports listed, newest first (PDF, XLSX).
 
-import { all, get, post } from "../../api.js";
+import { all, post } from "../../api.js";
 import { dateTime, h, replace } from "../../dom.js";
 import { actionButton, badge, download, field, followJob, outcome, pagedTable, section, select } from "../../ui.js";
 import { label } from "/console/labels.js";
-import { apiPath, heading, numberInput, thisYear } from "./common.js";
+import { apiPath, heading, numberInput, provinceChoice, thisYear } from "./common.js";
 
 /** @param {import("../../router.js").PageContext} ctx */
 export async function render(ctx) {
   const campaigns = await all("/campaigns");
   /** @type {Map<string, string>} */
   const campaignNames = new Map(campaigns.map((c) => [c.id, c.name]));
-  const provinces = ctx.user.province_code ? [] : await get("/provinces");
+  const province = await provinceChoice(ctx.user);
 
   const kind = /** @type {HTMLSelectElement} */ (select(
     [["annual", label("report_kind", "annual")], ["campaign", label("report_kind", "campaign")]],
@@ -20,8 +20,6 @@ export async function render(ctx) {
   const year = numberInput({ name: "year", min: "2000", max: "2100", value: String(thisYear()) });
   const campaign = /** @type {HTMLSelectElement} */ (select(
     campaigns.map((c) => [c.id, c.name]), ctx.query.get("campaign") || undefined, { name: "campaign_id", "aria-label": "Đợt kiểm tra" }));
-  const province = /** @type {HTMLSelectElement} */ (select(
-    provinces.map((/** @type {any} */ p) => [p.code, p.name]), "92", { name: "province_code", "aria-label": "Tỉnh, thành phố" }));
   const yearField = field("Năm báo cáo", year);
   const campaignField = field("Đợt kiểm tra", campaign,
     campaigns.length ? undefined : "Tỉnh, thành phố chưa có đợt kiểm tra nào.");
@@ -38,7 +36,7 @@ export async function render(ctx) {
 
   const ask = actionButton("Lập báo cáo", async () => {
     /** @type {Record<string, any>} */
-    const body = { kind: kind.value, province_code: ctx.user.province_code || province.value };
+    const body = { kind: kind.value, province_code: province.value() };
     if (kind.value === "annual") body.year = Number(year.value);
     else body.campaign_id = campaign.value;
     const asked = (await post("/reports", body)).data;
@@ -53,7 +51,7 @@ export async function render(ctx) {
     heading("Báo cáo tổng hợp", "Báo cáo năm của tỉnh, thành phố hoặc báo cáo theo đợt kiểm tra, xuất ra PDF và Excel."),
     section("Yêu cầu lập báo cáo",
       h("div", { class: "office-form-row" },
-        provinces.length ? field("Tỉnh, thành phố", province) : null,
+        province.element,
         field("Loại báo cáo", kind), yearField, campaignField),
       h("div", { class: "toolbar" }, ask), progress, said),
     section("Các báo cáo đã lập", list.filters, list.table.element));
