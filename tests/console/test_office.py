@@ -58,11 +58,11 @@ def test_a_supervisor_asks_for_the_annual_report_follows_it_and_downloads_both_f
     expect(row.locator(".badge")).to_have_text("Đã xong")
     screenshot(page, "reports")
     with page.expect_download() as pdf:
-        row.get_by_role("button", name="Tải PDF của báo cáo").click()
+        row.get_by_role("button", name="Tải PDF báo cáo năm 2026").click()
     assert pdf.value.suggested_filename == "bao-cao-92-2026.pdf"
     assert _saved(pdf.value).startswith(b"%PDF-")
     with page.expect_download() as xlsx:
-        row.get_by_role("button", name="Tải XLSX của báo cáo").click()
+        row.get_by_role("button", name="Tải XLSX báo cáo năm 2026").click()
     book = load_workbook(io.BytesIO(_saved(xlsx.value)))
     assert "Theo mức độ" in book.sheetnames
     page.get_by_label("Lọc theo loại", exact=True).select_option("campaign")
@@ -144,6 +144,10 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
     post.get_by_label("Ngày xảy ra").fill("2026-09-14")
     post.get_by_label("Nội dung", exact=True).fill("Chậm phát 02 bưu gửi KT1 do mưa bão")
     post.get_by_label("Cách xử lý, kết quả").fill("Phát bù trong ngày, báo cáo Sở")
+    post.get_by_role("button", name="Thêm sự cố").click()
+    expect(post.locator(".office-incident legend")).to_have_text(["Sự cố 1", "Sự cố 2"])
+    post.get_by_role("button", name="Xoá sự cố 2").click()
+    expect(post.locator(".office-incident")).to_have_count(1)
     post.get_by_label("Khó khăn, vướng mắc và nguyên nhân").fill("Địa bàn cù lao xa.")
     post.get_by_role("button", name="Lưu nháp").click()
     expect(post.get_by_role("status").filter(has_text="Đã lưu bản nháp.")).to_be_visible()

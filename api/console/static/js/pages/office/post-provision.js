@@ -123,28 +123,38 @@ function reportForm(r) {
 function incidentList(initial) {
   const rows = h("div", { class: "office-incidents" });
   const none = h("p", { class: "muted" }, "Không có sự cố, vi phạm nào trong năm (để trống nếu không có).");
-  /** @type {{element: HTMLElement, value: () => any}[]} */
+  /** @type {{element: HTMLElement, number: (n: number) => void, value: () => any}[]} */
   let items = [];
   const redraw = () => {
+    items.forEach((it, i) => it.number(i));
     replace(rows, items.length ? items.map((it) => it.element) : none);
   };
   const add = (/** @type {any} */ given = {}) => {
-    const n = items.length + 1;
-    const day = /** @type {HTMLInputElement} */ (h("input", { type: "date", name: `incidents.${n - 1}.occurred_on`, value: given.occurred_on || "" }));
-    const what = /** @type {HTMLTextAreaElement} */ (h("textarea", { name: `incidents.${n - 1}.description`, rows: "2" }, given.description || ""));
-    const how = /** @type {HTMLTextAreaElement} */ (h("textarea", { name: `incidents.${n - 1}.handling`, rows: "2" }, given.handling || ""));
-    /** @type {{element: HTMLElement, value: () => any}} */
+    const day = /** @type {HTMLInputElement} */ (h("input", { type: "date", value: given.occurred_on || "" }));
+    const what = /** @type {HTMLTextAreaElement} */ (h("textarea", { rows: "2" }, given.description || ""));
+    const how = /** @type {HTMLTextAreaElement} */ (h("textarea", { rows: "2" }, given.handling || ""));
+    const legend = h("legend");
+    const remove = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "btn btn-light btn-small",
+      onclick: () => { items = items.filter((i) => i !== item); redraw(); } }, "Xoá"));
+    /** @type {{element: HTMLElement, number: (n: number) => void, value: () => any}} */
     const item = {
-      element: h("fieldset", { class: "office-incident" }, h("legend", null, `Sự cố ${n}`),
+      element: h("fieldset", { class: "office-incident" }, legend,
         h("div", { class: "office-form-row" }, field("Ngày xảy ra", day), field("Nội dung", what), field("Cách xử lý, kết quả", how)),
-        h("button", { type: "button", class: "btn btn-light btn-small", "aria-label": `Xoá sự cố ${n}`,
-          onclick: () => { items = items.filter((i) => i !== item); redraw(); } }, "Xoá")),
+        remove),
+      // Names as the server's field errors call them (incidents.0.description, ...).
+      number: (n) => {
+        legend.textContent = `Sự cố ${n + 1}`;
+        remove.setAttribute("aria-label", `Xoá sự cố ${n + 1}`);
+        day.name = `incidents.${n}.occurred_on`;
+        what.name = `incidents.${n}.description`;
+        how.name = `incidents.${n}.handling`;
+      },
       value: () => ({ occurred_on: day.value || null, description: what.value.trim(), handling: how.value.trim() }),
     };
     items.push(item);
     redraw();
   };
-  initial.forEach(add);
+  initial.forEach((given) => add(given));
   redraw();
   return {
     element: h("div", null, rows, h("button", { type: "button", class: "btn btn-light", onclick: () => add() }, "Thêm sự cố")),

@@ -87,8 +87,9 @@ function reportList(campaignNames) {
 function files(report, said) {
   if (!report.files?.pdf) return h("span", { class: "muted" }, report.status === "failed" ? "—" : "Chưa có");
   const stem = `bao-cao-${report.province_code}-${report.year || "dot-kiem-tra"}`;
+  const period = report.year ? `năm ${report.year}` : "đợt kiểm tra";
   return h("span", { class: "office-files" }, ["pdf", "xlsx"].map((ext) =>
     actionButton(ext.toUpperCase(), async () => {
       await download(apiPath(report.files[ext]), `${stem}.${ext}`);
-    }, { where: said, kind: "btn-light btn-small", attrs: { "aria-label": `Tải ${ext.toUpperCase()} của báo cáo` } })));
+    }, { where: said, kind: "btn-light btn-small", attrs: { "aria-label": `Tải ${ext.toUpperCase()} báo cáo ${period}` } })));
 }
