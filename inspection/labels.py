@@ -90,6 +90,24 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "closed": "Hoàn thành khắc phục", "reopened": "Mở lại theo dõi khắc phục",
     },
     "remediation_review": {"verified": "Đã xác minh", "rejected": "Không chấp nhận"},
+    "sync_entity": {
+        "inspection": "Phiên kiểm tra", "answer": "Câu trả lời", "finding": "Phát hiện",
+    },
+    "compliance_aspect": {
+        "service": "cung cấp dịch vụ", "quality": "chất lượng dịch vụ",
+        "connection": "kết nối mạng bưu chính KT1", "security": "bảo đảm an ninh, an toàn",
+        "archiving": "lưu trữ",
+    },
+    "provision_field": {
+        "total_volume": "Tổng sản lượng bưu gửi KT1 trong năm",
+        "local_volume": "Sản lượng trên địa bàn tỉnh, thành phố",
+        "staff_involved": "Số người lao động trực tiếp tham gia",
+        "revenue_vnd": "Doanh thu dịch vụ KT1 (đồng)",
+        "compliance": "Việc chấp hành quy định",
+        "incidents": "Sự cố, vi phạm và cách xử lý",
+        "difficulties": "Khó khăn, vướng mắc và nguyên nhân",
+        "proposals": "Đề xuất, kiến nghị",
+    },
 }
 """Kinds of code → code → Vietnamese label."""
 

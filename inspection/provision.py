@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from inspection import errors, jobs, notices
 from inspection.db import utcnow
+from inspection.labels import LABELS
 from inspection.models import Job, Province, ProvisionReport, Site, User
 from inspection.models.provision import COMPLIANCE_ASPECTS
 from inspection.scope import require_role
@@ -41,9 +42,7 @@ PROVISION_JOB = "workers.jobs.render_provision_report_job"
 FIGURES = ("total_volume", "local_volume", "staff_involved", "revenue_vnd")
 TEXTS = ("difficulties", "proposals")
 CONTENT = (*FIGURES, "compliance", "incidents", *TEXTS)
-ASPECT_LABELS = {"service": "cung cấp dịch vụ", "quality": "chất lượng dịch vụ",
-                 "connection": "kết nối mạng bưu chính KT1",
-                 "security": "bảo đảm an ninh, an toàn", "archiving": "lưu trữ"}
+ASPECT_LABELS = LABELS["compliance_aspect"]
 MISSING = {
     "total_volume": "Chưa nhập tổng sản lượng bưu gửi KT1 trong năm.",
     "local_volume": "Chưa nhập sản lượng bưu gửi KT1 trên địa bàn tỉnh, thành phố.",

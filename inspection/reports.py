@@ -48,7 +48,7 @@ from inspection.models import (
 from inspection.models.checklists import SEVERITIES
 from inspection.models.sites import SITE_KINDS
 from inspection.notices import VIETNAM
-from inspection.scope import ensure_visible, require_role
+from inspection.scope import ensure_visible, province_clause, require_role
 
 REQUESTERS = ("supervisor", "admin")
 REPORT_KIND = "report"
@@ -124,6 +124,21 @@ def get_report(session: Session, actor: User, report_id: uuid.UUID) -> Report:
         raise errors.NotFound("Không tìm thấy báo cáo.")
     ensure_visible(actor, report.province_code, "báo cáo")
     return report
+
+
+def list_reports(actor: User, *, kind: str | None = None, year: int | None = None,
+                 campaign_id: uuid.UUID | None = None,
+                 province_code: str | None = None) -> Select[Any]:
+    """Reports of the actor's province (a national admin: any, or `province_code`), newest
+    first; filters `kind`, `year`, `campaign_id`. Forbidden for other roles."""
+    require_role(actor, *REQUESTERS)
+    stmt = select(Report).where(province_clause(actor, Report.province_code))
+    for column, value in ((Report.kind, kind), (Report.year, year),
+                          (Report.campaign_id, campaign_id),
+                          (Report.province_code, province_code)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt.order_by(Report.created_at.desc(), Report.id.desc())
 
 
 def document_sha256(report: Report, kind: str) -> str:

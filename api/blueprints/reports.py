@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, pre_dump, validate
 from api import database
 from api.auth import current_user, login_required
 from api.jobs import enqueue_after_commit
+from api.pagination import PAGE, paginate_select
 from api.schemas import PROVINCE_CODE, ProblemSchema
 from api.stored import send_stored
 from inspection import reports
@@ -41,6 +42,14 @@ class ReportRequestSchema(Schema):
 class ReportRequestedSchema(Schema):
     report_id = fields.UUID()
     job_id = fields.UUID(metadata={"description": "Follow it on `GET /jobs/{id}`."})
+
+
+class ReportQuerySchema(Schema):
+    kind = fields.String(validate=validate.OneOf(REPORT_KINDS))
+    year = fields.Integer(validate=validate.Range(2000, 2100))
+    campaign_id = fields.UUID()
+    province_code = fields.String(validate=PROVINCE_CODE, metadata={
+        "description": "A national admin's filter; others see only their own province."})
 
 
 class ReportFilesSchema(Schema):
@@ -82,6 +91,17 @@ def request_report(body: dict[str, Any]) -> Any:
     assert job is not None
     enqueue_after_commit(reports.REPORT_JOB, str(job.id), str(report.id), key=str(job.id))
     return {"report_id": report.id, "job_id": job.id}
+
+
+@blp.get("/reports")
+@login_required()
+@blp.arguments(ReportQuerySchema, location="query")
+@blp.response(200, ReportSchema(many=True))
+@blp.alt_response(403, schema=ProblemSchema, description="Only supervisors and admins")
+@blp.paginate(**PAGE)
+def list_reports(query: dict[str, Any], pagination_parameters: Any) -> Any:
+    """The province's reports, newest first (filters `kind`, `year`, `campaign_id`)."""
+    return paginate_select(reports.list_reports(current_user(), **query), pagination_parameters)
 
 
 @blp.get("/reports/<uuid:report_id>")

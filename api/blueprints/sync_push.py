@@ -168,6 +168,8 @@ class ConflictSchema(Schema):
     device_id = fields.String()
     mutation_id = fields.String()
     user_id = fields.UUID()
+    user_full_name = fields.Function(lambda c: c.author.full_name, dump_only=True, metadata={
+        "description": "Who pushed the data: the full name of the device's user."})
     base_version = fields.Integer(allow_none=True)
     data = fields.Dict(allow_none=True)
     client_time = fields.DateTime(allow_none=True)
@@ -178,6 +180,9 @@ class ConflictSchema(Schema):
     resolved = fields.Function(lambda c: c.resolved_at is not None, dump_only=True)
     resolved_at = fields.DateTime(allow_none=True)
     resolved_by = fields.UUID(allow_none=True)
+    resolved_by_full_name = fields.Function(
+        lambda c: c.resolver.full_name if c.resolver is not None else None, dump_only=True,
+        allow_none=True)
     resolution = fields.String(allow_none=True)
 
 
@@ -230,6 +235,15 @@ def list_conflicts(query: dict[str, Any], pagination_parameters: Any) -> Any:
     """Writes kept from stale tablets, oldest first (supervisors; filter `resolved`)."""
     return paginate_select(conflicts.list_conflicts(current_user(), **query),
                            pagination_parameters)
+
+
+@blp.get("/conflicts/<uuid:conflict_id>")
+@login_required("supervisor", "admin")
+@blp.response(200, ConflictSchema)
+@blp.alt_response(404, schema=ProblemSchema, description="No such conflict in your province.")
+def get_conflict(conflict_id: Any) -> Any:
+    """One conflict: the tablet's data, the server's record then, who and when."""
+    return conflicts.get_conflict(database.session(), current_user(), conflict_id)
 
 
 @blp.post("/conflicts/<uuid:conflict_id>/resolve")

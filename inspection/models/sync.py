@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspection.db import Base, UTCDateTime, new_id, utcnow
 from inspection.models.types import JSONValue
+
+if TYPE_CHECKING:
+    from inspection.models.users import User
 
 
 class SyncFeed(Base):
@@ -69,6 +72,9 @@ class SyncConflict(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     resolution: Mapped[str | None] = mapped_column(String(20))  # keep_server | take_client
+    author: Mapped[User] = relationship(foreign_keys=[user_id], lazy="selectin")
+    """Who wrote the kept data: the user of the tablet that pushed it."""
+    resolver: Mapped[User | None] = relationship(foreign_keys=[resolved_by], lazy="selectin")
 
     __audited__ = ("entity", "entity_id", "device_id", "base_version", "server_version",
                    "resolved_at", "resolved_by", "resolution")

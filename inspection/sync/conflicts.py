@@ -62,7 +62,7 @@ def resolve(session: Session, actor: User, *, conflict_id: uuid.UUID, resolution
         target = current(session, _mutation(conflict, wire))
     conflict.resolution = resolution
     conflict.resolved_at = utcnow()
-    conflict.resolved_by = actor.id
+    conflict.resolved_by, conflict.resolver = actor.id, actor
     session.flush()
     return conflict, target
 

@@ -247,6 +247,28 @@ def test_a_stale_write_is_listed_for_a_supervisor_and_not_for_an_inspector(clien
                       headers=world.boss).get_json() == []
 
 
+def test_one_conflict_reads_with_who_pushed_it_and_who_resolved_it_in_its_province_only(
+        api, client, world):
+    conflict_id = stale_answer(world)
+    resp = client.get(f"{CONFLICTS}/{conflict_id}", headers=world.boss)
+    assert resp.status_code == 200, resp.get_json()
+    got = resp.get_json()
+    assert (got["id"], got["device_id"], got["user_id"], got["user_full_name"]) == (
+        conflict_id, "tablet-B", str(world.police.id), world.police.full_name)
+    assert (got["data"]["value"], got["server"]["value"], got["resolved_by_full_name"]) == (
+        7, 6, None)
+    [listed] = client.get(CONFLICTS, headers=world.boss).get_json()
+    assert listed["user_full_name"] == world.police.full_name
+    done = client.post(f"{CONFLICTS}/{conflict_id}/resolve", json={"resolution": "keep_server"},
+                       headers=world.boss).get_json()["conflict"]
+    assert done["resolved_by_full_name"] == world.supervisor.full_name
+    stranger = api.login(factories.UserFactory(role="supervisor", province_code="31"))
+    problem(client.get(f"{CONFLICTS}/{conflict_id}", headers=stranger), 404)
+    problem(client.get(f"{CONFLICTS}/{uuid.uuid4()}", headers=world.boss), 404)
+    problem(client.get(f"{CONFLICTS}/{conflict_id}", headers=world.a.headers), 403)
+    problem(client.get(f"{CONFLICTS}/not-a-uuid", headers=world.boss), 404)
+
+
 def test_taking_the_tablets_data_makes_version_n_plus_1_and_the_history_stays(
         client, session, world):
     conflict_id = stale_answer(world)
