@@ -83,6 +83,14 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "review_decision": {"approve": "Duyệt", "return": "Trả lại"},
     "answer": {"yes": "Có", "no": "Không", "na": "Không áp dụng"},
+    "audit_action": {"create": "Tạo mới", "update": "Cập nhật", "delete": "Xoá", "read": "Xem"},
+    "inspection_field": {
+        "site_id": "địa điểm", "checklist_id": "bảng kiểm tra", "campaign_id": "đợt kiểm tra",
+        "status": "trạng thái", "started_at": "thời điểm bắt đầu", "location": "vị trí định vị",
+        "accuracy_m": "độ chính xác định vị", "version": "phiên bản",
+        "submitted_at": "thời điểm nộp", "reviewed_by": "người duyệt",
+        "review_comment": "nhận xét",
+    },
 }
 """Kinds of code → code → Vietnamese label."""
 
