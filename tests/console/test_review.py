@@ -300,6 +300,12 @@ def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_iss
                         "A6": ("confirmed", None),
                         "A3": ("dismissed", "Dấu ngày thể hiện trên chứng từ chấp nhận.")}
 
+    # the inspection record, issued the same way
+    page.get_by_role("button", name="Lập biên bản kiểm tra").click()
+    expect(page.locator(".review-record .review-number")).to_have_text(re.compile(r"\d+/BB-"))
+    expect(page.locator(".review-record")).to_contain_text("Đã ban hành")
+    expect(page.locator(".review-record").get_by_role("button", name="Tải DOCX")).to_be_visible()
+
     # a second look shows the notice that exists instead of a button to issue another
     page.reload()
     expect(page.locator(".review-notice .review-number")).to_have_text(notice_number)
@@ -328,6 +334,25 @@ def test_the_queue_reads_on_a_tablet_and_keeps_its_filters_in_the_address(world,
         expect(page.get_by_role("button", name="Bị trả lại")).to_have_attribute(
             "aria-pressed", "true")
         screenshot(page, "review-queue-tablet")
+    finally:
+        close()
+    assert broken == []
+
+
+def test_an_admin_reads_the_queue_without_deciding_and_an_inspector_may_not_open_it(
+        world, page, browser):
+    sign_in(page, world, "admin", "#/review")
+    first = page.locator("tbody tr").first.get_by_role("link")
+    expect(first).to_be_visible()
+    expect(page.get_by_label("Xã/phường")).to_have_count(0)  # national: no commune list
+    first.click()
+    expect(page.get_by_text("Chờ giám sát viên của tỉnh duyệt.")).to_be_visible()
+    expect(page.get_by_role("button", name="Duyệt", exact=True)).to_have_count(0)
+
+    other, broken, close = open_page(browser)
+    try:
+        sign_in(other, world, "kiemtra.ct1", "#/review")
+        expect(other.get_by_role("heading", name="Không có quyền")).to_be_visible()
     finally:
         close()
     assert broken == []

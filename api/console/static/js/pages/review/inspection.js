@@ -80,8 +80,9 @@ async function draw(ctx, message) {
     h("h1", null, `Kiểm tra: ${site.name || id}`),
     flash,
     header,
-    inspection.status === "submitted"
-      ? section("Duyệt kết quả", decisionPanel(id, got.etag, redraw)) : null,
+    inspection.status === "submitted" ? section("Duyệt kết quả", api.hasRole(["supervisor"], ctx.user)
+      ? decisionPanel(id, got.etag, redraw)
+      : h("p", { class: "muted" }, "Chờ giám sát viên của tỉnh duyệt.")) : null,
     section(`Phát hiện (${findings.length})`, findingsPanel(findings)),
     documents,
     section("Câu trả lời theo bảng kiểm tra", ...answerSections(checklist.sections || [], inspection.answers || [], byItem, bad)),

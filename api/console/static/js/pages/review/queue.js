@@ -24,8 +24,9 @@ export async function renderQueue(ctx) {
     sort: SORTS.some(([v]) => v === ctx.query.get("sort")) ? ctx.query.get("sort") : "submitted_at",
   };
   const province = ctx.user.province_code;
+  // A national admin has no province: the commune filter would list the whole country.
   const [communes, campaigns] = await Promise.all([
-    api.all("/communes", province ? { province_code: province } : {}).catch(() => []),
+    province ? api.all("/communes", { province_code: province }).catch(() => []) : [],
     api.all("/campaigns").catch(() => []),
   ]);
 
@@ -77,6 +78,7 @@ export async function renderQueue(ctx) {
     h("h1", null, "Duyệt kết quả kiểm tra"),
     h("section", { class: "card", "aria-label": "Hàng đợi duyệt" },
       h("div", { class: "toolbar review-filters" }, tabs,
-        field("Xã/phường", communeSelect), field("Đợt kiểm tra", campaignSelect), field("Sắp xếp", sortSelect)),
+        communes.length ? field("Xã/phường", communeSelect) : null, field("Đợt kiểm tra", campaignSelect),
+        field("Sắp xếp", sortSelect)),
       table.element));
 }
