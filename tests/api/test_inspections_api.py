@@ -7,7 +7,7 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from inspection.models import Answer, AuditEntry, Commune, Finding, Inspection, Photo
 from tests import factories
@@ -284,6 +284,31 @@ def test_the_listing_sorts_by_submission_or_by_findings(client, session, world):
     assert ids("-non_compliant") == [many, none, draft]
     assert ids("non_compliant")[-1] == many
 
+
+def test_the_listing_reads_a_page_in_the_same_few_selects_whatever_its_length(
+        client, connection, world):
+    def statements() -> int:
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(connection, "before_cursor_execute", count)
+        try:
+            resp = client.get(BASE, query_string={"sort": "-non_compliant"},
+                              headers=world.h["supervisor"])
+            assert resp.status_code == 200, resp.get_json()
+        finally:
+            event.remove(connection, "before_cursor_execute", count)
+        return len(seen)
+
+    create(client, world)
+    one = statements()
+    for n in range(4):
+        other = factories.SiteFactory(organization=f"Bưu điện số {n}")
+        create(client, world, site_id=str(other.id))
+    assert len(client.get(BASE, headers=world.h["supervisor"]).get_json()) == 5
+    assert statements() == one
 
 @pytest.mark.parametrize("sort", ["newest", "site_id", "--submitted_at", ""])
 def test_an_unknown_sort_answers_422_naming_the_parameter(client, world, sort):

@@ -37,7 +37,7 @@ from inspection.models import (
     User,
 )
 from tests.console.conftest import TABLET, World, open_page, screenshot, sign_in
-from tests.media.pictures import exif, noisy, save_jpeg
+from tests.media.pictures import exif, save_jpeg, two_tone
 
 VN = timezone(timedelta(hours=7))
 HA_NOI = (105.8542, 21.0285)  # lon, lat: far from any Cần Thơ site
@@ -156,9 +156,9 @@ def story(world: World, tmp_path_factory: pytest.TempPathFactory) -> Story:
         for code, value in values.items()])
     folder = tmp_path_factory.mktemp("review-photos")
     during = (started + timedelta(minutes=30)).strftime("%Y:%m:%d %H:%M:%S")
-    upload(world, told, save_jpeg(folder / "a2-buu-gui.jpg", noisy(800, 600), exif(
+    upload(world, told, save_jpeg(folder / "a2-buu-gui.jpg", two_tone(800, 600), exif(
         lon_lat=HA_NOI, taken=during, offset="+07:00", make="samsung", model="SM-T975")), "A2")
-    upload(world, told, save_jpeg(folder / "a5-vo-boc.jpg", noisy(800, 600), exif(
+    upload(world, told, save_jpeg(folder / "a5-vo-boc.jpg", two_tone(800, 600), exif(
         lon_lat=(got["lon"], got["lat"]), taken=during, offset="+07:00", make="samsung",
         model="SM-T975")), "A5")
     ready_photos(world, told, 2)
