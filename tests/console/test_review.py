@@ -255,6 +255,11 @@ def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_iss
     expect(page.get_by_role("status").filter(has_text="Đã duyệt phiên kiểm tra.")).to_be_visible()
     expect(page.locator(".review-header")).to_contain_text("Đã duyệt")
 
+    # no notice before a finding is confirmed: the refusal is shown in place, the offer stays
+    page.get_by_role("button", name="Ban hành thông báo vi phạm").click()
+    expect(page.locator(".review-notice + .outcome-error")).to_be_visible()
+    expect(page.get_by_role("button", name="Ban hành thông báo vi phạm")).to_be_enabled()
+
     # A3 dismissed with its reason (the button asks for it), the rest confirmed at once
     a3 = page.locator('.review-findings tr[data-item="A3"]')
     a3.get_by_role("button", name="Bác bỏ phát hiện A3").click()
@@ -266,6 +271,7 @@ def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_iss
     expect(a3).to_contain_text("Dấu ngày thể hiện trên chứng từ chấp nhận.")
     page.get_by_role("button", name="Xác nhận tất cả phát hiện chờ xác nhận").click()
     expect(page.locator(".review-findings > .outcome-ok")).to_have_text("Đã xác nhận 3 phát hiện.")
+    expect(page.get_by_role("button", name="Xác nhận tất cả phát hiện chờ xác nhận")).to_be_hidden()
     for code in ("A1", "A2", "A6"):
         expect(page.locator(f'.review-findings tr[data-item="{code}"]')).to_contain_text(
             "Đã xác nhận")

@@ -65,20 +65,25 @@ export async function documentsPanel(inspection) {
   const recordBox = h("div", { class: "review-record" });
   const noticeOut = outcome();
   const recordOut = outcome();
-  const existing = (await api.get("/notices", { inspection_id: id }).catch(() => [])) || [];
-  if (existing.length) replace(noticeBox, noticeView(existing[0]));
-  else {
-    replace(noticeBox, h("p", { class: "muted" }, "Chưa có thông báo vi phạm. Thông báo liệt kê các phát hiện đã xác nhận."),
-      actionButton("Ban hành thông báo vi phạm", async () => {
-        const doc = await issue(`/inspections/${id}/notices`, "notice_id", "/notices", noticeBox, noticeView);
-        return `Đã ban hành thông báo số ${doc.number}.`;
-      }, { where: noticeOut }));
-  }
-  replace(recordBox, h("p", { class: "muted" }, "Biên bản kiểm tra ghi lại toàn bộ kết quả của phiên kiểm tra."),
+  // Each offer is a button; when its job fails the offer comes back (asking again retries).
+  const offerNotice = () => replace(noticeBox,
+    h("p", { class: "muted" }, "Chưa có thông báo vi phạm. Thông báo liệt kê các phát hiện đã xác nhận."),
+    actionButton("Ban hành thông báo vi phạm", async () => {
+      const doc = await issue(`/inspections/${id}/notices`, "notice_id", "/notices", noticeBox, noticeView)
+        .catch((err) => { offerNotice(); throw err; });
+      return `Đã ban hành thông báo số ${doc.number}.`;
+    }, { where: noticeOut }));
+  const offerRecord = () => replace(recordBox,
+    h("p", { class: "muted" }, "Biên bản kiểm tra ghi lại toàn bộ kết quả của phiên kiểm tra."),
     actionButton("Lập biên bản kiểm tra", async () => {
-      const doc = await issue(`/inspections/${id}/record`, "record_id", "/records", recordBox, recordView);
+      const doc = await issue(`/inspections/${id}/record`, "record_id", "/records", recordBox, recordView)
+        .catch((err) => { offerRecord(); throw err; });
       return `Biên bản số ${doc.number} đã sẵn sàng.`;
     }, { where: recordOut, kind: "btn-light" }));
+  const existing = (await api.get("/notices", { inspection_id: id }).catch(() => [])) || [];
+  if (existing.length) replace(noticeBox, noticeView(existing[0]));
+  else offerNotice();
+  offerRecord();
   return h("div", { class: "grid-2" },
     h("div", null, h("h3", null, "Thông báo vi phạm"), noticeBox, noticeOut),
     h("div", null, h("h3", null, "Biên bản kiểm tra"), recordBox, recordOut));

@@ -23,7 +23,9 @@ async function move(f, status, comment = null) {
  */
 export function findingsPanel(findings, changed = () => {}) {
   if (!findings.length) return h("p", { class: "muted" }, "Phiên kiểm tra này không có phát hiện nào.");
-  const rows = findings.map((f) => findingRow(f, changed));
+  // The "all at once" button shows while some finding waits for a decision.
+  const settled = () => { confirmAll.hidden = !rows.some((r) => r.finding.status === "open"); changed(); };
+  const rows = findings.map((f) => findingRow(f, () => settled()));
   const allOut = outcome();
   const confirmAll = actionButton("Xác nhận tất cả phát hiện chờ xác nhận", async () => {
     const open = rows.filter((r) => r.finding.status === "open");
@@ -38,10 +40,11 @@ export function findingsPanel(findings, changed = () => {}) {
         row.refresh(errorText(err), "error");
       }
     }
-    changed();
+    settled();
     if (done < open.length) throw new Error(`Đã xác nhận ${done}/${open.length} phát hiện; xem lỗi ở từng dòng.`);
     return `Đã xác nhận ${done} phát hiện.`;
   }, { where: allOut });
+  confirmAll.hidden = !rows.some((r) => r.finding.status === "open");
   return h("div", { class: "review-findings" },
     h("div", { class: "toolbar" }, confirmAll), allOut,
     h("div", { class: "table-wrap" }, h("table", { class: "table" },
