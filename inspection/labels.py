@@ -108,6 +108,14 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "difficulties": "Khó khăn, vướng mắc và nguyên nhân",
         "proposals": "Đề xuất, kiến nghị",
     },
+    "audit_action": {"create": "Tạo mới", "update": "Cập nhật", "delete": "Xoá", "read": "Xem"},
+    "inspection_field": {
+        "site_id": "địa điểm", "checklist_id": "bảng kiểm tra", "campaign_id": "đợt kiểm tra",
+        "status": "trạng thái", "started_at": "thời điểm bắt đầu", "location": "vị trí định vị",
+        "accuracy_m": "độ chính xác định vị", "version": "phiên bản",
+        "submitted_at": "thời điểm nộp", "reviewed_by": "người duyệt",
+        "review_comment": "nhận xét",
+    },
 }
 """Kinds of code → code → Vietnamese label."""
 

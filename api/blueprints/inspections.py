@@ -122,6 +122,30 @@ class ReviewSchema(Schema):
     reviewed_by = fields.UUID()
 
 
+class SiteBriefSchema(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    organization = fields.String()
+    address = fields.String()
+    commune_code = fields.String(allow_none=True)
+    commune_name = fields.String(allow_none=True)
+    location = fields.Nested(FixOutSchema, allow_none=True, metadata={
+        "description": "The site's point (`accuracy_m` is null)."})
+
+    @pre_dump
+    def _view(self, site: Any, **_: Any) -> dict[str, Any]:
+        plain = ("id", "name", "organization", "address", "commune_code", "commune_name")
+        return {**{k: getattr(site, k) for k in plain},
+                "location": _fix_out(site.location, None)}
+
+
+class MemberSchema(Schema):
+    id = fields.UUID()
+    full_name = fields.String()
+    agency = fields.String(metadata={"description": "The member's agency (label kind `agency`)."})
+    role = fields.String()
+
+
 class InspectionSchema(Schema):
     id = fields.UUID()
     site_id = fields.UUID()
@@ -141,6 +165,10 @@ class InspectionSchema(Schema):
         "`no_exif_position`, `no_exif_time`.")})
     submitted_at = fields.DateTime(allow_none=True)
     review = fields.Nested(ReviewSchema, allow_none=True)
+    site = fields.Nested(SiteBriefSchema, metadata={
+        "description": "The inspected site, with its commune's name and point."})
+    members = fields.List(fields.Nested(MemberSchema), metadata={
+        "description": "The team (the ids of `team`) with names and agencies."})
 
     @pre_dump
     def _view(self, inspection: Inspection, **_: Any) -> dict[str, Any]:
@@ -151,9 +179,16 @@ class InspectionSchema(Schema):
             "decision": "approve" if inspection.status == "approved" else "return",
             "comment": inspection.review_comment, "reviewed_at": inspection.reviewed_at,
             "reviewed_by": inspection.reviewed_by}
-        return {**{k: getattr(inspection, k) for k in plain},
+        team = sorted(inspection.team, key=lambda u: u.username)
+        extra: dict[str, Any] = {}
+        if "site" in self.fields:
+            extra.update(site=inspection.site, members=team)
+        if "non_compliant" in self.fields:
+            extra.update(non_compliant=inspection.non_compliant or 0,
+                         photo_flags=inspection.flagged_photos)
+        return {**{k: getattr(inspection, k) for k in plain}, **extra,
                 "location": _fix_out(inspection.location, inspection.accuracy_m),
-                "team": [u.id for u in sorted(inspection.team, key=lambda u: u.username)],
+                "team": [u.id for u in team],
                 "flags": inspection.photo_flags, "review": review,
                 "answers": inspection.answers if "answers" in self.fields else [],
                 "location_check": location.location_check(
@@ -162,10 +197,25 @@ class InspectionSchema(Schema):
 
 
 class InspectionSummarySchema(InspectionSchema):
-    """An inspection in a listing: without its answers."""
+    """An inspection as the sync feed carries it: without its answers, site and members."""
+
+    class Meta:
+        exclude = ("answers", "site", "members")
+
+
+class InspectionListItemSchema(InspectionSchema):
+    """An inspection in a listing: without its answers, with what a review queue shows."""
+
+    non_compliant = fields.Integer(metadata={
+        "description": "How many findings (non-compliant items) it has, whatever their status."})
+    photo_flags = fields.Integer(metadata={
+        "description": "How many of its ready photos raise at least one doubt (`flags`)."})
 
     class Meta:
         exclude = ("answers",)
+
+
+SORTS = tuple(queries.INSPECTION_SORTS)
 
 
 class InspectionQuerySchema(Schema):
@@ -175,6 +225,10 @@ class InspectionQuerySchema(Schema):
     campaign_id = fields.UUID()
     started_from = Instant(data_key="from")
     started_before = Instant(data_key="to", metadata={"description": "Exclusive."})
+    sort = fields.String(validate=validate.OneOf(SORTS), metadata={
+        "enum": list(SORTS), "description": (
+            "Order: by visit (`started_at`, the default `-started_at`), submission "
+            "(`submitted_at`) or findings (`non_compliant`); `-` for descending.")})
 
 
 class ReviewInSchema(Schema):
@@ -203,10 +257,11 @@ def create_inspection(body: dict[str, Any]) -> Any:
 @blp.get("")
 @login_required()
 @blp.arguments(InspectionQuerySchema, location="query")
-@blp.response(200, InspectionSummarySchema(many=True))
+@blp.response(200, InspectionListItemSchema(many=True))
 @blp.paginate(**PAGE)
 def list_inspections(query: dict[str, Any], pagination_parameters: Any) -> Any:
-    """Inspections of the caller's province, newest visit first (without answers)."""
+    """Inspections of the caller's province (newest visit first unless `sort` says), without
+    answers, with their site, team members and counts of findings and doubtful photos."""
     return paginate_select(queries.list_inspections(current_user(), **query),
                            pagination_parameters)
 

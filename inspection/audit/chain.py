@@ -52,7 +52,7 @@ def _fill_defaults(obj: Any) -> None:
     state = inspect(obj)
     for attr in state.mapper.column_attrs:
         col = attr.columns[0]
-        default = col.default
+        default = getattr(col, "default", None)  # a computed column_property has none
         if attr.key in state.dict or default is None:
             continue
         if default.is_scalar:

@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from inspection.db import Base, UTCDateTime, new_id, utcnow
 from inspection.models.checklists import Checklist
@@ -83,6 +83,8 @@ class Inspection(Base):
         back_populates="inspection", order_by="Answer.item_code"
     )
     photos: Mapped[list[Photo]] = relationship(viewonly=True, order_by="Photo.created_at")
+    # Its findings (non-compliant items), when a listing loads it (queries.NON_COMPLIANT).
+    non_compliant: Mapped[int | None] = query_expression()
 
     __audited__ = ("site_id", "checklist_id", "campaign_id", "status", "started_at", "location",
                    "accuracy_m", "version", "submitted_at", "reviewed_by", "review_comment")
@@ -94,6 +96,11 @@ class Inspection(Base):
     def photo_flags(self) -> list[str]:
         """The doubts raised by its ready photos (EXIF position or time against the visit)."""
         return sorted({f for p in self.photos if p.status == "ready" for f in p.flags or []})
+
+    @property
+    def flagged_photos(self) -> int:
+        """How many of its ready photos raise at least one doubt."""
+        return sum(1 for p in self.photos if p.status == "ready" and p.flags)
 
 
 class Answer(Base):

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from inspection.db import Base, UTCDateTime, new_id, utcnow
+from inspection.models.reference import Commune
 from inspection.models.types import point
 
 SITE_KINDS = ("kt1_provider", "kt1_user")
@@ -30,6 +31,10 @@ class Site(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The commune's name, for listings that show it (undefer it there: one select, no N+1).
+    commune_name: Mapped[str | None] = column_property(
+        select(Commune.name).where(Commune.code == commune_code).scalar_subquery(),
+        deferred=True)
 
     __audited__ = ("name", "kind", "organization", "address", "location", "commune_code",
                    "province_code", "version")

@@ -7,9 +7,9 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from inspection.models import Answer, AuditEntry, Finding, Inspection, Photo
+from inspection.models import Answer, AuditEntry, Commune, Finding, Inspection, Photo
 from tests import factories
 
 BASE = "/api/v1/inspections"
@@ -230,6 +230,91 @@ def test_a_post_office_lists_only_inspections_of_its_own_sites(api, client, sess
     resp = client.get(BASE, headers=headers)
     assert [i["id"] for i in resp.get_json()] == [mine["id"]]
 
+
+
+def test_a_listed_inspection_carries_its_site_team_findings_and_doubtful_photos(
+        client, session, world):
+    commune = session.scalars(select(Commune).where(Commune.province_code == "92")
+                              .order_by(Commune.code)).first()
+    world.site.commune_code = commune.code
+    session.flush()
+    ident = create(client, world)["id"]
+    answer_all(client, world, ident, {**COMPLIANT, "A2": "no", "C1": 10, "C2": 7})
+    for flags in (["exif_far_from_site", "no_exif_time"], [], ["no_exif_position"]):
+        session.add(Photo(inspection_id=uuid.UUID(ident), item_code="A2", sha256="e" * 64,
+                          status="ready", flags=flags))
+    session.add(Photo(inspection_id=uuid.UUID(ident), item_code="A2", sha256="f" * 64,
+                      status="processing", flags=["no_exif_time"]))
+    session.flush()
+    assert submit(client, world.h["inspector"], ident).status_code == 200
+    [got] = client.get(BASE, headers=world.h["supervisor"]).get_json()
+    site = world.site
+    assert got["site"] == {
+        "id": str(site.id), "name": site.name, "organization": site.organization,
+        "address": site.address, "commune_code": site.commune_code,
+        "commune_name": commune.name,
+        "location": {"lon": LON, "lat": LAT, "accuracy_m": None}}
+    assert got["members"] == [
+        {"id": str(u.id), "full_name": u.full_name, "agency": u.agency, "role": u.role}
+        for u in sorted((world.inspector, world.police), key=lambda u: u.username)]
+    assert got["team"] == [m["id"] for m in got["members"]]
+    assert got["non_compliant"] == 2 and got["photo_flags"] == 2
+    assert got["submitted_at"] and "answers" not in got
+    detail = client.get(f"{BASE}/{ident}", headers=world.h["supervisor"]).get_json()
+    assert detail["site"] == got["site"] and detail["members"] == got["members"]
+
+
+def test_the_listing_sorts_by_submission_or_by_findings(client, session, world):
+    many = create(client, world)["id"]
+    answer_all(client, world, many, {**COMPLIANT, "A1": "no", "C1": 10, "C2": 7})
+    assert submit(client, world.h["inspector"], many).status_code == 200
+    none = create(client, world, started_at="2026-05-20T08:00:00+07:00")["id"]
+    answer_all(client, world, none, COMPLIANT)
+    assert submit(client, world.h["inspector"], none).status_code == 200
+    draft = create(client, world, started_at="2026-05-21T08:00:00+07:00")["id"]
+
+    def ids(sort):  # type: ignore[no-untyped-def]
+        resp = client.get(BASE, query_string={"sort": sort}, headers=world.h["supervisor"])
+        assert resp.status_code == 200, resp.get_json()
+        return [i["id"] for i in resp.get_json()]
+
+    assert ids("-started_at") == [draft, none, many]
+    assert ids("submitted_at") == [many, none, draft]
+    assert ids("-submitted_at") == [none, many, draft]
+    assert ids("-non_compliant") == [many, none, draft]
+    assert ids("non_compliant")[-1] == many
+
+
+def test_the_listing_reads_a_page_in_the_same_few_selects_whatever_its_length(
+        client, connection, world):
+    def statements() -> int:
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(connection, "before_cursor_execute", count)
+        try:
+            resp = client.get(BASE, query_string={"sort": "-non_compliant"},
+                              headers=world.h["supervisor"])
+            assert resp.status_code == 200, resp.get_json()
+        finally:
+            event.remove(connection, "before_cursor_execute", count)
+        return len(seen)
+
+    create(client, world)
+    one = statements()
+    for n in range(4):
+        other = factories.SiteFactory(organization=f"Bưu điện số {n}")
+        create(client, world, site_id=str(other.id))
+    assert len(client.get(BASE, headers=world.h["supervisor"]).get_json()) == 5
+    assert statements() == one
+
+@pytest.mark.parametrize("sort", ["newest", "site_id", "--submitted_at", ""])
+def test_an_unknown_sort_answers_422_naming_the_parameter(client, world, sort):
+    got = problem(client.get(BASE, query_string={"sort": sort},
+                             headers=world.h["supervisor"]), 422)
+    assert "sort" in got["errors"]
 
 # --- answers ---------------------------------------------------------------------------------
 
