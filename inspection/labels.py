@@ -83,6 +83,39 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "review_decision": {"approve": "Duyệt", "return": "Trả lại"},
     "answer": {"yes": "Có", "no": "Không", "na": "Không áp dụng"},
+    "answer_type": {
+        "yes_no_na": "Có / Không / Không áp dụng", "number": "Số", "text": "Văn bản",
+        "date": "Ngày", "choice": "Lựa chọn", "photo": "Ảnh", "signature": "Chữ ký",
+    },
+    "staff_field": {
+        "full_name": "Họ tên", "position": "Chức danh", "site_id": "Điểm phục vụ",
+        "organization": "Doanh nghiệp", "joined_on": "Ngày bắt đầu làm KT1",
+        "trained_on": "Ngày tập huấn gần nhất", "secrecy_commitment": "Cam kết bảo vệ bí mật",
+        "left_on": "Ngày thôi làm KT1",
+    },
+    "account_status": {"active": "Đang hoạt động", "inactive": "Đã khóa"},
+    "device_status": {"active": "Đang dùng", "revoked": "Đã thu hồi"},
+    "vetting_outcome": {"vetted": "Đạt", "not_vetted": "Không đạt"},
+    "audit_action": {
+        "create": "Tạo mới", "update": "Sửa đổi", "delete": "Xoá", "read": "Xem dữ liệu cá nhân",
+        "login": "Đăng nhập", "logout": "Đăng xuất", "login-failed": "Đăng nhập sai",
+        "upload-created": "Bắt đầu tải ảnh", "upload-completed": "Tải ảnh xong",
+        "report-requested": "Yêu cầu báo cáo", "job-finished": "Tác vụ xong",
+        "job-failed": "Tác vụ không thành công",
+    },
+    "audit_entity": {
+        "users": "Người dùng", "devices": "Thiết bị", "sites": "Cơ sở",
+        "inspections": "Cuộc kiểm tra", "answers": "Câu trả lời", "photos": "Ảnh",
+        "uploads": "Tệp tải lên", "findings": "Vi phạm", "notices": "Thông báo vi phạm",
+        "notice_reminders": "Nhắc hạn thông báo", "inspection_records": "Biên bản kiểm tra",
+        "checklists": "Bảng kiểm tra", "checklist_sections": "Phần bảng kiểm tra",
+        "checklist_items": "Mục bảng kiểm tra", "staff_members": "Người lao động KT1",
+        "provision_reports": "Báo cáo cung cấp dịch vụ KT1",
+        "provision_reminders": "Nhắc hạn báo cáo", "campaigns": "Đợt kiểm tra",
+        "assignments": "Phân công", "reports": "Báo cáo tổng hợp", "jobs": "Tác vụ nền",
+        "sync_conflicts": "Xung đột đồng bộ", "reference_datasets": "Dữ liệu tham chiếu",
+        "legal_references": "Căn cứ pháp lý",
+    },
 }
 """Kinds of code → code → Vietnamese label."""
 
