@@ -97,7 +97,8 @@ function sectionTable(part) {
       h("td", null, item.required ? "Có" : "Không"),
       h("td", null, item.photo_required ? "Có" : "Không"),
       h("td", null, item.severity ? badge("severity", item.severity) : "—"),
-      h("td", { class: "legal" }, item.legal_basis || "", item.legal_refs.length ? h("ul", { class: "legal-refs" },
+      h("td", { class: "legal" }, item.legal_refs.length ? h("ul", { class: "legal-refs", title: item.legal_basis || "" },
         item.legal_refs.map((/** @type {any} */ ref) => h("li", null,
-          `${ref.instrument}${ref.article ? `, ${ref.article}` : ""} `, badge("legal_ref_status", ref.status)))) : null)))))));
+          `${ref.instrument}${ref.article ? `, ${ref.article}` : ""} `, badge("legal_ref_status", ref.status))))
+        : item.legal_basis || "—")))))));
 }

@@ -5,7 +5,7 @@
 import * as api from "../../api.js";
 import { date, h, replace, today } from "../../dom.js";
 import { badge, field, outcome, pagedTable, section } from "../../ui.js";
-import { LABELS, label } from "/console/labels.js";
+import { label } from "/console/labels.js";
 import { formValues, input, showFieldErrors, selectBox } from "../admin/forms.js";
 import { siteNames } from "./sites.js";
 
@@ -49,8 +49,8 @@ export function renderVetting(ctx) {
       h("h3", null, `Kết quả thẩm tra: ${member.full_name}`),
       h("p", { class: "muted" }, `${member.position}, ${member.organization} — đề nghị ngày ${date(member.vetting_requested_on)}`),
       h("fieldset", { class: "outcomes" }, h("legend", null, "Kết quả"),
-        Object.entries(LABELS.vetting_outcome).map(([code, text]) => h("label", { class: "check" },
-          h("input", { type: "radio", name: "outcome", value: code, checked: code === "vetted" }), ` ${text}`))),
+        ["vetted", "not_vetted"].map((code) => h("label", { class: "check" },
+          h("input", { type: "radio", name: "outcome", value: code, checked: code === "vetted" }), ` ${label("vetting_outcome", code)}`))),
       h("div", { class: "form-grid" },
         field("Số, ký hiệu văn bản", input("reference", { autocomplete: "off", required: true, placeholder: "123/ANCTNB-PC" })),
         field("Ngày văn bản", input("decided_on", { type: "date", value: today(), max: today(), required: true }))),
