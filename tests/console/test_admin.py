@@ -13,7 +13,7 @@ from sqlalchemy import select
 from inspection import accounts, demo
 from inspection.checklists import services as checklists
 from inspection.models import Checklist, User
-from tests.console.conftest import PASSWORD, menu, open_page, screenshot, sign_in
+from tests.console.conftest import PASSWORD, TABLET, menu, open_page, screenshot, sign_in
 
 NEW_PASSWORD = "mat-khau-moi-2026"
 DRAFT = {"code": "KT1-THU", "title": "Bảng kiểm tra thử nghiệm", "target_kind": "kt1_user",
@@ -186,3 +186,18 @@ def test_a_provincial_admin_finds_no_user_of_another_province(world, page):
     page.goto(f"{world.base_url}/console/#/admin/users")
     expect(page.locator("tr[data-username='giamsat.ct']")).to_be_visible()
     expect(page.locator("tr[data-username='giamsat.hp']")).to_have_count(0)
+
+
+def test_the_admins_pages_fit_a_tablet(world, browser):
+    page, broken, close = open_page(browser, TABLET)
+    sign_in(page, world, "admin", "#/admin/users")
+    for path, ready in (("#/admin/users", "tr[data-username]"),
+                        ("#/admin/checklists", "tbody tr"),
+                        ("#/admin/audit", ".audit-verdict dl"),
+                        (f"#/admin/users/{user_id(world, 'kiemtra.ct1')}", "dl.facts")):
+        page.goto(f"{world.base_url}/console/{path}")
+        expect(page.locator(ready).first).to_be_visible()
+        assert page.evaluate("(() => { const p = document.getElementById('page');"
+                             " return p.scrollWidth <= p.clientWidth; })()"), path
+    close()
+    assert broken == []

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from inspection import staff
 from inspection.models import StaffMember
-from tests.console.conftest import open_page, screenshot, sign_in
+from tests.console.conftest import TABLET, open_page, screenshot, sign_in
 
 WORKER = "Lý Thị Mai"
 REFERENCE = "45/ANCTNB-PC"
@@ -118,3 +118,14 @@ def test_the_police_cannot_open_the_post_offices_roster(world, page):
 def test_the_post_office_cannot_open_the_vetting_queue(world, page):
     sign_in(page, world, "buudien.ct", "#/police/vetting")
     expect(page.get_by_role("heading", name="Không có quyền")).to_be_visible()
+
+
+def test_the_roster_and_the_queue_fit_a_tablet(world, browser):
+    for username, path in (("buudien.ct", "#/post/staff"), ("congan.ct1", "#/police/vetting")):
+        page, broken, close = open_page(browser, TABLET)
+        sign_in(page, world, username, path)
+        expect(page.locator("tbody tr").first).to_be_visible()
+        assert page.evaluate("(() => { const p = document.getElementById('page');"
+                             " return p.scrollWidth <= p.clientWidth; })()"), path
+        close()
+        assert broken == []
