@@ -102,7 +102,7 @@ function devices(userId) {
   const body = h("tbody");
   const table = h("table", { class: "table" },
     h("caption", { class: "visually-hidden" }, "Thiết bị của người dùng"),
-    h("thead", null, h("tr", null, ["Tên thiết bị", "Mã thiết bị", "Dùng lần đầu", "Lần cuối", "Trạng thái", ""]
+    h("thead", null, h("tr", null, ["Tên thiết bị", "Mã thiết bị", "Dùng lần đầu", "Lần cuối", "Trạng thái", "Thao tác"]
       .map((t) => h("th", { scope: "col" }, t)))),
     body);
   async function load() {

@@ -33,7 +33,7 @@ export async function renderRoster(ctx) {
       { title: "Từ ngày", cell: (m) => date(m.joined_on) },
       { title: "Thôi làm từ", cell: (m) => date(m.left_on) },
       { title: "Thẩm tra", cell: (m) => badge("vetting_status", m.vetting_status) },
-      { title: "", cell: (m) => h("div", { class: "row-actions" },
+      { title: "Thao tác", cell: (m) => h("div", { class: "row-actions" },
         h("button", { type: "button", class: "btn btn-light btn-small", "aria-label": `Sửa: ${m.full_name}`, onclick: () => edit(m) }, "Sửa"),
         REQUESTABLE.includes(m.vetting_status) && !m.left_on ? actionButton("Đề nghị thẩm tra", async () => {
           const current = await api.fresh(`/staff/${m.id}`);

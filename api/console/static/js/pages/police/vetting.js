@@ -14,7 +14,7 @@ export function renderVetting(ctx) {
   ctx.root.classList.add("kt1-forms");
   const sites = siteNames();
   /** @type {[string, string][]} */
-  const statuses = [["requested", "Chờ thẩm tra"], ["vetted", label("vetting_status", "vetted")],
+  const statuses = [["requested", label("vetting_status", "requested")], ["vetted", label("vetting_status", "vetted")],
     ["not_vetted", label("vetting_status", "not_vetted")]];
   const status = selectBox(statuses, ctx.query.get("status") || "requested", { "aria-label": "Lọc theo trạng thái thẩm tra" });
   const panel = h("div", { class: "vetting-panel" });
@@ -33,7 +33,7 @@ export function renderVetting(ctx) {
       { title: "Ngày đề nghị", cell: (m) => date(m.vetting_requested_on) },
       { title: "Trạng thái", cell: (m) => badge("vetting_status", m.vetting_status) },
       { title: "Kết quả", cell: (m) => (m.vetting_reference ? `${m.vetting_reference}, ${date(m.vetting_decided_on)}` : "") },
-      { title: "", cell: (m) => (m.vetting_status === "requested" ? h("button", {
+      { title: "Thao tác", cell: (m) => (m.vetting_status === "requested" ? h("button", {
         type: "button", class: "btn btn-primary btn-small", "aria-label": `Ghi kết quả thẩm tra: ${m.full_name}`,
         onclick: () => openForm(m),
       }, "Ghi kết quả") : null) },
