@@ -87,7 +87,7 @@ def create_user(session: Session, *, username: str, password: str, role: str, ag
     if province_code is not None and session.get(Province, province_code) is None:
         raise errors.ValidationFailed(f"Không có tỉnh, thành phố mã {province_code}.",
                                       errors={"province_code": ["unknown province"]})
-    _check_agency(session, role=role, agency=agency, province_code=province_code,
+    check_agency(session, role=role, agency=agency, province_code=province_code,
                   organization=organization)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise errors.Conflict(f"Tên đăng nhập {username!r} đã có người dùng.")
@@ -99,7 +99,7 @@ def create_user(session: Session, *, username: str, password: str, role: str, ag
     return user
 
 
-def _check_agency(session: Session, *, role: str, agency: str, province_code: str | None,
+def check_agency(session: Session, *, role: str, agency: str, province_code: str | None,
                   organization: str | None) -> None:
     """A police officer is of the police and only police officers are; a post office's staff
     are of the post, only they are, and their organisation has a KT1 service point (a
@@ -268,18 +268,26 @@ def revoke_device(session: Session, actor: User, device_id: str) -> Device:
     return device
 
 
-def list_devices(session: Session, actor: User) -> list[Device]:
+def list_devices(session: Session, actor: User, *,
+                 user_id: uuid.UUID | None = None) -> list[Device]:
+    """Devices of the actor's province (one user's, with `user_id`), oldest first."""
     stmt = select(Device).join(User, User.id == Device.user_id).order_by(Device.created_at)
     if not actor.is_national:
         stmt = stmt.where(User.province_code == actor.province_code)
+    if user_id is not None:
+        stmt = stmt.where(Device.user_id == user_id)
     return list(session.scalars(stmt))
 
 
-def list_users(actor: User, *, role: str | None = None, agency: str | None = None) -> Any:
-    """A select of the users the actor may see (its province), for building teams."""
+def list_users(actor: User, *, role: str | None = None, agency: str | None = None,
+               include_inactive: bool = False) -> Any:
+    """A select of the users the actor may see (its province), for building teams; an admin
+    may ask for the deactivated ones too (`include_inactive`)."""
     from inspection.scope import province_clause
 
-    stmt = select(User).where(province_clause(actor, User.province_code), User.active.is_(True))
+    stmt = select(User).where(province_clause(actor, User.province_code))
+    if not (include_inactive and actor.role == "admin"):
+        stmt = stmt.where(User.active.is_(True))
     if role:
         stmt = stmt.where(User.role == role)
     if agency:

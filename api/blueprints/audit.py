@@ -17,6 +17,8 @@ blp = Blueprint("audit", __name__, description="Nhật ký thay đổi")
 class AuditQuerySchema(Schema):
     entity = fields.String()
     id = fields.String()
+    newest_first = fields.Boolean(load_default=False, metadata={
+        "description": "The most recent entries first (default: oldest first)."})
 
 
 class AuditEntrySchema(Schema):
@@ -56,12 +58,13 @@ class VerifySchema(Schema):
 @blp.response(200, AuditEntrySchema(many=True))
 @blp.paginate(**PAGE)
 def history(query: dict, pagination_parameters):  # type: ignore[no-untyped-def]
-    """The change history of the caller's province, oldest first (and reads of personal data).
+    """The change history of the caller's province, oldest first or `newest_first` (and reads
+    of personal data).
 
     Entries of the KT1 staff roster (`staff_members`) carry personal data: only the roles that
     may read the roster see them (here, supervisors); `verify` still covers every entry."""
     stmt = audit.history(database.session(), current_user(), entity=query.get("entity"),
-                         entity_id=query.get("id"))
+                         entity_id=query.get("id"), newest_first=query["newest_first"])
     return paginate_select(stmt, pagination_parameters)
 
 

@@ -25,12 +25,17 @@ class DeviceSchema(Schema):
     revoked_at = fields.DateTime(allow_none=True)
 
 
+class DeviceQuerySchema(Schema):
+    user_id = fields.UUID(metadata={"description": "Only this user's devices."})
+
+
 @blp.get("")
 @login_required("admin")
+@blp.arguments(DeviceQuerySchema, location="query")
 @blp.response(200, DeviceSchema(many=True))
-def list_devices():  # type: ignore[no-untyped-def]
-    """Devices of the admin's province."""
-    return accounts.list_devices(database.session(), current_user())
+def list_devices(query: dict):  # type: ignore[no-untyped-def]
+    """Devices of the admin's province (filter `user_id`), oldest first."""
+    return accounts.list_devices(database.session(), current_user(), **query)
 
 
 @blp.delete("/<string:device_id>")

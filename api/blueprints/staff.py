@@ -23,7 +23,7 @@ from api.blueprints.sites import PLAIN_TEXT
 from api.etag import etag_for, if_match_version
 from api.pagination import PAGE, paginate_select
 from api.schemas import ProblemSchema
-from inspection import staff
+from inspection import staff, staff_history
 from inspection.models.staff import VETTING_STATUSES
 
 PREFIX = "/staff"
@@ -110,6 +110,17 @@ class StaffQuerySchema(Schema):
         "description": "Also the workers who have left (history)."})
 
 
+class StaffStepSchema(Schema):
+    id = fields.Integer(metadata={"description": "The audit entry's id."})
+    at = fields.DateTime()
+    action = fields.String(metadata={"enum": ["create", "update", "delete"]})
+    before = fields.Dict(allow_none=True, metadata={"description": "Changed fields before."})
+    after = fields.Dict(allow_none=True, metadata={"description": "Changed fields after."})
+    actor_id = fields.UUID(allow_none=True)
+    actor_name = fields.String(allow_none=True)
+    actor_agency = fields.String(allow_none=True)
+
+
 class VettingRequestSchema(Schema):
     requested_on = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "Default: today (Vietnam)."})
@@ -163,6 +174,20 @@ def get_staff(member_id: uuid.UUID) -> Any:
     """One worker, with its version as `ETag` (recorded as read in the audit log)."""
     member = staff.read_member(database.session(), current_user(), member_id)
     return member, _etag(member)
+
+
+@blp.get("/<uuid:member_id>/history")
+@login_required(*staff.READERS)
+@blp.response(200, StaffStepSchema(many=True))
+@blp.alt_response(403, **FORBIDDEN)
+@blp.alt_response(404, **NOT_FOUND)
+@blp.paginate(**PAGE)
+def get_staff_history(member_id: uuid.UUID, pagination_parameters: Any) -> Any:
+    """The worker's changes from the audit chain, oldest first: added, edited, vetting asked
+    for and decided, left; with who did each (recorded as read in the audit log)."""
+    return staff_history.read_history(
+        database.session(), current_user(), member_id,
+        lambda stmt: paginate_select(stmt, pagination_parameters))
 
 
 @blp.patch("/<uuid:member_id>")

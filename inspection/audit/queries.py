@@ -16,9 +16,9 @@ personal data); everyone else sees the chain without them, and `verify` still co
 
 
 def history(session: Session, actor: User, *, entity: str | None = None,
-            entity_id: str | None = None) -> Any:
+            entity_id: str | None = None, newest_first: bool = False) -> Any:
     """A select of entries visible to the actor (its province; a restricted entity's only
-    to the roles that may read that data), newest last."""
+    to the roles that may read that data), newest last (or first)."""
     from inspection.scope import province_clause
 
     stmt = select(AuditEntry).where(province_clause(actor, AuditEntry.province_code))
@@ -29,4 +29,4 @@ def history(session: Session, actor: User, *, entity: str | None = None,
         stmt = stmt.where(AuditEntry.entity == entity)
     if entity_id:
         stmt = stmt.where(AuditEntry.entity_id == entity_id)
-    return stmt.order_by(AuditEntry.id)
+    return stmt.order_by(AuditEntry.id.desc() if newest_first else AuditEntry.id)

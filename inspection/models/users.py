@@ -36,9 +36,10 @@ class User(Base):
     organization: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __audited__ = ("username", "full_name", "role", "agency", "province_code", "organization",
-                   "active")
+                   "active", "version")
 
     @property
     def roles(self) -> list[str]:

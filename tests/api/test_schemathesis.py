@@ -50,7 +50,8 @@ CALLER: dict[str, str | None] = {
         "DELETE /api/v1/devices/{device_id}", "GET /api/v1/audit", "GET /api/v1/audit/verify",
         "POST /api/v1/checklists", "PUT /api/v1/checklists/{checklist_id}",
         "POST /api/v1/checklists/{checklist_id}/publish",
-        "POST /api/v1/checklists/{checklist_id}/retire"], "admin"),
+        "POST /api/v1/checklists/{checklist_id}/retire", "GET /api/v1/users/{user_id}",
+        "PATCH /api/v1/users/{user_id}"], "admin"),
     **dict.fromkeys([
         "POST /api/v1/inspections", "PUT /api/v1/inspections/{inspection_id}/answers/{item_code}",
         "POST /api/v1/inspections/{inspection_id}/submit", "GET /api/v1/sync/package",
@@ -62,6 +63,7 @@ CALLER: dict[str, str | None] = {
     "POST /api/v1/staff/{member_id}/vetting": "police",
     **dict.fromkeys([
         "GET /api/v1/staff", "POST /api/v1/staff", "GET /api/v1/staff/{member_id}",
+        "GET /api/v1/staff/{member_id}/history",
         "PATCH /api/v1/staff/{member_id}", "POST /api/v1/staff/{member_id}/vetting-request",
         "POST /api/v1/provision-reports", "PATCH /api/v1/provision-reports/{report_id}",
         "POST /api/v1/provision-reports/{report_id}/submit"], "post"),

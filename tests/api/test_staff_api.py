@@ -479,3 +479,38 @@ def test_a_worker_selected_ahead_of_the_start_may_be_vetted_before_joining(roste
     assert roster.vet(member_id, roster.outcome()).status_code == 200
     assert roster.stored(member_id).vetting_status == "vetted"
     assert date.fromisoformat(roster.get(member_id, "police").get_json()["joined_on"]) == start
+
+
+# --- A worker's history ----------------------------------------------------------------------
+
+def test_a_workers_history_shows_each_step_with_who_did_it_oldest_first(roster):
+    member_id = roster.added()
+    assert roster.ask(member_id).status_code == 200
+    assert roster.vet(member_id, roster.outcome()).status_code == 200
+    resp = roster.client.get(f"{API}/staff/{member_id}/history", headers=roster.h("police"))
+    assert resp.status_code == 200, resp.get_json()
+    steps = resp.get_json()
+    assert [s["action"] for s in steps] == ["create", "update", "update"]
+    assert steps[1]["after"]["vetting_status"] == "requested"
+    assert steps[1]["actor_name"] == roster.users["clerk"].full_name
+    assert steps[2]["after"]["vetting_status"] == "vetted"
+    assert steps[2]["after"]["vetting_reference"] == "123/ANCTNB-PC"
+    assert (steps[2]["actor_name"], steps[2]["actor_agency"]) == (
+        roster.users["police"].full_name, "police")
+    assert json.loads(resp.headers["X-Pagination"])["total"] == 3
+    clerk = roster.client.get(f"{API}/staff/{member_id}/history", headers=roster.h("clerk"))
+    assert [s["id"] for s in clerk.get_json()] == [s["id"] for s in steps]
+    reads = roster.entries(entity="staff_members", entity_id=member_id, action="read")
+    assert [e.after for e in reads] == [{"via": "history"}, {"via": "history"}]
+
+
+def test_a_workers_history_is_not_found_out_of_scope_and_forbidden_to_other_roles(roster):
+    member_id = roster.added()
+    for who in ("viettel", "hp_police", "hp_clerk"):
+        problem(roster.client.get(f"{API}/staff/{member_id}/history", headers=roster.h(who)),
+                404)
+    for who in ("inspector", "admin"):
+        problem(roster.client.get(f"{API}/staff/{member_id}/history", headers=roster.h(who)),
+                403)
+    problem(roster.client.get(f"{API}/staff/{uuid.uuid4()}/history", headers=roster.h("police")),
+            404)

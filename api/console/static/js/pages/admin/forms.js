@@ -1,0 +1,75 @@
+// What the admin, police and roster pages share: the "not found" card of a detail page,
+// field errors shown beside their controls, and a form's values.
+
+import { ApiError, fieldLines } from "../../api.js";
+import { h, replace } from "../../dom.js";
+import { select } from "../../ui.js";
+
+/** Fills `root` with the "Không tìm thấy" card. @param {HTMLElement} root @param {string} text */
+export function notFound(root, text) {
+  replace(root, h("div", { class: "card", role: "alert" },
+    h("h1", null, "Không tìm thấy"), h("p", null, text)));
+}
+
+/**
+ * `load()`, or null after showing "Không tìm thấy" in `root` when the API answers 404.
+ * @template T @param {HTMLElement} root @param {() => Promise<T>} load @param {string} text
+ * @returns {Promise<T | null>}
+ */
+export async function orNotFound(root, load, text) {
+  try {
+    return await load();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) {
+      notFound(root, text);
+      return null;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Shows each field error of `err` under the control of that `name` in `form` (and clears the
+ * previous ones). @param {HTMLElement} form @param {unknown} err
+ */
+export function showFieldErrors(form, err) {
+  form.querySelectorAll(".field-error").forEach((el) => el.remove());
+  form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+  if (!(err instanceof ApiError)) return;
+  for (const [name, messages] of Object.entries(err.fieldErrors)) {
+    const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (!control) continue;
+    control.setAttribute("aria-invalid", "true");
+    const text = fieldLines({ [name]: messages }).map((line) => line.slice(name.length + 2)).join("; ");
+    control.closest(".field")?.append(h("small", { class: "field-error" }, text));
+  }
+}
+
+/**
+ * The named controls' values of `form`: text trimmed, empty as null, checkboxes as booleans.
+ * @param {HTMLElement} form @returns {Record<string, string | boolean | null>}
+ */
+export function formValues(form) {
+  /** @type {Record<string, string | boolean | null>} */
+  const values = {};
+  form.querySelectorAll("input[name], select[name], textarea[name]").forEach((node) => {
+    const el = /** @type {HTMLInputElement} */ (node);
+    if (el.type === "checkbox") values[el.name] = el.checked;
+    else values[el.name] = el.value.trim() === "" ? null : el.value.trim();
+  });
+  return values;
+}
+
+/** An <input> with a name (and the rest of `attrs`). @param {string} name */
+export function input(name, attrs = {}) {
+  return h("input", { name, ...attrs });
+}
+
+/**
+ * ui.js's select, typed as the <select> it is.
+ * @param {[string, string][]} options @param {string} [selected] @param {Record<string, any>} [attrs]
+ * @returns {HTMLSelectElement}
+ */
+export function selectBox(options, selected, attrs = {}) {
+  return /** @type {HTMLSelectElement} */ (select(options, selected, attrs));
+}
