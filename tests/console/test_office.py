@@ -45,8 +45,8 @@ def _saved(download: Any) -> bytes:
 def test_a_supervisor_asks_for_the_annual_report_follows_it_and_downloads_both_files(
         world, page):
     sign_in(page, world, "giamsat.ct", "#/reports")
-    assert menu(page)[:4] == ["Báo cáo tổng hợp", "Lập kế hoạch", "Báo cáo cung cấp KT1",
-                              "Xung đột dữ liệu"]
+    mine = ["Báo cáo tổng hợp", "Lập kế hoạch", "Báo cáo cung cấp KT1", "Xung đột dữ liệu"]
+    assert [entry for entry in menu(page) if entry in mine] == mine
     page.get_by_label("Loại báo cáo", exact=True).select_option("annual")
     page.get_by_label("Năm báo cáo").fill("2026")
     page.get_by_role("button", name="Lập báo cáo").click()

@@ -1,6 +1,6 @@
 // The console: one login, menus by role, one page at a time (hash routes). Every page module
 // under pages/ exports its `routes`; the menu lists those the user's roles may open, in the
-// order below.
+// order below (a post office's notices come before its report and its roster).
 
 import * as api from "./api.js";
 import { h, replace } from "./dom.js";
@@ -9,14 +9,14 @@ import { errorText } from "./ui.js";
 import { label } from "/console/labels.js";
 import { routes as review } from "./pages/review/index.js";
 import { routes as notices } from "./pages/notices/index.js";
+import { routes as post } from "./pages/post/index.js";
 import { routes as office } from "./pages/office/index.js";
 import { routes as map } from "./pages/map/index.js";
-import { routes as post } from "./pages/post/index.js";
 import { routes as police } from "./pages/police/index.js";
 import { routes as admin } from "./pages/admin/index.js";
 
 /** @type {import("./router.js").Route[]} */
-const ROUTES = [...review, ...notices, ...office, ...map, ...post, ...police, ...admin];
+const ROUTES = [...review, ...notices, ...post, ...office, ...map, ...police, ...admin];
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
