@@ -37,6 +37,7 @@ from inspection.models import (
     User,
 )
 from tests.console.conftest import TABLET, World, open_page, screenshot, sign_in
+from tests.console.test_notices import finding, report
 from tests.media.pictures import exif, save_jpeg, two_tone
 
 VN = timezone(timedelta(hours=7))
@@ -316,6 +317,46 @@ def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_iss
     page.reload()
     expect(page.locator(".review-notice .review-number")).to_have_text(notice_number)
     expect(page.get_by_role("button", name="Ban hành thông báo vi phạm")).to_have_count(0)
+
+
+def test_the_post_office_remediates_the_notice_and_the_supervisor_closes_it(
+        world, browser, story, tmp_path):
+    """The loop's end, on the notice issued above: the post office reports each finding
+    fixed (with photo evidence sent by tus for A2), the supervisor verifies each, and the
+    notice reads closed for both."""
+    notice = world.seed(lambda s: s.scalars(select(Notice).where(
+        Notice.inspection_id == uuid.UUID(story.inspection_id))).one())
+    codes = ("A1", "A2", "A6")
+    evidence = save_jpeg(tmp_path / "a2-dong-dau-kt1.jpg", two_tone(640, 480))
+    pages = [open_page(browser) for _ in range(2)]
+    try:
+        post, office = pages[0][0], pages[1][0]
+        sign_in(post, world, "buudien.ct", "#/post/notices")
+        post.locator(".paged tbody tr", has_text=story.site_name).get_by_role("link").click()
+        expect(post.get_by_role("heading", name="Thông báo vi phạm Số")).to_be_visible()
+        for code in codes:
+            report(post, code, f"Đã khắc phục mục {code}.", [evidence] if code == "A2" else [])
+            expect(finding(post, code)).to_have_attribute("data-status", "remediated")
+        expect(post.locator('.event[data-kind="reported"]').filter(has_text="A2").get_by_role(
+            "img", name="Ảnh khắc phục 1")).to_have_js_property("complete", True)
+
+        sign_in(office, world, "giamsat.ct", f"#/notices/{notice.id}")
+        for code in codes:
+            finding(office, code).get_by_role(
+                "button", name=f"Xác minh đã khắc phục {code}").click()
+            expect(finding(office, code)).to_have_attribute("data-status", "verified")
+        expect(office.locator(".facts .badge-notice_status-closed")).to_have_text(
+            "Đã hoàn thành khắc phục")
+        post.reload()
+        expect(post.locator(".facts .badge-notice_status-closed")).to_be_visible()
+        expect(post.locator(".report-form")).to_have_count(0)
+        expect(post.get_by_role("heading", name="Thông báo vi phạm Số")).to_contain_text(
+            f"{notice.number:02d}/TB-")
+    finally:
+        for _, broken, close in pages:
+            close()
+            assert broken == []
+    assert world.seed(lambda s: s.get_one(Notice, notice.id).status) == "closed"
 
 
 def test_another_provinces_supervisor_is_told_the_inspection_is_not_found(world, page, story):

@@ -115,7 +115,7 @@ async function login() {
       : e instanceof ApiError && e.status === 429
         ? "Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút."
       : e instanceof ApiError && e.status === 403
-        ? "Tài khoản này không dùng được ứng dụng hiện trường."
+        ? "Tài khoản này không dùng được ứng dụng hiện trường; hãy dùng bảng điều khiển tại /console/."
       : `Không đăng nhập được: ${e.message}`;
     err.hidden = false;
   } finally {
