@@ -142,7 +142,8 @@ def test_the_admin_revokes_a_device_and_its_session_ends(world, page, browser):
 
 def test_the_admin_reads_a_checklist_and_publishes_a_draft(world, page):
     sign_in(page, world, "admin", "#/admin/checklists")
-    page.get_by_role("link", name=re.compile("bưu điện|cung cấp", re.IGNORECASE)).first.click()
+    page.locator("#page").get_by_role(
+        "link", name=re.compile("bưu điện|cung cấp", re.IGNORECASE)).first.click()
     expect(page.get_by_role("heading", name=re.compile("Đang áp dụng"))).to_be_visible()
     expect(page.locator("tr[data-item]").first).to_be_visible()
     expect(page.locator("table.checklist-items").first).to_contain_text(

@@ -26,6 +26,36 @@ export function outcome() {
   return el;
 }
 
+/**
+ * Fills `root` with the "not found" card of a detail page (the API's 404: no such record, or
+ * one outside the reader's province or organisation).
+ * @param {HTMLElement} root @param {string} text
+ * @param {{heading?: string, back?: [string, string]}} [options] `back`: [href, link text]
+ */
+export function notFound(root, text, options = {}) {
+  replace(root, h("div", { class: "card", role: "alert" },
+    h("h1", null, options.heading || "Không tìm thấy"), h("p", null, text),
+    options.back ? h("p", null, h("a", { href: options.back[0] }, options.back[1])) : null));
+}
+
+/**
+ * `load()`, or null after showing the "not found" card in `root` when the API answers 404.
+ * @template T @param {HTMLElement} root @param {() => Promise<T>} load @param {string} text
+ * @param {{heading?: string, back?: [string, string]}} [options]
+ * @returns {Promise<T | null>}
+ */
+export async function orNotFound(root, load, text, options = {}) {
+  try {
+    return await load();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) {
+      notFound(root, text, options);
+      return null;
+    }
+    throw err;
+  }
+}
+
 /** The readable text of any error (problem+json, network, script). @param {unknown} err */
 export function errorText(err) {
   if (err instanceof ApiError) return err.message;

@@ -6,7 +6,8 @@ import * as api from "../../api.js";
 import { dateTime, h, replace } from "../../dom.js";
 import { actionButton, badge, facts, outcome, pagedTable, section } from "../../ui.js";
 import { label } from "/console/labels.js";
-import { orNotFound, selectBox } from "./forms.js";
+import { selectBox } from "./forms.js";
+import { orNotFound } from "../../ui.js";
 import { choices } from "./users.js";
 
 /** @param {import("../../router.js").PageContext} ctx */

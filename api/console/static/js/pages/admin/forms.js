@@ -1,32 +1,10 @@
-// What the admin, police and roster pages share: the "not found" card of a detail page,
-// field errors shown beside their controls, and a form's values.
+// What the admin, police and roster pages share: field errors shown beside their controls,
+// and a form's values.
 
 import { ApiError, fieldLines } from "../../api.js";
-import { h, replace } from "../../dom.js";
+import { h } from "../../dom.js";
 import { select } from "../../ui.js";
 
-/** Fills `root` with the "Không tìm thấy" card. @param {HTMLElement} root @param {string} text */
-export function notFound(root, text) {
-  replace(root, h("div", { class: "card", role: "alert" },
-    h("h1", null, "Không tìm thấy"), h("p", null, text)));
-}
-
-/**
- * `load()`, or null after showing "Không tìm thấy" in `root` when the API answers 404.
- * @template T @param {HTMLElement} root @param {() => Promise<T>} load @param {string} text
- * @returns {Promise<T | null>}
- */
-export async function orNotFound(root, load, text) {
-  try {
-    return await load();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) {
-      notFound(root, text);
-      return null;
-    }
-    throw err;
-  }
-}
 
 /**
  * Shows each field error of `err` under the control of that `name` in `form` (and clears the

@@ -5,7 +5,8 @@ import * as api from "../../api.js";
 import { dateTime, h, replace } from "../../dom.js";
 import { actionButton, badge, facts, field, outcome, section } from "../../ui.js";
 import { label } from "/console/labels.js";
-import { formValues, input, orNotFound, showFieldErrors, selectBox } from "./forms.js";
+import { formValues, input, showFieldErrors, selectBox } from "./forms.js";
+import { orNotFound } from "../../ui.js";
 import { choices, provinceNames, provinceSelect, tieAgencyToRole } from "./users.js";
 
 /** @param {import("../../router.js").PageContext} ctx */

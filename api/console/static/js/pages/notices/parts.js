@@ -2,9 +2,9 @@
 // (post/): its facts, its documents, a finding, the timeline of its follow-up, the overdue
 // mark and the "not found" page of a notice outside the reader's scope.
 
-import { ApiError, get } from "../../api.js";
+import { get } from "../../api.js";
 import { h, date, dateTime } from "../../dom.js";
-import { apiImage, actionButton, badge, download, facts, openDocument, outcome, section } from "../../ui.js";
+import { apiImage, actionButton, badge, download, facts, openDocument, orNotFound, outcome, section } from "../../ui.js";
 import { label } from "/console/labels.js";
 
 /**
@@ -125,14 +125,7 @@ export async function timeline(id) {
 
 /** Reads a notice; null (and the page says "Không tìm thấy") for one outside the scope. */
 export async function loadNotice(/** @type {HTMLElement} */ root, /** @type {string} */ id) {
-  try {
-    return /** @type {Notice} */ (await get(`/notices/${encodeURIComponent(id)}`));
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) {
-      root.replaceChildren(h("div", { class: "card", role: "alert" }, h("h1", null, "Không tìm thấy"),
-        h("p", null, "Không tìm thấy thông báo này, hoặc nó không thuộc phạm vi của bạn.")));
-      return null;
-    }
-    throw err;
-  }
+  return /** @type {Promise<Notice | null>} */ (orNotFound(root,
+    () => get(`/notices/${encodeURIComponent(id)}`),
+    "Không tìm thấy thông báo này, hoặc nó không thuộc phạm vi của bạn."));
 }

@@ -2,8 +2,8 @@
 // a page heading, the in-page "not found", API document paths, and a few inputs.
 
 import { ApiError, get } from "../../api.js";
-import { h, replace } from "../../dom.js";
-import { field, select } from "../../ui.js";
+import { h } from "../../dom.js";
+import { field, notFound, select } from "../../ui.js";
 
 /** The page's heading and an optional line under it. @param {string} title @param {string} [intro] */
 export function heading(title, intro) {
@@ -15,9 +15,8 @@ export function heading(title, intro) {
  * @param {HTMLElement} root @param {unknown} err @param {string} what @param {string} back */
 export function showNotFound(root, err, what, back) {
   if (!(err instanceof ApiError) || err.status !== 404) return false;
-  replace(root, h("div", { class: "card", role: "alert" }, h("h1", null, "Không tìm thấy"),
-    h("p", null, `Không tìm thấy ${what} này, hoặc nó không thuộc phạm vi của bạn.`),
-    h("p", null, h("a", { href: back }, "‹ Quay lại danh sách"))));
+  notFound(root, `Không tìm thấy ${what} này, hoặc nó không thuộc phạm vi của bạn.`,
+    { back: [back, "‹ Quay lại danh sách"] });
   return true;
 }
 

@@ -5,7 +5,7 @@ import * as api from "../../api.js";
 import { date, dateTime, h } from "../../dom.js";
 import { badge, facts, pagedTable, section } from "../../ui.js";
 import { label } from "/console/labels.js";
-import { orNotFound } from "../admin/forms.js";
+import { orNotFound } from "../../ui.js";
 import { siteNames } from "./sites.js";
 
 /** @param {import("../../router.js").PageContext} ctx */

@@ -4,7 +4,7 @@
 
 import * as api from "../../api.js";
 import { h, dateTime, replace } from "../../dom.js";
-import { badge, facts, outcome, section } from "../../ui.js";
+import { badge, facts, notFound, outcome, section } from "../../ui.js";
 import { answerSections, photosByItem, signatures } from "./answers.js";
 import { decisionPanel } from "./decision.js";
 import { documentsPanel } from "./documents.js";
@@ -27,9 +27,8 @@ async function draw(ctx, message) {
     got = await api.fresh(`/inspections/${id}`);
   } catch (err) {
     if (err instanceof api.ApiError && (err.status === 404 || err.status === 422)) {
-      replace(ctx.root, h("div", { class: "card", role: "alert" }, h("h1", null, "Không tìm thấy kiểm tra"),
-        h("p", null, "Phiên kiểm tra này không tồn tại hoặc không thuộc phạm vi của bạn."),
-        h("p", null, h("a", { href: "#/review" }, "← Về hàng đợi duyệt"))));
+      notFound(ctx.root, "Phiên kiểm tra này không tồn tại hoặc không thuộc phạm vi của bạn.",
+        { heading: "Không tìm thấy kiểm tra", back: ["#/review", "← Về hàng đợi duyệt"] });
       return;
     }
     throw err;
