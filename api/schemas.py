@@ -52,6 +52,9 @@ class ProblemSchema(Schema):
     detail = fields.String()
     instance = fields.String()
     errors = fields.Dict()
+    existing_id = fields.String(metadata={
+        "description": "A 409 on `POST /inspections` (or a rejected sync creation): the id "
+                       "of the campaign and site's open inspection to join."})
 
 
 class PointSchema(Schema):

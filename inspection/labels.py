@@ -148,6 +148,12 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "sync_conflicts": "Xung đột đồng bộ", "reference_datasets": "Dữ liệu tham chiếu",
         "legal_references": "Căn cứ pháp lý",
     },
+    "visit_state": {
+        "not_started": "Chưa bắt đầu", "in_progress": "Đang kiểm tra",
+        "submitted": "Đã nộp, chờ duyệt", "returned": "Bị trả lại", "approved": "Đã duyệt",
+        "overdue": "Quá hạn",
+    },
+    "sync_result": {"merged": "Đã gộp vào phiên kiểm tra đang mở của đoàn"},
 }
 """Kinds of code → code → Vietnamese label."""
 

@@ -247,9 +247,12 @@ def _with_etag(obj: Any, status: int = 200) -> tuple[Any, int, dict[str, str]]:
 @blp.response(201, InspectionSchema)
 @blp.alt_response(200, schema=InspectionSchema, success=True,
                   description="The same request again: the stored inspection, unchanged.")
-@blp.alt_response(409, schema=ProblemSchema, description="The id is used by another body.")
+@blp.alt_response(409, schema=ProblemSchema, description=(
+    "The id is used by another body, or the campaign and site already have an open "
+    "inspection (draft, submitted or returned): its id is the problem's `existing_id`."))
 def create_inspection(body: dict[str, Any]) -> Any:
-    """Start an inspection under the client's UUID (idempotent)."""
+    """Start an inspection under the client's UUID (idempotent). One open inspection per
+    campaign and site: a second answers 409 naming the first (`existing_id`) to join."""
     inspection, created = services.create_inspection(database.session(), current_user(), **body)
     return _with_etag(inspection, 201 if created else 200)
 

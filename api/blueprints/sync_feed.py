@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Response, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 from sqlalchemy.orm import Session
 
 from api import database
@@ -28,11 +28,13 @@ from api.blueprints.campaigns import AssignmentSchema
 from api.blueprints.checklists import ChecklistSchema
 from api.blueprints.communes import CommuneSchema
 from api.blueprints.findings import FindingSchema
+from api.blueprints.inspections import InspectionSchema
+from api.blueprints.photos import PhotoSchema
 from api.blueprints.sites import SiteSchema, StaffFiguresSchema
 from api.representations import ENTITIES, represent
 from api.schemas import Identifier
 from inspection import identifiers
-from inspection.models import SyncFeed, User
+from inspection.models import Inspection, SyncFeed, User
 from inspection.sync import feed, package, pull
 
 PREFIX = "/sync"
@@ -61,6 +63,30 @@ class PackageCommuneSchema(CommuneSchema):
         "description": "GeoJSON MultiPolygon, WGS84; only with `geometry=true`."})
 
 
+class PackageInspectionSchema(InspectionSchema):
+    """An inspection as `GET /inspections/{id}` shows it (answers, status, version, review with
+    its comment, location check, flags, site, members), with its photos as
+    `GET /inspections/{id}/photos` lists them and its last change."""
+
+    photos = fields.List(fields.Nested(PhotoSchema))
+    updated_at = fields.DateTime(metadata={
+        "description": "Its last change: an answer, a photo, a submission or a review."})
+    updated_by = fields.UUID(allow_none=True, metadata={
+        "description": "Who made the last answer, photo, review or the inspection itself."})
+
+    @pre_dump
+    def _view(self, inspection: Inspection, **kwargs: Any) -> dict[str, Any]:
+        out = super()._view(inspection, **kwargs)
+        changes = [(inspection.created_at, inspection.created_by)]
+        changes += [(a.updated_at, a.answered_by) for a in inspection.answers]
+        changes += [(p.created_at, p.uploaded_by) for p in inspection.photos]
+        if inspection.reviewed_at is not None:
+            changes.append((inspection.reviewed_at, inspection.reviewed_by))
+        when, who = max(changes, key=lambda c: c[0])
+        return {**out, "photos": inspection.photos,
+                "updated_at": max(when, inspection.updated_at), "updated_by": who}
+
+
 class PackageSchema(Schema):
     cursor = fields.String(metadata={"description": "Pull from here: GET /sync/pull?cursor=."})
     generated_at = fields.DateTime()
@@ -74,6 +100,9 @@ class PackageSchema(Schema):
         "description": "Findings of these sites not yet verified or dismissed."})
     staff_figures = fields.List(fields.Nested(StaffFiguresSchema), metadata={
         "description": "KT1 staff figures (counts, no names) of these provider sites."})
+    inspections = fields.List(fields.Nested(PackageInspectionSchema), metadata={
+        "description": "Every inspection of these assignments (the same campaign and site), "
+                       "any team member's, any status, oldest visit first."})
 
 
 class PullQuerySchema(Schema):

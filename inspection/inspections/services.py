@@ -94,12 +94,15 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
     existing = session.get(Inspection, inspection_id)
     if existing is not None:
         return _replayed(session, actor, existing, digest), False
-    site = session.get(Site, site_id)
+    # The site's row is locked (PostgreSQL) so that two tablets starting the same visit at
+    # once are told apart: the second sees the first's inspection.
+    site = session.get(Site, site_id, with_for_update=True)
     if site is None:
         raise errors.NotFound("Không tìm thấy cơ sở được kiểm tra.")
     ensure_visible(actor, site.province_code, "cơ sở được kiểm tra")
     _check_checklist(session, checklist_id, site)
     _check_campaign(session, campaign_id, site)
+    _check_no_open_inspection(session, campaign_id, site)
     members = teams.load_team(session, team, site.province_code)
     teams.check_joint_team(site.kind, members)
     if actor.role != "supervisor" and actor.id not in {u.id for u in members}:
@@ -150,6 +153,28 @@ def _check_campaign(session: Session, campaign_id: uuid.UUID | None, site: Site)
     if campaign is None or campaign.province_code != site.province_code:
         raise errors.ValidationFailed("Đợt kiểm tra không tồn tại trong tỉnh của cơ sở.",
                                       errors={"campaign_id": ["unknown in this province"]})
+
+
+OPEN_STATUSES = ("draft", "submitted", "returned")
+"""An inspection in these is the visit of its campaign and site: a second one is refused."""
+
+
+def _check_no_open_inspection(session: Session, campaign_id: uuid.UUID | None,
+                              site: Site) -> None:
+    """One open inspection per campaign and site: the second tablet of a team joins the
+    first's (the Conflict names it as `existing_id`)."""
+    if campaign_id is None:
+        return
+    existing = session.scalar(
+        select(Inspection.id).where(Inspection.campaign_id == campaign_id,
+                                    Inspection.site_id == site.id,
+                                    Inspection.status.in_(OPEN_STATUSES))
+        .order_by(Inspection.started_at, Inspection.id).limit(1))
+    if existing is not None:
+        raise errors.Conflict(
+            "Cơ sở này đã có một phiên kiểm tra đang mở trong đợt kiểm tra; hãy tham gia phiên "
+            "đó thay vì tạo phiên mới.", errors={"site_id": ["an open inspection exists"]},
+            existing_id=str(existing))
 
 
 def get_answer(session: Session, actor: User, *, inspection_id: uuid.UUID,

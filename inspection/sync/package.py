@@ -10,7 +10,7 @@ see it. Read before, it would only repeat that change; in one snapshot it does n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -29,6 +29,7 @@ from inspection.models import (
     ChecklistSection,
     Commune,
     Finding,
+    Inspection,
     Site,
     User,
 )
@@ -54,6 +55,7 @@ class Package:
     communes: list[dict[str, Any]]
     open_findings: list[Finding]
     staff_figures: list[staff.StaffFigures]
+    inspections: list[Inspection] = field(default_factory=list)
 
 
 def build(session: Session, actor: User, *, geometry: bool = False,
@@ -63,7 +65,9 @@ def build(session: Session, actor: User, *, geometry: bool = False,
     sites, the checklist versions their campaigns pin (full content), the communes of the
     actor's province (of the sites' provinces for a national admin; `geometry` adds GeoJSON
     boundaries), the findings of those sites not yet verified or dismissed, and the KT1 staff
-    figures (counts, no names) of the provider sites among them. Forbidden for `post` users.
+    figures (counts, no names) of the provider sites among them, and every inspection of
+    those assignments (same campaign and site; any team member's, any status) with its team,
+    answers and photos. Forbidden for `post` users.
     Call it before anything else reads in the session's transaction."""
     feed.begin_snapshot(session)
     require_role(actor, *ROLES)
@@ -87,7 +91,23 @@ def build(session: Session, actor: User, *, geometry: bool = False,
                                   province_clause(actor, Finding.province_code))
             .order_by(Finding.site_id, Finding.created_at, Finding.item_code, Finding.id))),
         staff_figures=staff.figures_of_sites(session, sites, on=today),
+        inspections=inspections_of(session, assignments),
     )
+
+
+def inspections_of(session: Session, assignments: Sequence[Assignment]) -> list[Inspection]:
+    """The inspections of `assignments` (same campaign and site), oldest visit first, with
+    their team, site, answers and photos loaded in one select each."""
+    pairs = {(a.campaign_id, a.site_id) for a in assignments}
+    if not pairs:
+        return []
+    rows = session.scalars(
+        select(Inspection).where(Inspection.campaign_id.in_({c for c, _ in pairs}),
+                                 Inspection.site_id.in_({s for _, s in pairs}))
+        .options(selectinload(Inspection.team), selectinload(Inspection.site),
+                 selectinload(Inspection.answers), selectinload(Inspection.photos))
+        .order_by(Inspection.started_at, Inspection.id))
+    return [i for i in rows if (i.campaign_id, i.site_id) in pairs]
 
 
 def _checklists(session: Session, ids: set[Any]) -> list[Checklist]:

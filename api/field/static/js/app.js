@@ -37,20 +37,31 @@ function wire() {
   $("logout").addEventListener("click", logout);
   $("sync-now").addEventListener("click", () => runSync());
   $("back").addEventListener("click", () => showHome());
-  $("submit").addEventListener("click", () => inspection.submit());
+  $("submit").addEventListener("click", async () => {
+    await inspection.submit();
+    await renderReview();
+  });
   window.addEventListener("online", () => { renderBar(); runSync(); });
   window.addEventListener("offline", () => { sync.abortUpload(); renderBar(); });
   document.addEventListener("kt1-changed", () => { renderBar(); soon(); });
-  sync.onChange(async (what) => {
+  sync.onChange(async (what, detail) => {
     if (what === "unauthorized") {
       showLogin("Phiên đăng nhập đã hết hạn hoặc bị thu hồi; hãy đăng nhập lại.");
+      return;
+    }
+    if (what === "merged" && inspection.currentId() === detail.from
+        && !$("inspection-view").hidden) {
+      await openInspection(detail.to); // the team's inspection, with our answers merged in
       return;
     }
     await renderBar();
     if (["push", "pull", "conflicts", "sync-end", "package"].includes(what)) {
       await renderConflicts();
       if (!$("home-view").hidden) await renderHome();
-      if (["pull", "conflicts", "sync-end"].includes(what)) await inspection.refresh();
+      if (["pull", "conflicts", "sync-end", "package"].includes(what)) {
+        await inspection.refresh();
+        await renderReview();
+      }
     }
   });
 }
@@ -91,6 +102,11 @@ async function login() {
   const button = $("login-submit");
   button.disabled = true;
   try {
+    const held = await db.get("session");
+    if (held && held.user.username !== username && !(await confirmLoss(
+      `Đăng nhập bằng tài khoản khác sẽ xoá dữ liệu của ${held.user.full_name} trên máy này.`))) {
+      return;
+    }
     const device_id = await db.deviceId();
     const { data } = await request("POST", "/auth/login", {
       auth: false,
@@ -123,11 +139,18 @@ async function login() {
   }
 }
 
+/** Whether the user agrees to lose what this tablet has not sent or resolved (asked only when
+ *  there is some: the exact counts of conflicts, changes and photos). */
+async function confirmLoss(what) {
+  const { mutations, photos, conflicts } = await sync.waiting();
+  if (!mutations && !photos && !conflicts) return true;
+  return window.confirm(`${what} Còn ${conflicts} xung đột chưa xử lý, ${mutations} thay đổi `
+    + `và ${photos} ảnh chưa gửi lên máy chủ; chúng sẽ bị xoá khỏi máy và không khôi phục được. `
+    + "Vẫn tiếp tục?");
+}
+
 async function logout() {
-  const { mutations, photos } = await sync.waiting();
-  if ((mutations || photos) && !window.confirm(
-    `Còn ${mutations} thay đổi và ${photos} ảnh chưa gửi. Đăng xuất sẽ xoá chúng khỏi máy. `
-    + "Vẫn đăng xuất?")) return;
+  if (!(await confirmLoss("Đăng xuất sẽ xoá dữ liệu trên máy này."))) return;
   if (navigator.onLine) {
     try { await request("POST", "/auth/logout"); } catch { /* revoked or offline: wipe anyway */ }
   }
@@ -172,38 +195,120 @@ async function renderHome() {
     + `${pkg.assignments.length} phân công, ${pkg.sites.length} cơ sở, `
     + `${pkg.open_findings.length} phát hiện chưa khắc phục.`;
   const inspections = await db.all("inspections");
+  const session = await db.get("session");
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh" })
+    .format(new Date());
   list.replaceChildren(...pkg.assignments.map((a) => {
     const site = pkg.sites.find((s) => s.id === a.site_id);
-    const mine = inspections.filter((i) => i.site_id === a.site_id)
-      .sort((x, y) => y.started_at.localeCompare(x.started_at));
-    const open = mine.find((i) => i.status === "draft" || i.status === "returned");
+    const visits = inspections.filter((i) => i.site_id === a.site_id
+      && (i.campaign_id || null) === (a.campaign_id || null))
+      .sort((x, y) => (y.started_at || "").localeCompare(x.started_at || ""));
+    const open = visits.find((i) => sync.OPEN.includes(i.status)) || null;
+    const latest = open || visits[0] || null;
+    const state = visitState(latest);
+    const overdue = a.due_on < today && !["submitted", "approved"].includes(state);
     const findings = pkg.open_findings.filter((f) => f.site_id === a.site_id).length;
     const checklist = inspection.checklistFor(pkg, site);
-    return el("li", { class: "assignment", dataset: { site: site.id } },
+    const names = new Map([...(a.team_members || []), ...(latest?.members || [])]
+      .map((m) => [m.id, m.full_name]));
+    return el("li", { class: `assignment state-${state}${overdue ? " overdue" : ""}`,
+                      dataset: { site: site.id, state, overdue: String(overdue) } },
       el("div", { class: "info" },
-        el("h3", { text: site.name }),
+        el("h3", {}, site.name, " ",
+          el("span", { class: `badge visit visit-${state}`, text: label("visit_state", state) }),
+          overdue ? el("span", { class: "badge bad overdue",
+                                 text: label("visit_state", "overdue") }) : null),
         el("p", { class: "hint", text: [site.organization, site.address]
           .filter(Boolean).join(" · ") }),
         el("p", { text: `Hạn kiểm tra: ${day(a.due_on)}` + (findings
           ? ` · ${findings} phát hiện chưa khắc phục` : "") }),
         el("p", { class: "hint", text: a.team_members.map((m) =>
           `${m.full_name} (${label("agency", m.agency)})`).join(", ") }),
-        ...mine.map((i) => el("p", { class: "hint", text:
-          `Phiên ${dateTime(i.started_at)}: ${label("inspection_status", i.status)}` }))),
+        latest ? el("p", { class: "visit-detail", text: visitText(latest, names, session) })
+          : null,
+        latest?.status === "returned" ? returnedNote(latest) : null),
       el("div", { class: "actions" },
-        open ? el("button", { type: "button", class: "primary", text: "Tiếp tục kiểm tra",
-                              onclick: () => inspection.open(open.id) })
-          : el("button", { type: "button", class: "primary", text: "Bắt đầu kiểm tra",
-                           disabled: checklist ? null : true,
-                           onclick: () => inspection.start(a) }),
-        ...mine.filter((i) => i !== open).map((i) => el("button", {
-          type: "button", class: "secondary", text: "Xem phiên đã nộp",
-          onclick: () => inspection.open(i.id) }))));
+        open && open.status !== "submitted"
+          ? el("button", { type: "button", class: "primary", text: "Tiếp tục kiểm tra",
+                           onclick: () => openInspection(open.id) })
+          : open || latest?.status === "approved" ? null
+            : el("button", { type: "button", class: "primary", text: "Bắt đầu kiểm tra",
+                             disabled: checklist ? null : true,
+                             onclick: (e) => begin(a, e.currentTarget) }),
+        ...visits.filter((i) => i !== open || i.status === "submitted").map((i) => el("button", {
+          type: "button", class: "secondary",
+          text: `Xem phiên ${label("inspection_status", i.status).toLowerCase()}`,
+          onclick: () => openInspection(i.id) }))));
   }));
   if (!pkg.assignments.length) {
     list.append(el("li", { class: "hint", text: "Chưa có phân công nào đang mở." }));
   }
   await renderResults();
+}
+
+/** Where the visit of an assignment stands, as a `visit_state` code. */
+function visitState(i) {
+  if (!i) return "not_started";
+  if (i.status === "draft") return "in_progress";
+  return i.status;
+}
+
+/** "In progress since…, last change by whom, when" as the home shows it. */
+function visitText(i, names, session) {
+  const who = (id) => (id === session?.user.id ? "bạn" : names.get(id) || "thành viên khác");
+  const parts = [`Bắt đầu ${dateTime(i.started_at)}`];
+  if (!i.on_server) parts.push("chưa gửi lên máy chủ");
+  if (i.updated_at) {
+    parts.push(`thay đổi gần nhất ${dateTime(i.updated_at)}`
+      + (i.updated_by ? ` bởi ${who(i.updated_by)}` : ""));
+  }
+  return parts.join(" · ");
+}
+
+/** The supervisor's comment on a returned inspection, and the items marked (when the review
+ *  names them: `review.items`, codes or {item_code, comment}). */
+function returnedNote(i) {
+  const items = (i.review?.items || []).map((x) => (typeof x === "string" ? { item_code: x } : x));
+  return el("div", { class: "returned-note" },
+    el("p", { class: "comment", text: `Lãnh đạo trả lại: ${i.review?.comment || "(không có ý kiến)"}` }),
+    items.length ? el("ul", { class: "returned-items" }, ...items.map((x) => el("li", {
+      text: `Mục ${x.item_code || x.code}${x.comment ? `: ${x.comment}` : ""}` }))) : null);
+}
+
+/** "Bắt đầu kiểm tra": join the open inspection of the assignment if the server has one
+ *  (another tablet of the team started it), else start one here. */
+async function begin(assignment, button) {
+  button.disabled = true;
+  try {
+    const known = await sync.openOf(assignment);
+    const joined = known ? known.id : await sync.findOpen(assignment);
+    if (joined) await openInspection(joined);
+    else await inspection.start(assignment);
+    await renderReview();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Open an inspection's screen, with the supervisor's return comment above the checklist. */
+async function openInspection(id) {
+  await inspection.open(id);
+  await renderReview();
+}
+
+async function renderReview() {
+  const box = $("insp-review");
+  const id = inspection.currentId();
+  const i = id ? await db.one("inspections", id) : null;
+  if (!i || i.status !== "returned" || $("inspection-view").hidden) {
+    box.hidden = true;
+    box.replaceChildren();
+    return;
+  }
+  box.replaceChildren(el("h3", { text: label("inspection_status", "returned") }),
+    returnedNote(i), el("p", { class: "hint",
+      text: "Sửa các mục theo ý kiến của lãnh đạo rồi nộp lại." }));
+  box.hidden = false;
 }
 
 /** A function from a result or conflict ({item_code, inspection_id}) to its checklist item,

@@ -9,17 +9,24 @@
 import * as db from "./db.js";
 import { API, ApiError, Offline, request } from "./api.js";
 import { sha256 } from "./ui.js";
+import { label } from "/app/labels.js";
+
+/** The statuses of an inspection that is still the visit of its campaign and site. */
+export const OPEN = ["draft", "submitted", "returned"];
 
 export const STATUS_VI = {
   applied: "Đã áp dụng",
   duplicate: "Đã gửi trước đó (không áp dụng lại)",
   conflict: "Xung đột",
   rejected: "Bị từ chối",
+  merged: label("sync_result", "merged"),
 };
 
 const listeners = new Set();
+/** @param {(what: string, detail?: any) => void} fn */
 export function onChange(fn) { listeners.add(fn); }
-function changed(what) { for (const fn of listeners) fn(what); }
+/** @param {string} what @param {any} [detail] */
+function changed(what, detail) { for (const fn of listeners) fn(what, detail); }
 
 let running = null;
 let again = false;
@@ -124,16 +131,30 @@ async function push() {
   }
 }
 
-/** Record one result: the record's new version, a conflict to resolve, or a rejection. */
+/** Local inspections found a duplicate at push (id -> the open inspection they joined). */
+const merged = new Map();
+
+/** Record one result: the record's new version, a conflict to resolve, or a rejection. A
+ *  creation refused because the campaign and site already have an open inspection (409 with
+ *  `existing_id`) merges the local inspection into that one; its answers sent in the same
+ *  batch (refused too) were moved along and are logged as merged. */
 async function settle(m, r) {
-  const outcome = r.status === "duplicate" ? (r.original_status || "applied") : r.status;
+  let outcome = r.status === "duplicate" ? (r.original_status || "applied") : r.status;
+  const existing = r.error?.existing_id;
+  if (outcome === "rejected" && m.entity === "inspection" && existing && !m.base_version) {
+    await mergeInto(m.id, existing);
+    outcome = "merged";
+  } else if (outcome === "rejected" && merged.has(m.data?.inspection_id)) {
+    outcome = "merged";
+  }
   const entry = {
     at: new Date().toISOString(), mutation_id: m.mutation_id, status: r.status, outcome,
     entity: m.entity, id: m.id, key: m.key, item_code: m.data?.item_code || null,
     inspection_id: m.entity === "inspection" ? m.id : m.data?.inspection_id || null,
-    detail: r.error ? (r.error.detail || r.error.title) : null,
-    errors: r.error?.errors || null,
+    detail: outcome === "merged" ? null : r.error ? (r.error.detail || r.error.title) : null,
+    errors: outcome === "merged" ? null : r.error?.errors || null,
   };
+  if (outcome === "merged") entry.status = "merged";
   if (outcome === "applied") {
     await adopt(m.entity, m.key, r.server, r.version, { keepValue: true });
   } else if (outcome === "conflict") {
@@ -167,10 +188,121 @@ async function adopt(entity, key, server, version, { keepValue = false } = {}) {
     const local = await db.one("inspections", key);
     if (!local || !server) return;
     await db.save("inspections", {
-      ...local, version: server.version ?? version, status: server.status,
-      on_server: true, location_check: server.location_check || local.location_check,
+      ...local, ...serverFields(server), version: server.version ?? version,
+      location_check: server.location_check || local.location_check,
     });
   }
+}
+
+/** What the tablet keeps of the server's inspection record (REST detail, package or pull). */
+function serverFields(server) {
+  const out = {
+    id: server.id, site_id: server.site_id, checklist_id: server.checklist_id,
+    campaign_id: server.campaign_id, started_at: server.started_at, team: server.team,
+    status: server.status, version: server.version, on_server: true,
+    review: server.review || null, flags: server.flags || [],
+    location_check: server.location_check || null,
+  };
+  if (server.location) out.location = server.location;
+  for (const k of ["members", "updated_at", "updated_by", "photos"]) {
+    if (server[k] !== undefined) out[k === "photos" ? "server_photos" : k] = server[k];
+  }
+  return out;
+}
+
+/** Take a server inspection (with its answers when the record carries them) onto the
+ *  tablet: the record unless a change of ours to it is on its way, and each answer unless
+ *  ours is queued or in conflict or already as new. */
+export async function absorb(server) {
+  const local = await db.one("inspections", server.id);
+  if (!(await pending(server.id))) {
+    await db.save("inspections", { ...(local || {}), ...serverFields(server),
+                                   location: server.location || local?.location || null });
+  } else if (local) {
+    const { status: _s, version: _v, ...info } = serverFields(server);
+    await db.save("inspections", { ...local, ...info, status: local.status,
+                                   version: local.version });
+  }
+  for (const a of server.answers || []) {
+    const key = db.answerKey(server.id, a.item_code);
+    if (await pending(key)) continue;
+    const mine = await db.one("answers", key);
+    if (mine && mine.version != null && mine.version >= a.version) continue;
+    await adopt("answer", key, a, a.version);
+  }
+}
+
+/** Whether `server` (an inspection) is the visit of one of the package's assignments. */
+async function ours(server) {
+  const held = await db.get("package");
+  return (held?.data.assignments || []).some((a) => a.campaign_id === server.campaign_id
+    && a.site_id === server.site_id);
+}
+
+/** The open inspection of an assignment the tablet knows of (from the package, the pull or
+ *  started here), newest first. */
+export async function openOf(assignment) {
+  return (await db.all("inspections"))
+    .filter((i) => i.site_id === assignment.site_id
+      && (i.campaign_id || null) === (assignment.campaign_id || null) && OPEN.includes(i.status))
+    .sort((x, y) => (y.started_at || "").localeCompare(x.started_at || ""))[0] || null;
+}
+
+/** Ask the server (online) for an open inspection of `assignment` another tablet started;
+ *  taken onto this tablet with its answers. Resolves to its id, or null (none, offline). */
+export async function findOpen(assignment) {
+  if (!navigator.onLine) return null;
+  try {
+    const q = `?campaign_id=${assignment.campaign_id}&site_id=${assignment.site_id}`;
+    const { data } = await request("GET", `/inspections${q}`);
+    const open = (data || []).find((i) => OPEN.includes(i.status));
+    if (!open) return null;
+    const { data: detail } = await request("GET", `/inspections/${open.id}`);
+    await absorb(detail);
+    return detail.id;
+  } catch (err) {
+    if (err instanceof Offline) return null;
+    throw err;
+  }
+}
+
+/** The tablet started `fromId` offline, but the team's open inspection of that visit is
+ *  `toId`: its answers go to `toId` (queued again; where the server already has another
+ *  value for the item, a conflict card), its photos not yet sent follow, and `fromId` goes.
+ *  Nothing the inspector entered is dropped. */
+async function mergeInto(fromId, toId) {
+  merged.set(fromId, toId);
+  const { data: server } = await request("GET", `/inspections/${toId}`);
+  await absorb(server);
+  const theirs = new Map((server.answers || []).map((a) => [a.item_code, a]));
+  for (const m of await db.outbox()) { // the duplicate's queued answers: queued again below
+    if (m.data?.inspection_id === fromId && m.key !== fromId) await db.remove("outbox", m.seq);
+  }
+  for (const a of await db.answersOf(fromId)) {
+    const key = db.answerKey(toId, a.item_code);
+    const server = theirs.get(a.item_code);
+    await db.remove("answers", a.key);
+    if (server && JSON.stringify([server.value ?? null, server.note ?? null])
+        === JSON.stringify([a.value ?? null, a.note ?? null])) continue; // the same: nothing to do
+    const moved = { ...a, key, inspection_id: toId, id: server?.id || a.id,
+                    version: server ? server.version : null };
+    await db.save("answers", moved);
+    const data = answerData(moved);
+    if (server) {
+      await db.save("conflicts", {
+        key, entity: "answer", id: moved.id, data, base_version: null, server,
+        version: server.version, at: new Date().toISOString(), conflict_id: null,
+      });
+    } else {
+      await db.enqueue({ entity: "answer", op: "upsert", id: moved.id, key, data });
+    }
+  }
+  for (const p of await db.photosOf(fromId)) {
+    await db.save("photos", { ...p, inspection_id: toId, upload_url: p.done ? p.upload_url : null });
+  }
+  for (const m of await db.outbox()) if (m.key === fromId && m.sent === false) await db.remove("outbox", m.seq);
+  await db.remove("inspections", fromId);
+  changed("merged", { from: fromId, to: toId });
 }
 
 // --- conflicts -------------------------------------------------------------------------------
@@ -229,8 +361,11 @@ async function pull() {
 
 async function apply(change) {
   if (change.entity === "inspection") {
-    if (change.op === "upsert" && change.data && !(await pending(change.id))) {
+    if (change.op !== "upsert" || !change.data || (await pending(change.id))) return;
+    if (await db.one("inspections", change.id)) {
       await adopt("inspection", change.id, change.data, change.version);
+    } else if (await ours(change.data)) { // a team member's, started on another tablet
+      await absorb(change.data);
     }
     return;
   }
@@ -270,6 +405,7 @@ export async function refreshPackage() {
   const resp = await request("GET", "/sync/package", { headers });
   if (resp.status === 304) return false;
   await db.put("package", { etag: resp.headers.get("ETag"), data: resp.data });
+  for (const server of resp.data.inspections || []) await absorb(server);
   if (!(await db.get("cursor"))) await db.put("cursor", resp.data.cursor);
   changed("package");
   return true;
@@ -392,7 +528,8 @@ export async function waiting() {
   const box = await db.outbox();
   const photos = unsent(await db.all("photos"));
   const bytes = photos.reduce((n, p) => n + (p.size - (p.offset || 0)), 0);
-  return { mutations: box.length, photos: photos.length, bytes };
+  const conflicts = (await db.all("conflicts")).length;
+  return { mutations: box.length, photos: photos.length, bytes, conflicts };
 }
 
 /** Submit an inspection (online): sync first, then POST /inspections/{id}/submit.
