@@ -214,7 +214,8 @@ async function renderHome() {
     return el("li", { class: `assignment state-${state}${overdue ? " overdue" : ""}`,
                       dataset: { site: site.id, state, overdue: String(overdue) } },
       el("div", { class: "info" },
-        el("h3", {}, site.name, " ",
+        el("h3", { text: site.name }),
+        el("div", { class: "badges" },
           el("span", { class: `badge visit visit-${state}`, text: label("visit_state", state) }),
           overdue ? el("span", { class: "badge bad overdue",
                                  text: label("visit_state", "overdue") }) : null),
@@ -255,7 +256,8 @@ function visitState(i) {
 
 /** "In progress since…, last change by whom, when" as the home shows it. */
 function visitText(i, names, session) {
-  const who = (id) => (id === session?.user.id ? "bạn" : names.get(id) || "thành viên khác");
+  const who = (id) => (id === session?.user.id ? "bạn" : names.get(id)
+    || (id === i.review?.reviewed_by ? "lãnh đạo" : "người khác"));
   const parts = [`Bắt đầu ${dateTime(i.started_at)}`];
   if (!i.on_server) parts.push("chưa gửi lên máy chủ");
   if (i.updated_at) {
@@ -305,8 +307,7 @@ async function renderReview() {
     box.replaceChildren();
     return;
   }
-  box.replaceChildren(el("h3", { text: label("inspection_status", "returned") }),
-    returnedNote(i), el("p", { class: "hint",
+  box.replaceChildren(el("h3", { text: "Ý kiến của lãnh đạo" }), returnedNote(i), el("p", { class: "hint",
       text: "Sửa các mục theo ý kiến của lãnh đạo rồi nộp lại." }));
   box.hidden = false;
 }
