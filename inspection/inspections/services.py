@@ -28,6 +28,7 @@ from inspection.inspections.location import Fix, to_point
 from inspection.inspections.queries import sees_inspection
 from inspection.models import (
     Answer,
+    AuditHead,
     Campaign,
     Checklist,
     ChecklistItem,
@@ -94,9 +95,11 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
     existing = session.get(Inspection, inspection_id)
     if existing is not None:
         return _replayed(session, actor, existing, digest), False
-    # The site's row is locked (PostgreSQL) so that two tablets starting the same visit at
-    # once are told apart: the second sees the first's inspection.
-    site = session.get(Site, site_id, with_for_update=True)
+    # Two tablets starting the same visit at once are told apart: the audit chain's head,
+    # which every write takes first anyway (so no new lock order), is taken before the check
+    # for an open inspection; the second waits for the first's commit and then sees it.
+    session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
+    site = session.get(Site, site_id)
     if site is None:
         raise errors.NotFound("Không tìm thấy cơ sở được kiểm tra.")
     ensure_visible(actor, site.province_code, "cơ sở được kiểm tra")
