@@ -5,16 +5,18 @@ inspections back after logging in again, a returned inspection fixed and resubmi
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
+from PIL import Image
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from inspection.models import Answer, Inspection
+from inspection.models import Answer, Inspection, Photo
 from tests.field.conftest import (
     INSPECTOR,
     PASSWORD,
@@ -29,6 +31,12 @@ from tests.field.conftest import (
 )
 
 RETURN_COMMENT = "Mục C2: ghi rõ số văn bản thẩm tra của Công an thành phố."
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (180, 120, 90)).save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 def assignment(page: Page, site: dict[str, Any]) -> Any:
@@ -133,9 +141,13 @@ def test_a_tablet_that_started_offline_merges_into_the_teams_inspection(
     assert duplicate != inspection_id
     pick(b.page, "A3", "Không")  # a clash with the inspector's
     pick(b.page, "A5", "Có")
+    item(b.page, "A5").locator("input[type=file]").first.set_input_files(
+        {"name": "so-giao-nhan.jpg", "mimeType": "image/jpeg", "buffer": jpeg()})
+    expect(item(b.page, "A5").locator(".thumbs figure")).to_have_count(1)
     b.page.locator("#item-B2 textarea[aria-label='Ghi chú B2']").fill("Sổ giao nhận đầy đủ.")
     b.page.locator("#item-B2 textarea[aria-label='Ghi chú B2']").press("Tab")
     expect(b.page.locator("body")).to_have_attribute("data-waiting-mutations", "4")
+    expect(b.page.locator("body")).to_have_attribute("data-waiting-photos", "1")
 
     b.context.set_offline(False)
     expect(b.page.locator("body")).to_have_attribute("data-inspection", inspection_id)
@@ -157,6 +169,11 @@ def test_a_tablet_that_started_offline_merges_into_the_teams_inspection(
     notes = world.read(lambda s: s.scalar(select(Answer.note).where(
         Answer.inspection_id == uuid.UUID(inspection_id), Answer.item_code == "B2")))
     assert notes == "Sổ giao nhận đầy đủ."
+    photos = world.read(lambda s: [(str(p.inspection_id), p.item_code)
+                                   for p in s.scalars(select(Photo).where(
+                                       Photo.inspection_id.in_([uuid.UUID(inspection_id),
+                                                                uuid.UUID(duplicate)])))])
+    assert photos == [(inspection_id, "A5")]  # the photo taken offline went to the team's
     sync_now(a.page)
     checked(a.page, "A3", "Không")
     checked(a.page, "A5", "Có")
