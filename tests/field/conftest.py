@@ -153,7 +153,30 @@ def log_in(page: Page, world: World, username: str) -> None:
     expect(page.locator("li.assignment").first).to_be_visible()
 
 
+SENT_ALL = """async () => {
+    const db = await idb.openDB("kt1-field");
+    try {
+        const queued = await db.count("outbox");
+        const answers = await db.getAll("answers");
+        const inspections = await db.getAll("inspections");
+        const photos = await db.getAll("photos");
+        const clashing = new Set(await db.getAllKeys("conflicts")); // kept until resolved
+        return queued === 0 && answers.every((a) => clashing.has(a.key)
+                                             || (a.version !== null && a.version !== undefined))
+            && inspections.every((i) => i.on_server) && photos.every((p) => p.done || p.refused);
+    } finally {
+        db.close();
+    }
+}"""
+
+
 def synced(page: Page, timeout: float = 30_000) -> None:
+    """Everything the tablet holds is on the server (nothing queued, every answer but those
+    in conflict and every inspection has its server version, every photo sent) and no sync
+    is running: checked in
+    the tablet's IndexedDB, since the bar's counts may not have caught up with a change made
+    a moment ago."""
+    page.wait_for_function(SENT_ALL, polling=200, timeout=timeout)
     body = page.locator("body")
     expect(body).to_have_attribute("data-waiting-mutations", "0", timeout=timeout)
     expect(body).to_have_attribute("data-waiting-photos", "0", timeout=timeout)

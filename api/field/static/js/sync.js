@@ -142,8 +142,13 @@ async function settle(m, r) {
   let outcome = r.status === "duplicate" ? (r.original_status || "applied") : r.status;
   const existing = r.error?.existing_id;
   if (outcome === "rejected" && m.entity === "inspection" && existing && !m.base_version) {
-    await mergeInto(m.id, existing);
-    outcome = "merged";
+    try {
+      await mergeInto(m.id, existing);
+      outcome = "merged";
+    } catch (err) { // offline or logged out: merged at the next sync; else shown as refused
+      if (err instanceof Offline || (err instanceof ApiError && err.status === 401)) throw err;
+      merged.delete(m.id);
+    }
   } else if (outcome === "rejected" && merged.has(m.data?.inspection_id)) {
     outcome = "merged";
   }
