@@ -24,7 +24,7 @@ from workers.notices import POSITIONS
 
 BLANK_NAME = "…………………………………"
 BLANK_POSITION = "Chức vụ: ……………………"
-"""A representative's row left to be filled in by hand (none is stored yet)."""
+"""A representative's row left to be filled in by hand (the closing items unanswered)."""
 
 
 def render_record(session: Session, store: BlobStore,
@@ -56,8 +56,10 @@ def record_document(facts: records.RecordFacts,
     site, inspection = facts.site, facts.inspection
     body = model.IssuingBody(facts.body.parent, facts.body.name, facts.body.abbreviation,
                              facts.body.place)
-    representative = model.Representative(BLANK_NAME, BLANK_POSITION,
-                                          signature=signatures.get(None))
+    name, position = facts.representative or ("", "")
+    representative = model.Representative(
+        name or BLANK_NAME, position or BLANK_POSITION,
+        signature=signatures.get(None))
     return model.Record(
         body=body,
         number=facts.record.number,
