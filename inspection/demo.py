@@ -200,6 +200,11 @@ def compliant_value(item: ChecklistItem, today: date | None = None) -> Any:
 
 REPRESENTATIVES = (("Nguyễn Thị Mai", "Trưởng bưu cục"), ("Phạm Quốc Bảo", "Phó Trưởng bưu cục"))
 """Who spoke for the site (the closing items), by the inspection's number modulo 2."""
+CONCLUSIONS = {
+    "K2": "Không có hành vi vi phạm hành chính cần lập biên bản.",
+    "K3": "Khắc phục các nội dung chưa đạt trong thời hạn ghi tại thông báo của Sở.",
+}
+"""The conclusion's text items (K1 keeps the generic "no explanation")."""
 
 
 def _answers(checklist: Checklist, *, violations: int, dates: Dates,
@@ -209,10 +214,9 @@ def _answers(checklist: Checklist, *, violations: int, dates: Dates,
     site's representative; signatures stay unanswered (no fake drawings either)."""
     values = {i.code: compliant_value(i, dates.today) for i in checklist.items()}
     name, title = REPRESENTATIVES[n % 2]
-    for code, value in ((kt1_provider.REPRESENTATIVE_NAME, name),
-                        (kt1_provider.REPRESENTATIVE_TITLE, title)):
-        if code in values:
-            values[code] = value
+    texts = {**CONCLUSIONS, kt1_provider.REPRESENTATIVE_NAME: name,
+             kt1_provider.REPRESENTATIVE_TITLE: title}
+    values.update({code: text for code, text in texts.items() if code in values})
     candidates = [i for i in checklist.items() if i.severity and not i.photo_required]
     for item in candidates[:violations]:
         rule = item.compliant_when or {}

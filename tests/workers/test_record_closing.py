@@ -101,6 +101,9 @@ def test_the_record_prints_the_representative_and_the_three_signatures(
     assert f"{REPRESENTATIVE[0]}, {REPRESENTATIVE[1]}" in text  # the participants
     assert text.count(REPRESENTATIVE[0]) >= 2  # and under the signature
     assert BLANK_NAME not in text and "……" not in text
+    # printed among the participants and in the signature block, not in the answers table
+    assert "Họ và tên người đại diện" not in text and "Đã ký" not in text
+    assert "kiểm tra 58 nội dung" in text
     assert "Nguyễn Văn An" in text and "Lê Hoàng Nam" in text
     assert len(images) == 3
     assert sorted(images_in_docx(docx)) == sorted(pngs.values())
@@ -114,5 +117,5 @@ def test_a_record_without_the_closing_items_answered_prints_the_dotted_lines(
     _submitted(session, inspection)
     text, images, docx = _render(session, store, inspection)
     assert BLANK_NAME in text and "Chức vụ: ……" in text
-    assert "Không đạt" in text and "Chưa có chữ ký" in text
+    assert "Không đạt" in text and "Chưa có chữ ký" not in text
     assert images == [] and images_in_docx(docx) == []
