@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inspection.checklists import kt1_provider, kt1_user, services
-from inspection.models import Checklist
+from inspection.models import Campaign, Checklist
+from inspection.notices import today_in_vietnam
 
 BUILTIN: tuple[ModuleType, ...] = (kt1_provider, kt1_user)
 
@@ -27,10 +28,11 @@ def versions(module: ModuleType) -> tuple[list[dict[str, Any]], ...]:
 
 def seed_builtin(session: Session) -> list[Checklist]:
     """Publish each built-in version a code does not have yet: version n of the module when
-    the code has fewer than n versions (published, draft or retired), each new one retiring
+    the code has fewer than n versions (published, draft or retired). A new version retires
     the published versions before it (inspections keep the version they pinned; campaigns
-    created from now on are offered the new one). Idempotent: a database that has them all
-    is left alone. Returns the versions created now."""
+    created from now on are offered the new one), except one that a campaign not yet ended
+    pins: its tablets still start inspections on it (an admin retires it later). Idempotent:
+    a database that has them all is left alone. Returns the versions created now."""
     created = []
     for module in BUILTIN:
         have = session.scalar(select(func.count()).select_from(Checklist)
@@ -38,5 +40,17 @@ def seed_builtin(session: Session) -> list[Checklist]:
         for sections in versions(module)[have:]:
             draft = services.create_version(session, code=module.CODE, title=module.TITLE,
                                             target_kind=module.TARGET_KIND, sections=sections)
-            created.append(services.publish(session, draft.id, retire_previous=True))
+            created.append(services.publish(session, draft.id))
+            _retire_unused(session, created[-1])
     return created
+
+
+def _retire_unused(session: Session, newest: Checklist) -> None:
+    """Retire the published versions of `newest`'s code before it that no running or coming
+    campaign pins."""
+    in_use = select(Campaign.checklist_id).where(Campaign.ends_on >= today_in_vietnam())
+    for older in session.scalars(select(Checklist).where(
+            Checklist.code == newest.code, Checklist.status == "published",
+            Checklist.version < newest.version, Checklist.id.not_in(in_use))):
+        older.status = "retired"
+    session.flush()

@@ -172,6 +172,21 @@ def test_seeding_a_database_that_has_version_1_publishes_version_2_once(session)
     assert builtin.seed_builtin(session) == []
 
 
+def test_version_1_pinned_by_a_running_campaign_stays_published_when_version_2_is_seeded(session):  # type: ignore[no-untyped-def]
+    from datetime import date, timedelta
+
+    from tests import factories
+
+    session.delete(_version(session, "KT1-PROVIDER", 2))
+    v1 = _version(session, "KT1-PROVIDER", 1)
+    v1.status = "published"
+    factories.CampaignFactory(checklist_id=v1.id, ends_on=date.today() + timedelta(days=30))
+    session.flush()
+    assert [c.version for c in builtin.seed_builtin(session)] == [2]
+    assert _version(session, "KT1-PROVIDER", 1).status == "published"
+    assert _version(session, "KT1-PROVIDER", 2).status == "published"
+
+
 def test_a_new_version_of_a_code_gets_the_next_number_and_leaves_the_published_one_intact(session):  # type: ignore[no-untyped-def]
     current = _version(session, "KT1-PROVIDER", 2)
     fingerprint = services.fingerprint(current)
