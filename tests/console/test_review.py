@@ -227,6 +227,8 @@ def test_the_supervisor_finds_the_inspection_in_the_queue_looks_at_it_and_return
     expect(page.locator(".review-decision .outcome-error")).to_contain_text("Cần ghi nhận xét")
     page.get_by_label("Nhận xét").fill(RETURN_COMMENT)
     a2.get_by_label("Đánh dấu mục A2 cần sửa").check()  # the item the team must fix
+    a2.scroll_into_view_if_needed()
+    screenshot(page, "inspection-return-items")
     page.get_by_role("button", name="Trả lại", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Đã trả lại phiên kiểm tra")).to_be_visible()
     expect(page.locator(".review-header")).to_contain_text("Bị trả lại")
