@@ -100,3 +100,12 @@ def test_a_supervisor_of_another_province_gets_404(api, client, world):  # type:
     problem(client.post(f"{BASE}/{ident}/review",
                         json={"decision": "return", "comment": "Sửa", "items": ["A1"]},
                         headers={**api.login(hai_phong), "If-Match": '"2"'}), 404)
+
+
+def test_a_stale_or_missing_if_match_stores_no_items(client, session, world):  # type: ignore[no-untyped-def]
+    ident = _submitted(client, world)
+    body = {"decision": "return", "comment": "Sửa", "items": ["A1"]}
+    problem(_review(client, world, ident, body, etag='"1"'), 412)
+    problem(client.post(f"{BASE}/{ident}/review", json=body, headers=world.h["supervisor"]), 428)
+    session.expire_all()
+    assert session.get_one(Inspection, uuid.UUID(ident)).review_items == []
