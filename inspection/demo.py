@@ -262,7 +262,8 @@ def _inspections(session: Session, users: dict[str, User], checklist: Checklist,
             inspections.review(session, supervisor, inspection_id=inspection.id,
                                decision="return" if state == "returned" else "approve",
                                comment="Bổ sung ghi chú cho mục C2." if state == "returned"
-                               else "Đồng ý kết quả kiểm tra.", if_match=inspection.version)
+                               else "Đồng ý kết quả kiểm tra.", if_match=inspection.version,
+                               items=["C2"] if state == "returned" else None)
         if state == "approved":
             for finding in session.scalars(select(Finding).where(
                     Finding.inspection_id == inspection.id).order_by(Finding.item_code)):

@@ -94,3 +94,5 @@ def test_the_demo_is_dated_from_the_day_it_is_seeded(session, today):  # type: i
     closing = dict(session.execute(select(Answer.item_code, Answer.value).join(Inspection).where(
         Inspection.status == "approved", Answer.item_code.in_(["L1", "L2"]))).all())
     assert set(closing) == {"L1", "L2"} and all(closing.values())
+    returned = session.scalars(select(Inspection).where(Inspection.status == "returned")).one()
+    assert returned.review_items == ["C2"]  # the item its comment names, marked
