@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from inspection import errors, jobs
+from inspection.checklists import kt1_provider
 from inspection.checklists.compliance import is_compliant
 from inspection.inspections.queries import sees_inspection
 from inspection.inspections.services import get_inspection
@@ -42,6 +43,9 @@ TYPE_CODE = "BB"
 OVERSEERS = ("supervisor", "admin")
 REPRESENTATIVE_WORDS = ("đại diện", "đơn vị được kiểm tra", "cơ sở được kiểm tra")
 """A `signature` item whose text says one of these is signed by the inspected site."""
+AGENCY_WORDS = {"police": ("công an",), "skhcn": ("sở kh&cn", "khoa học và công nghệ")}
+"""A team member's `signature` item whose text names an agency is signed by that agency's
+member (by `User.agency`)."""
 
 
 def symbol_for(body: IssuingBody) -> str:
@@ -153,6 +157,9 @@ class RecordFacts:
     team: tuple[User, ...]
     answers: tuple[AnswerFacts, ...]
     signatures: dict[uuid.UUID | None, Photo]
+    representative: tuple[str, str] | None = None
+    """The site representative's name and title as answered (the closing items), either
+    may be empty; None when the checklist has no such items or neither is answered."""
 
     @property
     def ended_at(self) -> datetime:
@@ -190,7 +197,17 @@ def facts(session: Session, record: InspectionRecord) -> RecordFacts:
         record=record, body=issuing_body(session, record.province_code),
         inspection=inspection, site=site, commune=commune.name if commune else "",
         province=province.name, team=team, answers=_answers(inspection, photos),
-        signatures=_signatures(inspection, photos, team))
+        signatures=_signatures(inspection, photos, team),
+        representative=_representative(inspection))
+
+
+def _representative(inspection: Inspection) -> tuple[str, str] | None:
+    """The closing items' answers naming who spoke for the site (blank when unanswered)."""
+    answers = {a.item_code: a.value for a in inspection.answers}
+    name, title = (answers.get(code) for code in (kt1_provider.REPRESENTATIVE_NAME,
+                                                  kt1_provider.REPRESENTATIVE_TITLE))
+    shown = tuple(v.strip() if isinstance(v, str) else "" for v in (name, title))
+    return (shown[0], shown[1]) if any(shown) else None
 
 
 def _answers(inspection: Inspection, photos: list[Photo]) -> tuple[AnswerFacts, ...]:
@@ -213,9 +230,11 @@ def _signatures(inspection: Inspection, photos: list[Photo],
                 team: tuple[User, ...]) -> dict[uuid.UUID | None, Photo]:
     """Each `signature` item's photo (the one its answer names, else its latest ready
     photo) given to a signer: the site's representative when the item's text says so,
-    else the member who uploaded it, else the leader, else the next member unsigned."""
+    else (among the members of the agency the item's text names, if it names one) the
+    member who uploaded it, else the first, else the next member unsigned."""
     answers = {a.item_code: a.value for a in inspection.answers}
     members = [u.id for u in team]
+    agency_of = {u.id: u.agency for u in team}
     out: dict[uuid.UUID | None, Photo] = {}
     for item in inspection.checklist.items():
         if item.answer_type != "signature":
@@ -226,10 +245,14 @@ def _signatures(inspection: Inspection, photos: list[Photo],
             continue
         photo = (named or mine)[-1]
         signer: uuid.UUID | None
-        if any(word in item.text.lower() for word in REPRESENTATIVE_WORDS):
+        text = item.text.lower()
+        agency = next((a for a, words in AGENCY_WORDS.items()
+                       if any(word in text for word in words)), None)
+        if any(word in text for word in REPRESENTATIVE_WORDS):
             signer = None
         else:
-            free = [m for m in members if m not in out]
+            free = [m for m in members if m not in out
+                    and (agency is None or agency_of[m] == agency)]
             if photo.uploaded_by in free:
                 signer = photo.uploaded_by
             elif free:

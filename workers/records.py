@@ -15,6 +15,7 @@ from contextlib import closing
 from sqlalchemy.orm import Session
 
 from inspection import audit, records
+from inspection.checklists import kt1_provider
 from inspection.models import InspectionRecord, Photo, User
 from inspection.notices import DOST
 from media.blobstore import BlobStore
@@ -24,7 +25,7 @@ from workers.notices import POSITIONS
 
 BLANK_NAME = "…………………………………"
 BLANK_POSITION = "Chức vụ: ……………………"
-"""A representative's row left to be filled in by hand (none is stored yet)."""
+"""A representative's row left to be filled in by hand (the closing items unanswered)."""
 
 
 def render_record(session: Session, store: BlobStore,
@@ -56,8 +57,10 @@ def record_document(facts: records.RecordFacts,
     site, inspection = facts.site, facts.inspection
     body = model.IssuingBody(facts.body.parent, facts.body.name, facts.body.abbreviation,
                              facts.body.place)
-    representative = model.Representative(BLANK_NAME, BLANK_POSITION,
-                                          signature=signatures.get(None))
+    name, position = facts.representative or ("", "")
+    representative = model.Representative(
+        name or BLANK_NAME, position or BLANK_POSITION,
+        signature=signatures.get(None))
     return model.Record(
         body=body,
         number=facts.record.number,
@@ -66,7 +69,7 @@ def record_document(facts: records.RecordFacts,
         inspection=model.Inspection(started_at=inspection.started_at, ended_at=facts.ended_at,
                                     team=_team(facts.team, facts.province, signatures)),
         representatives=(representative,),
-        answers=tuple(_answer(a) for a in facts.answers),
+        answers=tuple(_answer(a) for a in facts.answers if not _signing(a)),
     )
 
 
@@ -86,14 +89,19 @@ def _team(users: tuple[User, ...], province: str,
     return tuple(members)
 
 
+def _signing(a: records.AnswerFacts) -> bool:
+    """The items of the signing (the representative's name and title, every signature) are
+    printed among the participants and in the signature block, not in the answers table."""
+    return a.item.answer_type == "signature" or a.item.code in (
+        kt1_provider.REPRESENTATIVE_NAME, kt1_provider.REPRESENTATIVE_TITLE)
+
+
 def _answer(a: records.AnswerFacts) -> model.Answer:
     kind = a.item.answer_type
-    if kind == "signature":
-        shown = "Đã ký" if a.photos else "Chưa có chữ ký"
-    elif kind == "photo":
+    if kind == "photo":
         shown = f"{a.photos} ảnh" if a.photos else "Chưa có ảnh"
     else:
         shown = answer_text(kind, a.value)
-    photos = 0 if kind in ("photo", "signature") else a.photos
+    photos = 0 if kind == "photo" else a.photos
     return model.Answer(section=a.section, item_code=a.item.code, question=a.item.text,
                         answer=shown, compliant=a.compliant, note=a.note, photos=photos)

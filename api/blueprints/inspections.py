@@ -120,6 +120,9 @@ class ReviewSchema(Schema):
     comment = fields.String(allow_none=True)
     reviewed_at = fields.DateTime()
     reviewed_by = fields.UUID()
+    items = fields.List(fields.String(), metadata={"description": (
+        "With a return: the item codes the supervisor marked for the team to fix, in the "
+        "checklist's order (empty otherwise).")})
 
 
 class SiteBriefSchema(Schema):
@@ -178,7 +181,7 @@ class InspectionSchema(Schema):
         review = None if inspection.reviewed_at is None else {
             "decision": "approve" if inspection.status == "approved" else "return",
             "comment": inspection.review_comment, "reviewed_at": inspection.reviewed_at,
-            "reviewed_by": inspection.reviewed_by}
+            "reviewed_by": inspection.reviewed_by, "items": list(inspection.review_items or [])}
         team = sorted(inspection.team, key=lambda u: u.username)
         extra: dict[str, Any] = {}
         if "site" in self.fields:
@@ -235,6 +238,11 @@ class ReviewInSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "return")))
     comment = fields.String(allow_none=True, load_default=None,
                             validate=validate.Length(max=5000))
+    items = fields.List(fields.String(validate=validate.Length(min=1, max=20)),
+                        load_default=None, validate=validate.Length(max=500), metadata={
+                            "description": "With `return` only: codes of the inspection's "
+                                           "checklist items the team must fix (422 for an "
+                                           "unknown code or with `approve`)."})
 
 
 def _with_etag(obj: Any, status: int = 200) -> tuple[Any, int, dict[str, str]]:
@@ -322,7 +330,8 @@ def submit(inspection_id: Any) -> Any:
 @blp.alt_response(428, **PRECONDITION)
 @blp.doc(parameters=[IF_MATCH])
 def review(body: dict[str, Any], inspection_id: Any) -> Any:
-    """Approve or return a submitted inspection (supervisors; a return needs a comment)."""
+    """Approve or return a submitted inspection (supervisors; a return needs a comment and may
+    mark the items to fix)."""
     return _with_etag(services.review(database.session(), current_user(),
                                       inspection_id=inspection_id, if_match=if_match_version(),
                                       **body))

@@ -2,8 +2,9 @@
 docs/samples/ as PNG pages.
 
 Builds the demo world on a temporary SQLite database, takes its approved inspection with
-three confirmed findings, adds two photos of evidence, issues the notice and the record through
-the real jobs (in-process), and draws every PDF page with pypdfium2:
+three confirmed findings, adds two photos of evidence and the three signatures drawn on the
+tablet (the site's representative, the Sở KH&CN's and the Công an's members), issues the notice
+and the record through the real jobs (in-process), and draws every PDF page with pypdfium2:
 
     .venv/bin/python docs/samples/render_samples.py
 """
@@ -22,6 +23,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from inspection import demo, migrate, notices, provision, records
+from inspection.checklists import kt1_provider
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
 from inspection.models import (
@@ -79,9 +81,9 @@ def main() -> None:
                     raise SystemExit(f"the {name} was not issued (status {issued.status})")
                 with store.open(issued.pdf_sha256) as source:
                     _pages(source.read(), name)
-            # the post office's annual report of 2025 (sent and accepted in the demo)
+            # the post office's annual report sent and accepted in the demo
             sent = session.scalars(select(ProvisionReport).where(
-                ProvisionReport.year == 2025)).one()
+                ProvisionReport.status == "accepted")).one()
             _pages(render_provision_pdf(provision_document(provision.facts(session, sent))),
                    "provision")
         engine.dispose()
@@ -107,6 +109,35 @@ def _photos(session, store: FileBlobStore, root: Path) -> None:  # type: ignore[
         session.add(photo)
         session.flush()
         process_photo(session, store, photo.id, far_m=300)
+    _signatures(session, store, root, inspection)
+
+
+def _signatures(session, store: FileBlobStore, root: Path, inspection) -> None:  # type: ignore[no-untyped-def]
+    """The closing items' signatures, each uploaded from its signer's tablet."""
+    police = next(u.id for u in inspection.team if u.agency == "police")
+    signers = ((kt1_provider.REPRESENTATIVE_SIGNATURE, inspection.created_by),
+               (kt1_provider.MEMBER_SIGNATURES["skhcn"], inspection.created_by),
+               (kt1_provider.MEMBER_SIGNATURES["police"], police))
+    for n, (code, uploader) in enumerate(signers):
+        path = root / f"{code}.png"
+        _signature(n).save(path, "PNG")
+        sha256, size = store.put(path)
+        photo = Photo(id=uuid.uuid4(), inspection_id=INSPECTION, item_code=code, sha256=sha256,
+                      size=size, status="processing", content_type="image/png",
+                      filename=path.name, uploaded_by=uploader)
+        session.add(photo)
+        session.flush()
+        process_photo(session, store, photo.id, far_m=300)
+
+
+def _signature(n: int) -> Image.Image:
+    """A stand-in for a signature drawn with a finger: a looping stroke, a flourish below."""
+    img = Image.new("RGBA", (600, 240), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(img)
+    points = [(40 + 26 * k, 120 + ((k * (37 + 9 * n) + 11 * n) % 90) - 45) for k in range(20)]
+    draw.line(points, fill=(20, 40, 130, 255), width=6, joint="curve")
+    draw.line([(60, 190), (300 + 60 * n, 170), (540, 185)], fill=(20, 40, 130, 255), width=5)
+    return img
 
 
 def _picture(n: int) -> Image.Image:

@@ -229,7 +229,35 @@ SECTION_K = {"code": "K", "title": "Kết luận phiên kiểm tra", "items": [
     detail("K3", "Kiến nghị, yêu cầu khắc phục và thời hạn", "text"),
 ]}
 
-SECTIONS: list[dict[str, Any]] = [
+REPRESENTATIVE_NAME = "L1"
+REPRESENTATIVE_TITLE = "L2"
+REPRESENTATIVE_SIGNATURE = "L3"
+MEMBER_SIGNATURES = {"skhcn": "L4", "police": "L5"}
+"""The closing items the inspection record prints (version 2 on): who spoke for the site
+and the signatures, one per agency of the joint team (keyed by `User.agency`). The name and
+title are required to submit; a signature is not: a representative may refuse to sign (the
+record then says so), and a record without a signature prints the line to sign by hand."""
+
+SECTION_L = {"code": "L", "title": "Ký biên bản", "items": [
+    detail(REPRESENTATIVE_NAME, "Họ và tên người đại diện đơn vị được kiểm tra", "text",
+           required=True),
+    detail(REPRESENTATIVE_TITLE, "Chức vụ của người đại diện đơn vị được kiểm tra", "text",
+           required=True),
+    detail(REPRESENTATIVE_SIGNATURE, "Chữ ký của người đại diện đơn vị được kiểm tra",
+           "signature", required=False),
+    detail(MEMBER_SIGNATURES["skhcn"], "Chữ ký thành viên đoàn kiểm tra – Sở KH&CN",
+           "signature", required=False),
+    detail(MEMBER_SIGNATURES["police"], "Chữ ký thành viên đoàn kiểm tra – Công an",
+           "signature", required=False),
+]}
+
+SECTIONS_V1: list[dict[str, Any]] = [
     SECTION_A, SECTION_B, SECTION_C, SECTION_D, SECTION_E, SECTION_F, SECTION_G, SECTION_H,
     SECTION_I, SECTION_J, SECTION_K,
 ]
+SECTIONS: list[dict[str, Any]] = [*SECTIONS_V1, SECTION_L]
+"""The current version's content: version 1 and the closing section L."""
+
+VERSIONS: tuple[list[dict[str, Any]], ...] = (SECTIONS_V1, SECTIONS)
+"""Every published version's content, oldest first (version n is `VERSIONS[n - 1]`); a
+published version never changes: new content is a new entry."""

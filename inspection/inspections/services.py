@@ -278,9 +278,12 @@ def submit(session: Session, actor: User, *, inspection_id: uuid.UUID,
 
 
 def review(session: Session, actor: User, *, inspection_id: uuid.UUID, decision: str,
-           comment: str | None, if_match: int | None) -> Inspection:
+           comment: str | None, if_match: int | None,
+           items: Sequence[str] | None = None) -> Inspection:
     """A supervisor approves (`approved`) or returns (`returned`, a comment is required) a
-    submitted inspection; If-Match is required so nobody approves what they have not seen."""
+    submitted inspection; If-Match is required so nobody approves what they have not seen.
+    A return may mark `items`: codes of the inspection's checklist for the team to fix (each
+    once, in the checklist's order; ValidationFailed for an unknown code or with approve)."""
     require_role(actor, "supervisor")
     inspection = get_inspection(session, actor, inspection_id)
     expect_version(inspection.version, if_match, what="phiên kiểm tra")
@@ -291,6 +294,7 @@ def review(session: Session, actor: User, *, inspection_id: uuid.UUID, decision:
     if decision == "return" and not (comment or "").strip():
         raise errors.ValidationFailed("Trả lại phiên kiểm tra cần ghi rõ lý do.",
                                       errors={"comment": ["required to return"]})
+    inspection.review_items = _returned_items(inspection, decision, items)
     inspection.status = DECISIONS[decision]
     inspection.review_comment = comment
     inspection.reviewed_by = actor.id
@@ -298,6 +302,22 @@ def review(session: Session, actor: User, *, inspection_id: uuid.UUID, decision:
     inspection.version += 1
     session.flush()
     return inspection
+
+
+def _returned_items(inspection: Inspection, decision: str,
+                    items: Sequence[str] | None) -> list[str]:
+    if not items:
+        return []
+    if decision != "return":
+        raise errors.ValidationFailed("Chỉ đánh dấu mục cần sửa khi trả lại phiên kiểm tra.",
+                                      errors={"items": ["only with decision return"]})
+    codes = [i.code for i in inspection.checklist.items()]
+    unknown = [code for code in items if code not in codes]
+    if unknown:
+        raise errors.ValidationFailed(
+            f"Mục không thuộc bảng kiểm tra của phiên: {', '.join(unknown)}.",
+            errors={"items": [f"not an item of the checklist: {', '.join(unknown)}"]})
+    return [code for code in codes if code in set(items)]
 
 
 def delete_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_code: str,

@@ -70,6 +70,9 @@ class Inspection(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # The item codes a supervisor marked when returning it (empty otherwise; migration 0017).
+    review_items: Mapped[list[str]] = mapped_column(JSONValue, default=list,
+                                                    server_default=text("'[]'"))
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -87,7 +90,8 @@ class Inspection(Base):
     non_compliant: Mapped[int | None] = query_expression()
 
     __audited__ = ("site_id", "checklist_id", "campaign_id", "status", "started_at", "location",
-                   "accuracy_m", "version", "submitted_at", "reviewed_by", "review_comment")
+                   "accuracy_m", "version", "submitted_at", "reviewed_by", "review_comment",
+                   "review_items")
 
     def answer_for(self, item_code: str) -> Answer | None:
         return next((a for a in self.answers if a.item_code == item_code), None)

@@ -29,10 +29,13 @@ from inspection.models import (
     ProvisionReport,
     SyncConflict,
 )
+from inspection.notices import today_in_vietnam
 from tests.console.conftest import PASSWORD, World, menu, open_page, screenshot, sign_in
 
 DRAFT_INSPECTION = demo._stable_id("inspection", "0")  # the demo's draft, team ct1 + congan.ct1
 POST_OFFICE = "Bưu điện thành phố Cần Thơ"
+ACCEPTED_YEAR, DRAFT_YEAR = demo.Dates(today_in_vietnam()).report_years
+"""The demo's annual provision reports: one accepted, the next a draft (dated from today)."""
 
 
 def _saved(download: Any) -> bytes:
@@ -132,7 +135,7 @@ def test_a_campaign_is_opened_from_the_top_of_the_risk_list_with_a_joint_team(wo
 def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
         world, page, browser):
     post = page
-    sign_in(post, world, "buudien.ct", "#/post/provision?year=2026")
+    sign_in(post, world, "buudien.ct", f"#/post/provision?year={DRAFT_YEAR}")
     expect(post.get_by_label("Tổng sản lượng bưu gửi KT1 trong năm")).to_have_value("1204117")
     post.get_by_label("Sản lượng trên địa bàn tỉnh, thành phố").fill("230150")
     post.get_by_label("Doanh thu dịch vụ KT1 (đồng)").fill("12100000000")
@@ -141,7 +144,7 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
         post.get_by_label(f"Chấp hành quy định về {aspect}", exact=True).fill(
             f"Thực hiện đầy đủ quy định về {aspect}.")
     post.get_by_role("button", name="Thêm sự cố").click()
-    post.get_by_label("Ngày xảy ra").fill("2026-09-14")
+    post.get_by_label("Ngày xảy ra").fill(f"{DRAFT_YEAR}-01-14")
     post.get_by_label("Nội dung", exact=True).fill("Chậm phát 02 bưu gửi KT1 do mưa bão")
     post.get_by_label("Cách xử lý, kết quả").fill("Phát bù trong ngày, báo cáo Sở")
     post.get_by_role("button", name="Thêm sự cố").click()
@@ -163,7 +166,7 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
         "Đã gửi, chờ tiếp nhận")
 
     office, broken, close = open_page(browser)
-    sign_in(office, world, "giamsat.ct", "#/provision?year=2026")
+    sign_in(office, world, "giamsat.ct", f"#/provision?year={DRAFT_YEAR}")
     row = office.locator(f'tr[data-organization="{POST_OFFICE}"]')
     expect(row.locator(".badge")).to_have_text("Đã gửi, chờ tiếp nhận")
     screenshot(office, "provision-status")
@@ -205,7 +208,7 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
         "Đã tiếp nhận")
 
     def stored(session: Any) -> tuple[Any, ...]:
-        r = session.scalars(select(ProvisionReport).where(ProvisionReport.year == 2026)).one()
+        r = session.scalars(select(ProvisionReport).where(ProvisionReport.year == DRAFT_YEAR)).one()
         return r.status, r.revenue_vnd, r.proposals, len(r.incidents)
 
     assert world.seed(stored) == ("accepted", 12_480_000_000, "Đề nghị tập huấn nghiệp vụ KT1.",
@@ -214,7 +217,7 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
 
 def test_another_provinces_provision_report_reads_not_found(world, page):
     report_id = world.seed(lambda s: s.scalars(select(ProvisionReport.id).where(
-        ProvisionReport.year == 2025)).one())
+        ProvisionReport.year == ACCEPTED_YEAR)).one())
     sign_in(page, world, "giamsat.hp", f"#/provision/{report_id}")
     expect(page.get_by_role("heading", name="Không tìm thấy")).to_be_visible()
 
@@ -317,7 +320,7 @@ def test_another_provinces_conflict_reads_not_found(world, page, conflicts):
 def test_the_pages_fit_a_tablet(world, browser: Browser) -> None:
     tablet, broken, close = open_page(browser, {"width": 1280, "height": 800})
     sign_in(tablet, world, "giamsat.ct", "#/reports")
-    for path in ("#/reports", "#/planning", "#/provision?year=2026", "#/conflicts"):
+    for path in ("#/reports", "#/planning", f"#/provision?year={DRAFT_YEAR}", "#/conflicts"):
         tablet.goto(f"{world.base_url}/console/{path}")
         expect(tablet.locator(".office-head h1")).to_be_visible()
         width = tablet.evaluate("document.querySelector('.page').scrollWidth")
@@ -333,6 +336,6 @@ def test_a_national_admin_picks_the_province_of_the_risk_list_and_provision_stat
     expect(page.locator(".office-risk-table tbody tr[data-site]").first).to_be_visible()
     page.get_by_label("Tỉnh, thành phố", exact=True).select_option("31")
     expect(page.get_by_text("Không có địa điểm nào.")).to_be_visible()
-    page.goto(f"{world.base_url}/console/#/provision?year=2025")
+    page.goto(f"{world.base_url}/console/#/provision?year={ACCEPTED_YEAR}")
     expect(page.locator(f'tr[data-organization="{POST_OFFICE}"] .badge')).to_have_text(
         "Đã tiếp nhận")

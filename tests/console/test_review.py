@@ -226,13 +226,21 @@ def test_the_supervisor_finds_the_inspection_in_the_queue_looks_at_it_and_return
     page.get_by_role("button", name="Trả lại", exact=True).click()
     expect(page.locator(".review-decision .outcome-error")).to_contain_text("Cần ghi nhận xét")
     page.get_by_label("Nhận xét").fill(RETURN_COMMENT)
+    a2.get_by_label("Đánh dấu mục A2 cần sửa").check()  # the item the team must fix
+    a2.scroll_into_view_if_needed()
+    screenshot(page, "inspection-return-items")
     page.get_by_role("button", name="Trả lại", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Đã trả lại phiên kiểm tra")).to_be_visible()
     expect(page.locator(".review-header")).to_contain_text("Bị trả lại")
     expect(page.locator(".review-comment-shown")).to_have_text(RETURN_COMMENT)
+    expect(page.locator(".review-header")).to_contain_text("Mục cần sửa")
+    expect(page.locator('li.review-item[data-item="A2"] .review-returned-badge')).to_have_text(
+        "Cần sửa")
     expect(page.get_by_role("button", name="Duyệt", exact=True)).to_have_count(0)
     status, _, comment = inspection_row(world, story.inspection_id)
     assert (status, comment) == ("returned", RETURN_COMMENT)
+    assert world.seed(lambda s: s.get_one(Inspection, uuid.UUID(story.inspection_id))
+                      .review_items) == ["A2"]
 
 
 @pytest.fixture

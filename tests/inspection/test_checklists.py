@@ -21,9 +21,9 @@ MD_IDS = ([f"A{n}" for n in range(1, 8)] + [f"B{n}" for n in range(1, 5)]
 CLOSING = ["K1", "K2", "K3"]
 
 
-def _published(session, code: str) -> Checklist:  # type: ignore[no-untyped-def]
+def _version(session, code: str, version: int = 1) -> Checklist:  # type: ignore[no-untyped-def]
     checklist = session.scalar(select(Checklist).where(Checklist.code == code,
-                                                       Checklist.version == 1))
+                                                       Checklist.version == version))
     return services.get_checklist(session, checklist.id)
 
 
@@ -45,9 +45,9 @@ def _body(code: str = "TEST-CL", **overrides):  # type: ignore[no-untyped-def]
 
 
 def test_the_provider_checklist_holds_every_item_of_the_domain_table(session):  # type: ignore[no-untyped-def]
-    checklist = _published(session, "KT1-PROVIDER")
+    checklist = _version(session, "KT1-PROVIDER")
     items = _items(checklist)
-    assert checklist.status == "published" and checklist.target_kind == "kt1_provider"
+    assert checklist.status == "retired" and checklist.target_kind == "kt1_provider"
     assert checklist.title == "Kiểm tra việc cung cấp dịch vụ bưu chính KT1"
     assert [s.code for s in checklist.sections] == list("ABCDEFGHIJK")
     assert len(MD_IDS) == 37 and set(MD_IDS + CLOSING) <= set(items)
@@ -60,7 +60,7 @@ def test_the_provider_checklist_holds_every_item_of_the_domain_table(session):  
 
 
 def test_severities_photos_and_rules_match_the_domain_table_for_a_hand_checked_sample(session):  # type: ignore[no-untyped-def]
-    items = _items(_published(session, "KT1-PROVIDER"))
+    items = _items(_version(session, "KT1-PROVIDER"))
     a4, b1, h2, k1 = items["A4"], items["B1"], items["H2"], items["K1"]
     assert (a4.severity, a4.photo_required, a4.answer_type) == ("critical", True, "yes_no_na")
     assert a4.text == ("Bưu gửi mang BMNN: bì ngoài đóng đúng dấu ký hiệu độ mật (A/B/C), không "
@@ -88,13 +88,13 @@ def test_severities_photos_and_rules_match_the_domain_table_for_a_hand_checked_s
 
 @pytest.mark.parametrize("code", ["KT1-PROVIDER", "KT1-USER"])
 def test_every_item_has_a_rule_exactly_when_it_has_a_severity(session, code):  # type: ignore[no-untyped-def]
-    for item in _published(session, code).items():
+    for item in _version(session, code).items():
         assert (item.severity is None) == (item.compliant_when is None), item.code
 
 
 @pytest.mark.parametrize("code", ["KT1-PROVIDER", "KT1-USER"])
 def test_legal_references_carry_a_known_status_and_superseded_texts_say_so(session, code):  # type: ignore[no-untyped-def]
-    for item in _published(session, code).items():
+    for item in _version(session, code).items():
         for ref in item.legal_refs:
             assert ref["status"] in REF_STATUSES, item.code
             if re.search(r"55/2016|16/2017|26/2020/NĐ-CP|29/2018", ref["instrument"]):
@@ -104,7 +104,7 @@ def test_legal_references_carry_a_known_status_and_superseded_texts_say_so(sessi
 
 
 def test_an_article_the_table_marks_unverified_is_never_stored_as_verified(session):  # type: ignore[no-untyped-def]
-    items = _items(_published(session, "KT1-PROVIDER"))
+    items = _items(_version(session, "KT1-PROVIDER"))
     for code in ("A1", "A2", "A6", "C2"):
         decision = [r for r in items[code].legal_refs if r["instrument"].startswith(
             "Quyết định 32/2025")]
@@ -113,9 +113,10 @@ def test_an_article_the_table_marks_unverified_is_never_stored_as_verified(sessi
     assert {r["status"] for r in items["A3"].legal_refs} == {"verified"}
 
 
-@pytest.mark.parametrize("code", ["KT1-PROVIDER", "KT1-USER"])
-def test_all_user_facing_text_is_nfc(session, code):  # type: ignore[no-untyped-def]
-    checklist = _published(session, code)
+@pytest.mark.parametrize(("code", "version"), [("KT1-PROVIDER", 1), ("KT1-PROVIDER", 2),
+                                               ("KT1-USER", 1)])
+def test_all_user_facing_text_is_nfc(session, code, version):  # type: ignore[no-untyped-def]
+    checklist = _version(session, code, version)
     texts = [checklist.title] + [s.title for s in checklist.sections]
     for item in checklist.items():
         texts += [item.text, item.legal_basis]
@@ -124,7 +125,7 @@ def test_all_user_facing_text_is_nfc(session, code):  # type: ignore[no-untyped-
 
 
 def test_the_user_checklist_holds_the_agency_duties_and_closing_items(session):  # type: ignore[no-untyped-def]
-    checklist = _published(session, "KT1-USER")
+    checklist = _version(session, "KT1-USER")
     items = _items(checklist)
     assert checklist.target_kind == "kt1_user"
     assert checklist.title == "Kiểm tra việc sử dụng dịch vụ bưu chính KT1"
@@ -140,27 +141,73 @@ def test_seeding_twice_creates_nothing_new(session):  # type: ignore[no-untyped-
     assert session.scalar(select(func.count()).select_from(Checklist)) == before
 
 
+def test_version_2_of_the_provider_checklist_adds_the_closing_items_the_record_prints(session):  # type: ignore[no-untyped-def]
+    v1, v2 = _version(session, "KT1-PROVIDER", 1), _version(session, "KT1-PROVIDER", 2)
+    assert (v1.status, v2.status) == ("retired", "published")
+    assert [s.code for s in v2.sections] == list("ABCDEFGHIJKL")
+    old, new = services.content(v1), services.content(v2)
+    assert new["sections"][:-1] == old["sections"]
+    closing = {i.code: i for i in v2.sections[-1].items}
+    assert {c: (i.answer_type, i.required, i.severity, i.legal_basis, i.photo_required)
+            for c, i in closing.items()} == {
+        "L1": ("text", True, None, "", False), "L2": ("text", True, None, "", False),
+        "L3": ("signature", False, None, "", False),
+        "L4": ("signature", False, None, "", False),
+        "L5": ("signature", False, None, "", False)}
+    assert closing["L4"].text == "Chữ ký thành viên đoàn kiểm tra – Sở KH&CN"
+    assert closing["L5"].text == "Chữ ký thành viên đoàn kiểm tra – Công an"
+    assert all(i.compliant_when is None for i in closing.values())
+
+
+def test_seeding_a_database_that_has_version_1_publishes_version_2_once(session):  # type: ignore[no-untyped-def]
+    v2 = _version(session, "KT1-PROVIDER", 2)
+    session.delete(v2)
+    _version(session, "KT1-PROVIDER", 1).status = "published"
+    session.flush()
+    created = builtin.seed_builtin(session)
+    assert [(c.code, c.version, c.status) for c in created] == [("KT1-PROVIDER", 2,
+                                                                 "published")]
+    assert _version(session, "KT1-PROVIDER", 1).status == "retired"
+    assert [s.code for s in _version(session, "KT1-PROVIDER", 2).sections][-1] == "L"
+    assert builtin.seed_builtin(session) == []
+
+
+def test_version_1_pinned_by_a_running_campaign_stays_published_when_version_2_is_seeded(session):  # type: ignore[no-untyped-def]
+    from datetime import date, timedelta
+
+    from tests import factories
+
+    session.delete(_version(session, "KT1-PROVIDER", 2))
+    v1 = _version(session, "KT1-PROVIDER", 1)
+    v1.status = "published"
+    factories.CampaignFactory(checklist_id=v1.id, ends_on=date.today() + timedelta(days=30))
+    session.flush()
+    assert [c.version for c in builtin.seed_builtin(session)] == [2]
+    assert _version(session, "KT1-PROVIDER", 1).status == "published"
+    assert _version(session, "KT1-PROVIDER", 2).status == "published"
+
+
 def test_a_new_version_of_a_code_gets_the_next_number_and_leaves_the_published_one_intact(session):  # type: ignore[no-untyped-def]
-    v1 = _published(session, "KT1-PROVIDER")
-    fingerprint = services.fingerprint(v1)
+    current = _version(session, "KT1-PROVIDER", 2)
+    fingerprint = services.fingerprint(current)
     sections = [{"code": "A", "title": "Chấp nhận bưu gửi KT1", "items": [
         {"code": "A1", "text": "Bưu gửi được kiểm tra trước khi chấp nhận",
          "answer_type": "yes_no_na", "compliant_when": {"in": ["yes", "na"]},
          "severity": "high"}]}]
-    v2 = services.create_version(session, code="KT1-PROVIDER", title=v1.title,
-                                 target_kind="kt1_provider", sections=sections)
-    assert (v2.version, v2.status) == (2, "draft")
-    services.publish(session, v2.id, retire_previous=True)
+    newer = services.create_version(session, code="KT1-PROVIDER", title=current.title,
+                                    target_kind="kt1_provider", sections=sections)
+    assert (newer.version, newer.status) == (3, "draft")
+    services.publish(session, newer.id, retire_previous=True)
     session.expire_all()
-    v1 = services.get_checklist(session, v1.id)
-    assert v1.status == "retired" and len(v1.items()) == 58
-    assert services.get_checklist(session, v2.id).status == "published"
-    v1.status = "published"  # the content fingerprint covers everything but the status
-    assert services.fingerprint(v1) == fingerprint
+    current = services.get_checklist(session, current.id)
+    assert current.status == "retired" and len(current.items()) == 63
+    assert services.get_checklist(session, newer.id).status == "published"
+    current.status = "published"  # the content fingerprint covers everything but the status
+    assert services.fingerprint(current) == fingerprint
 
 
 def test_a_published_version_cannot_be_edited(session):  # type: ignore[no-untyped-def]
-    v1 = _published(session, "KT1-USER")
+    v1 = _version(session, "KT1-USER")
     body = _body()
     with pytest.raises(errors.InvalidState):
         services.update_draft(session, v1.id, title="Sửa", target_kind="kt1_user",

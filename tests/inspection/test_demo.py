@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from inspection import demo
 from inspection.models import (
+    Answer,
     Assignment,
+    Campaign,
+    Checklist,
     Commune,
     Finding,
     Inspection,
@@ -18,6 +23,7 @@ from inspection.models import (
     StaffMember,
     User,
 )
+from inspection.notices import today_in_vietnam
 
 
 def test_the_demo_world_is_seeded_once_with_every_role_and_state(session):
@@ -64,3 +70,29 @@ def test_the_cli_creates_users_with_the_documented_flags(app, session):
     assert duplicate.exit_code != 0
     user = session.scalar(select(User).where(User.username == "thanh.tra"))
     assert (user.role, user.agency, user.province_code) == ("inspector", "skhcn", "92")
+
+
+@pytest.mark.parametrize("today", [date(2026, 3, 2), date(2025, 12, 20)])
+def test_the_demo_is_dated_from_the_day_it_is_seeded(session, today):  # type: ignore[no-untyped-def]
+    demo.seed_demo(session, today=today)
+    campaign = session.scalars(select(Campaign)).one()
+    assert campaign.starts_on < today < campaign.ends_on
+    assert campaign.name.endswith(f"năm {today.year}")
+    assert session.get_one(Checklist, campaign.checklist_id).version == 2  # the current one
+    dues = session.scalars(select(Assignment.due_on)).all()
+    assert all(today + timedelta(weeks=2) <= d <= today + timedelta(weeks=5) for d in dues)
+    started = [today_in_vietnam(s) for s in session.scalars(select(Inspection.started_at))]
+    assert all(today - timedelta(weeks=3) <= d < today for d in started)
+    dues = session.scalars(select(Finding.due_on).where(Finding.due_on.is_not(None))).all()
+    assert dues and all(d > today for d in dues)
+    reports = dict(session.execute(select(ProvisionReport.year, ProvisionReport.status)).all())
+    # until 10 December last year's report is the accepted one; after it, this year's
+    accepted = today.year - 1 if today <= date(today.year, 12, 10) else today.year
+    assert reports == {accepted: "accepted", accepted + 1: "draft"}
+    joined = session.scalars(select(StaffMember.joined_on)).all()
+    assert all(d < today for d in joined)
+    closing = dict(session.execute(select(Answer.item_code, Answer.value).join(Inspection).where(
+        Inspection.status == "approved", Answer.item_code.in_(["L1", "L2"]))).all())
+    assert set(closing) == {"L1", "L2"} and all(closing.values())
+    returned = session.scalars(select(Inspection).where(Inspection.status == "returned")).one()
+    assert returned.review_items == ["C2"]  # the item its comment names, marked

@@ -1,6 +1,7 @@
 // The answers of an inspection beside their checklist items (text, legal basis, severity),
 // grouped by section, the non-compliant ones marked, with notes and the photos of each item;
-// the signatures (items answered by a signature image) apart.
+// the signatures (items answered by a signature image) apart. While the supervisor reviews,
+// each item has a box to mark it for the team to fix; once returned, the marked items say so.
 
 import { h, date, dateTime, number } from "../../dom.js";
 import { badge } from "../../ui.js";
@@ -45,8 +46,11 @@ export function photosByItem(photos) {
  * Every section with its items and answers.
  * @param {Section[]} sections @param {Answer[]} answers @param {Map<string, Photo[]>} photos
  * @param {Set<string>} bad item codes of the findings (non-compliant items)
+ * @param {{mark?: Set<string>, returned?: string[]}} [options] `mark`: the codes the
+ *   supervisor ticks (filled as they tick); `returned`: the codes a return marked
  */
-export function answerSections(sections, answers, photos, bad) {
+export function answerSections(sections, answers, photos, bad, options = {}) {
+  const { mark, returned = [] } = options;
   const byCode = new Map(answers.map((a) => [a.item_code, a]));
   return sections.map((section) => {
     const items = section.items.filter((i) => i.answer_type !== "signature");
@@ -59,11 +63,14 @@ export function answerSections(sections, answers, photos, bad) {
         const answer = byCode.get(item.code);
         const failed = bad.has(item.code);
         const itemPhotos = photos.get(item.code) || [];
-        return h("li", { class: `review-item${failed ? " review-item-bad" : ""}`, dataset: { item: item.code } },
+        const toFix = returned.includes(item.code);
+        return h("li", { class: `review-item${failed ? " review-item-bad" : ""}${toFix ? " review-item-returned" : ""}`, dataset: { item: item.code } },
           h("div", { class: "review-item-head" },
             h("span", { class: "review-code" }, item.code),
             h("span", { class: "review-text" }, item.text),
-            item.severity ? badge("severity", item.severity) : null),
+            item.severity ? badge("severity", item.severity) : null,
+            toFix ? h("span", { class: "badge review-returned-badge" }, "Cần sửa") : null,
+            mark ? markBox(item, mark) : null),
           item.legal_basis ? h("p", { class: "review-legal" }, "Căn cứ: ", item.legal_basis) : null,
           h("p", { class: "review-answer" },
             h("span", { class: "muted" }, "Trả lời: "), h("strong", null, valueText(item, answer) || "—"),
@@ -73,6 +80,17 @@ export function answerSections(sections, answers, photos, bad) {
           thumbnails(itemPhotos, `Mục ${item.code}`));
       })));
   });
+}
+
+/** A box to mark the item for the team to fix. @param {Item} item @param {Set<string>} mark */
+function markBox(item, mark) {
+  const box = /** @type {HTMLInputElement} */ (h("input", {
+    type: "checkbox", class: "review-mark", checked: mark.has(item.code),
+    "aria-label": `Đánh dấu mục ${item.code} cần sửa`,
+    onchange: () => { if (box.checked) mark.add(item.code); else mark.delete(item.code); },
+  }));
+  return h("label", { class: "review-mark-label", title: "Đánh dấu mục này để đoàn kiểm tra sửa khi trả lại" },
+    box, " Cần sửa");
 }
 
 /**

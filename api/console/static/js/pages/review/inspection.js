@@ -51,6 +51,11 @@ async function draw(ctx, message) {
 
   const signed = signatures(checklist.sections || [], byItem, inspection.answers || []);
   const review = inspection.review;
+  const reviewing = inspection.status === "submitted" && api.hasRole(["supervisor"], ctx.user);
+  /** @type {Set<string>} */
+  const marked = new Set();
+  const order = (checklist.sections || []).flatMap((/** @type {any} */ s) => s.items.map((/** @type {any} */ i) => i.code));
+  const returned = review?.decision === "return" ? review.items || [] : [];
   const header = h("section", { class: "card review-header", "aria-label": "Thông tin phiên kiểm tra" },
     h("div", { class: "review-header-facts" },
       h("p", null, badge("inspection_status", inspection.status)),
@@ -68,6 +73,7 @@ async function draw(ctx, message) {
         review ? [review.decision === "approve" ? "Duyệt lúc" : "Trả lại lúc",
           [dateTime(review.reviewed_at), " — ", names.get(review.reviewed_by) || ""]] : null,
         review?.comment ? ["Nhận xét", h("q", { class: "review-comment-shown" }, review.comment)] : null,
+        returned.length ? ["Mục cần sửa", returned.join(", ")] : null,
       ].filter(Boolean)))),
     siteMap(site.location || null, inspection.location, inspection.location_check?.distance_m ?? null));
 
@@ -79,12 +85,13 @@ async function draw(ctx, message) {
     h("h1", null, `Kiểm tra: ${site.name || id}`),
     flash,
     header,
-    inspection.status === "submitted" ? section("Duyệt kết quả", api.hasRole(["supervisor"], ctx.user)
-      ? decisionPanel(id, got.etag, redraw)
+    inspection.status === "submitted" ? section("Duyệt kết quả", reviewing
+      ? decisionPanel(id, got.etag, redraw, marked, order)
       : h("p", { class: "muted" }, "Chờ giám sát viên của tỉnh duyệt.")) : null,
     section(`Phát hiện (${findings.length})`, findingsPanel(findings)),
     documents,
-    section("Câu trả lời theo bảng kiểm tra", ...answerSections(checklist.sections || [], inspection.answers || [], byItem, bad)),
+    section("Câu trả lời theo bảng kiểm tra", ...answerSections(checklist.sections || [], inspection.answers || [], byItem, bad,
+      { mark: reviewing ? marked : undefined, returned })),
     signed ? section("Chữ ký", signed) : null,
     byItem.get("") ? section("Ảnh khác (không gắn với mục nào)", thumbnails(byItem.get("") || [], "Ảnh khác")) : null,
     section("Lịch sử", await historyPanel(id, names).catch((err) => h("p", { class: "muted" }, `Không đọc được lịch sử: ${err.message}`))));
