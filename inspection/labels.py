@@ -148,6 +148,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "sync_conflicts": "Xung đột đồng bộ", "reference_datasets": "Dữ liệu tham chiếu",
         "legal_references": "Căn cứ pháp lý",
     },
+    "verdict": {"compliant": "Đạt", "noncompliant": "Không đạt"},
 }
 """Kinds of code → code → Vietnamese label."""
 
