@@ -262,9 +262,7 @@ def test_a_previous_open_finding_of_the_site_is_shown_beside_its_item(
         expect(box.locator(".meta")).to_have_text(
             f"Trạng thái: {LABELS['finding_status']['confirmed']} · "
             f"Hạn khắc phục: {due.strftime('%d/%m/%Y')}")
-    first = findings[0][0]
-    page.locator(f'[data-item="{first}"]').first.scroll_into_view_if_needed()
-    page.mouse.wheel(0, -200)
+    page.locator(f'[data-item="{findings[0][0]}"]').first.scroll_into_view_if_needed()
     sample(page, world, "form-previous-findings")
 
 
@@ -291,6 +289,8 @@ def test_a_roster_figure_is_offered_and_sent_as_the_answer_only_once_confirmed(
     expect(item(page, "C2").locator(".roster-hint")).to_contain_text("khác câu trả lời")
     item(page, "C5.1").get_by_role("button", name="Dùng số liệu").click()
     expect(item(page, "C5.1").locator(".value")).to_have_value("2026-06-03")
+    tab(page, "C").click()
+    sample(page, world, "form-roster")
     synced(page)
     assert answers_on_server(world, inspection_id) == {
         "A1": "yes", "C1": 3, "C2": 1, "C5.1": "2026-06-03"}

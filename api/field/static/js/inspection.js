@@ -182,8 +182,8 @@ function renderGps() {
   const why = poor && editable() && !current.creation && inspection.on_server
     ? el("span", { class: "hint", text: " (vị trí đã gửi lên máy chủ cùng phiên kiểm tra)" })
     : null;
-  gps.replaceChildren(el("span", { class: "gps-text", text: parts.join(" · ") }), why, retry,
-    el("span", { class: "gps-message hint", role: "status" }));
+  gps.replaceChildren(...[el("span", { class: "gps-text", text: parts.join(" · ") }), why, retry,
+    el("span", { class: "gps-message hint", role: "status" })].filter(Boolean));
 }
 
 /** Take a fresh fix (no cached position) and put it in the inspection and in its creation,
@@ -220,13 +220,13 @@ async function renderSections() {
   const codes = new Set(current.items.keys());
   const elsewhere = [...current.findings].filter(([code]) => !codes.has(code))
     .flatMap(([, list]) => list);
-  root.replaceChildren(form.nav(current.checklist, current.answers),
+  root.replaceChildren(...[form.nav(current.checklist, current.answers),
     elsewhere.length ? el("section", { class: "card" }, form.findingsBox(elsewhere)) : null,
     ...current.checklist.sections.map((s) => el("section", {
       class: "card checklist-section", dataset: { section: s.code }, id: `section-${s.code}`,
     }, el("h3", { text: `${s.code}. ${s.title}` }),
     ...s.items.filter((item) => !current.absorbed.has(item.code))
-      .map((item) => renderItem(item, values, photos, conflicts)))));
+      .map((item) => renderItem(item, values, photos, conflicts))))].filter(Boolean));
 }
 
 function renderItem(item, values, photos, conflicts) {
