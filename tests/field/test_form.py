@@ -115,7 +115,7 @@ class Tablet:
 
 
 def near(story: Story, metres: float = 20) -> Any:  # playwright's Geolocation
-    return {"longitude": story.lon + metres / 111_000, "latitude": story.lat,
+    return {"longitude": story.lon, "latitude": story.lat + metres / 111_195.08,
             "accuracy": 12}
 
 
@@ -332,7 +332,7 @@ def test_a_ratio_pair_computes_its_ratio_and_judges_it_by_the_rule(
         "G1.1": 50, "G1": 50, "G2.1": 40, "G2": 40, "C1": 4, "C4": 3}
 
 
-def test_retrying_gps_replaces_a_far_fix_before_the_inspection_is_sent(
+def test_retrying_gps_replaces_a_far_fix_offline_and_once_the_inspection_is_sent(
         world: World, stories: Stories, tablet: Tablet) -> None:  # noqa: F811
     page = tablet.page
     story = stories.by_key["gps"]
@@ -342,24 +342,37 @@ def test_retrying_gps_replaces_a_far_fix_before_the_inspection_is_sent(
     page.locator("li.assignment").filter(has_text=story.name).get_by_role(
         "button", name="Bắt đầu kiểm tra").click()
     expect(page.locator("#inspection-view")).to_be_visible()
-    inspection_id = page.locator("body").get_attribute("data-inspection")
+    inspection_id = str(page.locator("body").get_attribute("data-inspection"))
     gps = page.locator("#insp-gps")
-    expect(gps).to_contain_text(f"Kiểm tra vị trí: {LABELS['location_check']['far']}")
+    far = f"Kiểm tra vị trí: {LABELS['location_check']['far']}"
+    expect(gps).to_contain_text(far)
+    expect(gps).to_contain_text("cách cơ sở 4.000 m")
+    # Offline, the creation still waits on the tablet: the new fix goes with it.
+    tablet.context.set_geolocation(near(story, metres=2_000))
+    gps.get_by_role("button", name="Thử lại định vị").click()
+    expect(gps).to_contain_text("cách cơ sở 2.000 m")
+    expect(gps).to_contain_text(far)
+    tablet.context.set_offline(False)
+    synced(page)
+    assert server_check(world, inspection_id) == "far"
+    # Once the inspection is on the server, the new fix is a change of its own.
     tablet.context.set_geolocation(near(story, metres=25))
     gps.get_by_role("button", name="Thử lại định vị").click()
     expect(gps).to_contain_text(f"Kiểm tra vị trí: {LABELS['location_check']['ok']}")
     expect(gps).to_contain_text("Đã cập nhật vị trí.")
     expect(gps.get_by_role("button", name="Thử lại định vị")).to_have_count(0)
-    tablet.context.set_offline(False)
     synced(page)
+    assert server_check(world, inspection_id) == "ok"
 
+
+def server_check(world: World, inspection_id: str) -> str:  # noqa: F811
     def check(session: Session) -> str:
-        inspection = session.get(Inspection, uuid.UUID(str(inspection_id)))
+        inspection = session.get(Inspection, uuid.UUID(inspection_id))
         assert inspection is not None
         return location_check(inspection.site.location, inspection.location,
                               inspection.accuracy_m, far_radius_m=300,
                               max_accuracy_m=1000).status
-    assert world.seed(check) == "ok"
+    return world.seed(check)
 
 
 def test_a_flagged_photo_shows_its_flag_in_words(

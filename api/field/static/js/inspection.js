@@ -157,8 +157,7 @@ function renderHead() {
 }
 
 /** The location check as the server makes it (its own once it has judged the fix), and a
- *  "retry GPS" button while the fix is missing, poor or far and can still be replaced (the
- *  inspection's creation has not left the tablet). */
+ *  "retry GPS" button while the fix is missing, poor or far and the inspection editable. */
 function renderGps() {
   const { inspection, site } = current;
   const gps = $("insp-gps");
@@ -175,19 +174,17 @@ function renderGps() {
   const poor = status !== "ok" || (acc !== null && acc > POOR_ACCURACY_M);
   gps.className = poor ? "warn gps" : "gps";
   gps.dataset.check = status;
-  const retry = poor && editable() && current.creation ? el("button", {
+  const retry = poor && editable() ? el("button", {
     type: "button", class: "secondary", id: "retry-gps", text: "Thử lại định vị",
     onclick: () => retryGps(),
   }) : null;
-  const why = poor && editable() && !current.creation && inspection.on_server
-    ? el("span", { class: "hint", text: " (vị trí đã gửi lên máy chủ cùng phiên kiểm tra)" })
-    : null;
-  gps.replaceChildren(...[el("span", { class: "gps-text", text: parts.join(" · ") }), why, retry,
+  gps.replaceChildren(...[el("span", { class: "gps-text", text: parts.join(" · ") }), retry,
     el("span", { class: "gps-message hint", role: "status" })].filter(Boolean));
 }
 
-/** Take a fresh fix (no cached position) and put it in the inspection and in its creation,
- *  still queued; the server judges it when the creation arrives. */
+/** Take a fresh fix (no cached position) and put it in the inspection: in its creation while
+ *  that is still queued, else as a change of its own (PUT /inspections/{id}/location through
+ *  the outbox); the server judges it when it arrives. */
 async function retryGps() {
   const button = $("retry-gps");
   if (button) { button.disabled = true; button.textContent = "Đang lấy vị trí…"; }
@@ -200,11 +197,11 @@ async function retryGps() {
       + "cho phép ứng dụng dùng vị trí, rồi thử lại.";
     return;
   }
-  if (!current.creation) { renderGps(); return; }
   const inspection = { ...current.inspection, location, location_check: null };
   await db.save("inspections", inspection);
   await db.enqueue({ entity: "inspection", op: "upsert", id: inspection.id, key: inspection.id,
-                     data: { ...current.creation.data, location } });
+                     data: current.creation ? { ...current.creation.data, location }
+                       : { location } });
   current.inspection = inspection;
   current.creation = await queuedCreation();
   renderGps();
