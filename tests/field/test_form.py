@@ -231,7 +231,10 @@ def test_sections_show_their_progress_and_a_reload_resumes_in_the_same_section(
     offset = page.evaluate("window.scrollY")
     sample(page, world, "form-sections")
 
-    page.reload()
+    page.reload()  # back on the home screen; the inspection opens where it was left
+    expect(page.locator("#home-view")).to_be_visible()
+    page.locator("li.assignment").filter(has_text=stories.by_key["nav"].name).get_by_role(
+        "button", name="Tiếp tục kiểm tra").click()
     expect(page.locator("#inspection-view")).to_be_visible()
     expect(page.locator("#insp-site")).to_have_text(stories.by_key["nav"].name)
     expect(tab(page, "E")).to_have_attribute("aria-current", "true")

@@ -27,7 +27,6 @@ async function boot() {
     showLogin();
   } else {
     await showHome();
-    await inspection.reopen(); // wt-form hook: back in the form the inspector was filling
     if (navigator.onLine) runSync();
   }
   document.body.dataset.state = "ready";

@@ -99,9 +99,11 @@ async function queuedCreation() {
                                          && !m.sent && m.data?.site_id) || null;
 }
 
-const OPEN = "kt1.form.open"; // the inspection on screen, reopened after a reload
+const OPEN = "kt1.form.open"; // the inspection on screen
 
-/** After a reload: the inspection that was on screen, at the place it was left. */
+/** After a reload: the inspection that was on screen, at the place it was left. For the app's
+ *  boot to call after the home screen (not wired: a reload lands on the home screen, and the
+ *  inspection opens where it was left when the inspector opens it). */
 export async function reopen() {
   const id = localStorage.getItem(OPEN);
   if (id && await db.one("inspections", id)) await open(id);
@@ -292,7 +294,7 @@ function renderRatio(item, values, photos, conflicts) {
   const judged = isCompliant(item, values[item.code] ?? null, values);
   const text = form.ratioText(values[item.code], values[total.code]);
   const part = (/** @type {any} */ it) => el("div", {
-    class: "ratio-part", id: `item-${it.code}`, dataset: { item: it.code } },
+    class: "item", id: `item-${it.code}`, dataset: { item: it.code } },
   el("label", { class: "ratio-label" }, el("b", { text: it.code }), ` ${it.text}`,
     numberField(it, current.answers.get(it.code)?.value ?? null, "value")),
   badgesOf(it, values, it === item ? mine : [], conflicts),
