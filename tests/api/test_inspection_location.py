@@ -47,7 +47,7 @@ def test_a_better_fix_replaces_the_far_one_and_the_location_check_follows(
     assert replay.status_code == 200, replay.get_json()
 
 
-def test_a_fix_needs_if_match_and_a_stale_one_answers_412(client, world):  # type: ignore[no-untyped-def]  # noqa: F811,E501
+def test_a_fix_needs_if_match_and_a_stale_one_answers_412(client, world):  # type: ignore[no-untyped-def]  # noqa: F811
     ident = create(client, world, location=FAR)["id"]
     problem(relocate(client, world.h["inspector"], ident, NEAR, etag=None), 428)
     problem(relocate(client, world.h["inspector"], ident, NEAR, etag='"7"'), 412)

@@ -29,6 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspection import campaigns, demo, sites, staff
+from inspection.checklists import services as checklist_services
+from inspection.checklists.authoring import detail, yes_no
 from inspection.inspections.location import location_check
 from inspection.labels import LABELS
 from inspection.models import Answer, Assignment, Campaign, Finding, Inspection, Site, User
@@ -37,7 +39,7 @@ from tests.console.conftest import TABLET, World, browser, world  # noqa: F401  
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "field"
 UPDATE_SAMPLES = os.environ.get("KT1_UPDATE_SAMPLES") == "1"
 USER = "kiemtra.ct1"
-STORIES = ("nav", "roster", "ratio", "gps", "photo")
+STORIES = ("nav", "roster", "ratio", "gps", "photo")  # and "sign", an agency
 ROSTER = (  # name, trained on, secrecy commitment, vetted: 3 involved, 2 vetted, 2 committed
     ("Võ Thị Kim Thoa", date(2026, 5, 12), True, True),
     ("Trương Minh Khang", date(2026, 6, 3), True, True),
@@ -92,6 +94,7 @@ def _add_stories(session: Session) -> Stories:
             staff.record_vetting(session, users["congan.ct1"], member.id,
                                  if_match=member.version, outcome="vetted",
                                  reference="201/CAT-PA03", decided_on=date(2026, 4, 10))
+    out["sign"] = _signature_story(session, supervisor, team, base, (point.x, point.y - 0.002))
     flagged = session.scalars(  # of an inspection kiemtra.ct1 led (so their team's site)
         select(Finding).join(Inspection, Inspection.id == Finding.inspection_id)
         .where(Finding.status == "confirmed", Inspection.created_by == users[USER].id)
@@ -101,6 +104,34 @@ def _add_stories(session: Session) -> Stories:
     assert site is not None
     shape = to_shape(site.location)
     return Stories(out, Story(site.name, shape.x, shape.y, site.id))
+
+
+SIGNERS = {"Z1": "Chữ ký của người đại diện cơ quan", "Z2": "Chữ ký của trưởng đoàn kiểm tra",
+           "Z3": "Chữ ký của cán bộ Công an trong đoàn"}
+
+
+def _signature_story(session: Session, supervisor: User, team: list[Any], base: Site,
+                     at: tuple[float, float]) -> Story:
+    """An agency using KT1, inspected with a checklist whose one section closes the record
+    with three signatures (a campaign of its own pins it)."""
+    draft = checklist_services.create_version(
+        session, code="KT1-USER-KY", title="Kiểm tra cơ quan sử dụng dịch vụ KT1 (thử chữ ký)",
+        target_kind="kt1_user", sections=[
+            {"code": "Y", "title": "Kiểm tra", "items": [
+                yes_no("Y1", "Cơ quan gửi tài liệu mật qua dịch vụ KT1", severity="high",
+                       refs=[])]},
+            {"code": "Z", "title": "Chữ ký", "items": [
+                detail(code, text, "signature") for code, text in SIGNERS.items()]}])
+    checklist = checklist_services.publish(session, draft.id)
+    campaign = campaigns.create_campaign(
+        session, supervisor, name="Kiểm tra cơ quan sử dụng KT1 (thử chữ ký)",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 12, 31), checklist_id=checklist.id)
+    site = sites.create_site(session, supervisor, name="Văn phòng thử chữ ký",
+                             kind="kt1_user", organization="UBND thử chữ ký",
+                             address=base.address, location=at)
+    campaigns.create_assignment(session, supervisor, campaign.id, site_id=site.id, team=team,
+                                due_on=date(2026, 12, 20))
+    return Story(site.name, at[0], at[1], site.id)
 
 
 @pytest.fixture(scope="module")
@@ -406,3 +437,44 @@ def jpeg(seed: int) -> bytes:
     out = io.BytesIO()
     img.save(out, "JPEG", quality=90)
     return out.getvalue()
+
+
+def test_several_signatures_in_one_section_each_have_their_own_pad(
+        world: World, stories: Stories, tablet: Tablet) -> None:  # noqa: F811
+    page = tablet.page
+    log_in(page, world)
+    inspection_id = start(tablet, stories.by_key["sign"])
+    pads = page.locator('.checklist-section[data-section="Z"] .signature-pad')
+    expect(pads).to_have_count(3)
+    for code, signer in SIGNERS.items():
+        expect(item(page, code).locator(".signer")).to_have_text(f"Người ký: {signer}")
+        expect(item(page, code).get_by_label(f"Ký tên: {signer}")).to_be_visible()
+    sign(page, "Z1")
+    scribble(page, "Z2")  # drawn, then cleared: nothing to save
+    item(page, "Z2").get_by_role("button", name="Xoá nét ký").click()
+    item(page, "Z2").get_by_role("button", name="Lưu chữ ký").click()
+    sign(page, "Z3")
+    expect(item(page, "Z2").locator("img.signature-img")).to_have_count(0)
+    expect(item(page, "Z1").locator("img.signature-img")).to_have_count(1)
+    synced(page)
+    values = answers_on_server(world, inspection_id)
+    assert set(values) == {"Z1", "Z3"} and values["Z1"] != values["Z3"]
+
+
+def scribble(page: Page, code: str) -> None:
+    canvas = item(page, code).locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box
+    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.6)
+    page.mouse.down()
+    for k in range(1, 16):
+        page.mouse.move(box["x"] + 30 + k * 25, box["y"] + box["height"] * (0.6 - 0.3 * (k % 2)),
+                        steps=3)
+    page.mouse.up()
+
+
+def sign(page: Page, code: str) -> None:
+    scribble(page, code)
+    item(page, code).get_by_role("button", name="Lưu chữ ký").click()
+    expect(item(page, code).locator("img.signature-img")).to_have_count(1)
