@@ -257,10 +257,11 @@ def test_sections_show_their_progress_and_a_reload_resumes_in_the_same_section(
     expect(nav).to_be_in_viewport()  # sticky: still there below the sync bar
     pick(page, "E1", "Có")
     expect(tab(page, "E").locator(".count")).to_have_text("1/4")
+    tab(page, "E").click()
+    sample(page, world, "form-sections")
     page.mouse.wheel(0, 180)  # a little into section E
     page.wait_for_timeout(400)
     offset = page.evaluate("window.scrollY")
-    sample(page, world, "form-sections")
 
     page.reload()  # back on the home screen; the inspection opens where it was left
     expect(page.locator("#home-view")).to_be_visible()
@@ -381,6 +382,7 @@ def test_retrying_gps_replaces_a_far_fix_offline_and_once_the_inspection_is_sent
     far = f"Kiểm tra vị trí: {LABELS['location_check']['far']}"
     expect(gps).to_contain_text(far)
     expect(gps).to_contain_text("cách cơ sở 4.000 m")
+    sample(page, world, "form-gps-retry")
     # Offline, the creation still waits on the tablet: the new fix goes with it.
     tablet.context.set_geolocation(near(story, metres=2_000))
     gps.get_by_role("button", name="Thử lại định vị").click()
@@ -429,6 +431,8 @@ def test_a_flagged_photo_shows_its_flag_in_words(
     expect(flag).to_have_count(1)
     expect(item(page, "A2").locator(".photo-flag").filter(
         has_text=LABELS["photo_flag"]["no_exif_time"])).to_have_count(1)
+    item(page, "A2").locator(".thumbs").scroll_into_view_if_needed()
+    sample(page, world, "form-photo-flags")
 
 
 def jpeg(seed: int) -> bytes:
