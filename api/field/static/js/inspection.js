@@ -164,15 +164,16 @@ function renderGps() {
   const { inspection, site } = current;
   const gps = $("insp-gps");
   const loc = inspection.location;
-  const d = loc && site.location ? distanceM(loc, site.location) : null;
-  const acc = loc?.accuracy_m ?? null;
-  const local = d === null || acc === null || acc > MAX_ACCURACY_M ? "no_fix"
-    : d - acc > FAR_RADIUS_M ? "far" : "ok";
-  const status = inspection.location_check?.status || local;
+  const judged = inspection.location_check; // the server's, for the fix it holds
+  const d = judged ? judged.distance_m ?? null
+    : loc && site.location ? distanceM(loc, site.location) : null;
+  const acc = judged ? judged.accuracy_m ?? null : loc?.accuracy_m ?? null;
+  const status = judged?.status || (d === null || acc === null || acc > MAX_ACCURACY_M
+    ? "no_fix" : d - acc > FAR_RADIUS_M ? "far" : "ok");
   const parts = [`Kiểm tra vị trí: ${label("location_check", status)}`];
   if (d !== null) parts.push(`cách cơ sở ${Math.round(d).toLocaleString("vi-VN")} m`);
   if (acc !== null) parts.push(`sai số ±${Math.round(acc).toLocaleString("vi-VN")} m`);
-  if (!loc) parts.push("không lấy được vị trí (không có tín hiệu hoặc chưa cho phép)");
+  if (d === null) parts.push("không lấy được vị trí (không có tín hiệu hoặc chưa cho phép)");
   const poor = status !== "ok" || (acc !== null && acc > POOR_ACCURACY_M);
   gps.className = poor ? "warn gps" : "gps";
   gps.dataset.check = status;
