@@ -154,6 +154,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "overdue": "Quá hạn",
     },
     "sync_result": {"merged": "Đã gộp vào phiên kiểm tra đang mở của đoàn"},
+    "verdict": {"compliant": "Đạt", "noncompliant": "Không đạt"},
 }
 """Kinds of code → code → Vietnamese label."""
 

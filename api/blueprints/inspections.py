@@ -62,6 +62,11 @@ class FixSchema(GpsFixSchema):
         return location.Fix(**data)
 
 
+class InspectionLocationSchema(Schema):
+    location = fields.Nested(FixSchema, required=True, metadata={
+        "description": "The new GPS fix, WGS84, with the device's accuracy in metres."})
+
+
 class FixOutSchema(Schema):
     lon = fields.Float()
     lat = fields.Float()
@@ -308,6 +313,21 @@ def put_answer(body: dict[str, Any], inspection_id: Any, item_code: str) -> Any:
         database.session(), current_user(), inspection_id=inspection_id, item_code=item_code,
         if_match=if_match_version(), create_only=if_none_match_star(), **body)
     return _with_etag(answer, 201 if created else 200)
+
+
+@blp.put("/<uuid:inspection_id>/location")
+@login_required("inspector", "police")
+@blp.arguments(InspectionLocationSchema)
+@blp.response(200, InspectionSchema)
+@blp.alt_response(412, **STALE)
+@blp.alt_response(428, **PRECONDITION)
+@blp.doc(parameters=[IF_MATCH])
+def put_location(body: dict[str, Any], inspection_id: Any) -> Any:
+    """Replace the team's GPS fix (retried on the tablet) while draft or returned; the location
+    check follows."""
+    return _with_etag(services.relocate(database.session(), current_user(),
+                                        inspection_id=inspection_id, location=body["location"],
+                                        if_match=if_match_version()))
 
 
 @blp.post("/<uuid:inspection_id>/submit")

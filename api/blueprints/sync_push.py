@@ -16,7 +16,11 @@ from api import database, json_body, problems
 from api.auth import current_principal, current_user, login_required
 from api.blueprints.checklists import ITEM_CODE
 from api.blueprints.findings import FindingPatchSchema
-from api.blueprints.inspections import AnswerInSchema, InspectionCreateSchema
+from api.blueprints.inspections import (
+    AnswerInSchema,
+    InspectionCreateSchema,
+    InspectionLocationSchema,
+)
 from api.pagination import PAGE, paginate_select
 from api.representations import represent_one
 from api.schemas import DEVICE_ID, MUTATION_ID, Moment, ProblemSchema
@@ -76,6 +80,8 @@ def _data(entity: str, op: str, ident: str, data: dict[str, Any]) -> dict[str, A
     if entity == "inspection":
         if set(data) <= {"status"}:
             return {"body": None, **InspectionStatusSchema().load(data)}
+        if set(data) == {"location"}:  # a retried GPS fix: PUT /inspections/{id}/location
+            return {"body": None, "status": None, **InspectionLocationSchema().load(data)}
         body = InspectionSyncSchema().load(_with_id(data, ident))
         body.pop("inspection_id")
         return {"status": body.pop("status"), "body": body}

@@ -341,6 +341,23 @@ def delete_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, it
     return True
 
 
+def relocate(session: Session, actor: User, *, inspection_id: uuid.UUID, location: Fix,
+             if_match: int | None) -> Inspection:
+    """Replace the team's GPS fix with a better one (the tablet retried GPS) while the
+    inspection is `draft`/`returned`; a field-role team member, If-Match required. The
+    creation's `request_hash` stays: a replay of the creation is still the same request."""
+    inspection = get_inspection(session, actor, inspection_id)
+    if actor.role not in FIELD_ROLES or actor.id not in {u.id for u in inspection.team}:
+        raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra mới được cập nhật vị trí.")
+    expect_version(inspection.version, if_match, what="phiên kiểm tra")
+    _ensure_status(inspection, ANSWERABLE, "cập nhật vị trí")
+    inspection.location = to_point(location)
+    inspection.accuracy_m = location.accuracy_m
+    inspection.version += 1
+    session.flush()
+    return inspection
+
+
 def delete_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID,
                       if_match: int | None) -> None:
     """Delete a `draft` inspection and its answers (a team member, If-Match required). One

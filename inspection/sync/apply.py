@@ -103,6 +103,9 @@ def _upsert_inspection(session: Session, actor: User, m: Mutation) -> Target:
     if session.get(Inspection, m.entity_id) is None:
         return _create_inspection(session, actor, m, body, status)
     inspection = services.get_inspection(session, actor, m.entity_id)
+    if m.data.get("location") is not None:  # a retried GPS fix, based on the version seen
+        return _target(services.relocate(session, actor, inspection_id=inspection.id,
+                                         location=m.data["location"], if_match=m.base_version))
     base = m.base_version or 1  # a creation sent again is based on the first version
     differs = body is not None and services.request_hash(
         inspection_id=inspection.id, **body) != inspection.request_hash

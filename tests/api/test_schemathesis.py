@@ -54,7 +54,8 @@ CALLER: dict[str, str | None] = {
         "PATCH /api/v1/users/{user_id}"], "admin"),
     **dict.fromkeys([
         "POST /api/v1/inspections", "PUT /api/v1/inspections/{inspection_id}/answers/{item_code}",
-        "POST /api/v1/inspections/{inspection_id}/submit", "GET /api/v1/sync/package",
+        "POST /api/v1/inspections/{inspection_id}/submit",
+        "PUT /api/v1/inspections/{inspection_id}/location", "GET /api/v1/sync/package",
         "GET /api/v1/sync/pull", "POST /api/v1/sync/push", "OPTIONS /api/v1/uploads",
         "POST /api/v1/uploads", "HEAD /api/v1/uploads/{upload_id}",
         "PATCH /api/v1/uploads/{upload_id}", "DELETE /api/v1/uploads/{upload_id}",

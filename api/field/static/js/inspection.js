@@ -3,6 +3,7 @@
 // and submit it, showing the server's list of what is missing in place.
 
 import * as db from "./db.js";
+import * as form from "./form.js";
 import * as sync from "./sync.js";
 import {
   $, YES_NO_NA, distanceM, el, isCompliant, sha256, show, valueText,
@@ -10,18 +11,26 @@ import {
 import { label } from "/app/labels.js";
 
 const EDITABLE = ["draft", "returned"];
-let current = null; // {inspection, checklist, site, assignment, items: Map, answers: Map}
+/** The open inspection: {inspection, checklist, site, assignment, items: Map, answers: Map,
+ *  pkg, pairs (numerator -> total), absorbed (total -> numerator), findings (by item),
+ *  creation (the inspection's creation still queued, unsent, or null)}. @type {any} */
+let current = null;
+// What the server's location check counts as a fix and as near (KT1_MAX_GPS_ACCURACY_M,
+// KT1_FAR_RADIUS_M defaults); the server's own check replaces this one once it has judged.
+const MAX_ACCURACY_M = 1000;
+const FAR_RADIUS_M = 300;
+const POOR_ACCURACY_M = 100;
 
 // --- starting ------------------------------------------------------------------------------
 
-function fix() {
+function fix(maximumAge = 60000) {
   return new Promise((resolve) => {
     if (!navigator.geolocation) return resolve(null);
     navigator.geolocation.getCurrentPosition(
       (p) => resolve({ lon: p.coords.longitude, lat: p.coords.latitude,
                        accuracy_m: Math.round(p.coords.accuracy * 10) / 10 }),
       () => resolve(null),
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+      { enableHighAccuracy: true, timeout: 15000, maximumAge });
   });
 }
 
@@ -67,15 +76,42 @@ export async function open(inspectionId) {
   const items = new Map();
   for (const s of checklist.sections) for (const i of s.items) items.set(i.code, i);
   const answers = new Map((await db.answersOf(inspectionId)).map((a) => [a.item_code, a]));
-  current = { inspection, checklist, site, assignment, items, answers };
+  const { pairs, absorbed } = form.ratioPairs(checklist);
+  current = { inspection, checklist, site, assignment, items, answers, pkg, pairs, absorbed,
+              findings: form.findingsByItem(pkg, site.id), creation: null };
+  current.creation = await queuedCreation();
   $("submit-errors").hidden = true;
   $("submit-message").textContent = "";
   renderHead();
   await renderSections();
   show("inspection-view");
   document.body.dataset.inspection = inspectionId;
-  window.scrollTo(0, 0);
+  localStorage.setItem(OPEN, inspectionId);
+  form.follow(inspectionId);
+  form.resume(inspectionId);
 }
+
+/** The creation of the open inspection while it waits in the outbox, unsent (its data may
+ *  still change: a better GPS fix), else null. */
+async function queuedCreation() {
+  const id = current.inspection.id;
+  return (await db.outbox()).find((m) => m.entity === "inspection" && m.key === id
+                                         && !m.sent && m.data?.site_id) || null;
+}
+
+const OPEN = "kt1.form.open"; // the inspection on screen
+
+/** After a reload: the inspection that was on screen, at the place it was left. For the app's
+ *  boot to call after the home screen (not wired: a reload lands on the home screen, and the
+ *  inspection opens where it was left when the inspector opens it). */
+export async function reopen() {
+  const id = localStorage.getItem(OPEN);
+  if (id && await db.one("inspections", id)) await open(id);
+}
+
+document.getElementById("back")?.addEventListener("click", () => {
+  localStorage.removeItem(OPEN);
+});
 
 export function currentId() { return current?.inspection.id || null; }
 
@@ -88,9 +124,11 @@ export async function refresh() {
   if (!inspection) return;
   const statusChanged = inspection.status !== current.inspection.status;
   current.inspection = inspection;
+  current.creation = await queuedCreation();
   const before = current.answers;
   current.answers = new Map((await db.answersOf(inspection.id)).map((a) => [a.item_code, a]));
   renderHead();
+  form.updateNav(current.checklist, current.answers);
   if (statusChanged) {
     await renderSections();
     return;
@@ -112,20 +150,7 @@ function renderHead() {
   $("insp-address").textContent = [site.organization, site.address].filter(Boolean).join(" · ");
   $("insp-status").textContent = `Trạng thái: ${label("inspection_status", inspection.status)}`
     + (inspection.on_server ? "" : " · chưa gửi lên máy chủ");
-  const gps = $("insp-gps");
-  gps.className = "";
-  if (!inspection.location) {
-    gps.textContent = "Vị trí GPS: không lấy được vị trí (không có tín hiệu hoặc chưa cho phép).";
-    gps.className = "warn";
-  } else {
-    const d = Math.round(distanceM(inspection.location, site.location));
-    const acc = Math.round(inspection.location.accuracy_m);
-    gps.textContent = `Vị trí GPS: sai số ±${acc} m · cách cơ sở ${d.toLocaleString("vi-VN")} m`;
-    if (d > 200 + acc) {
-      gps.textContent += " (xa cơ sở: kiểm tra lại vị trí)";
-      gps.className = "warn";
-    }
-  }
+  renderGps();
   const team = $("insp-team");
   team.replaceChildren(...(assignment?.team_members || []).map((m) => el("li", {},
     el("span", { class: "name", text: m.full_name }),
@@ -133,24 +158,109 @@ function renderHead() {
   $("submit").disabled = !editable();
 }
 
+/** The location check as the server makes it (its own once it has judged the fix), and a
+ *  "retry GPS" button while the fix is missing, poor or far and the inspection editable. */
+function renderGps() {
+  const { inspection, site } = current;
+  const gps = $("insp-gps");
+  const loc = inspection.location;
+  const judged = inspection.location_check; // the server's, for the fix it holds
+  const d = judged ? judged.distance_m ?? null
+    : loc && site.location ? distanceM(loc, site.location) : null;
+  const acc = judged ? judged.accuracy_m ?? null : loc?.accuracy_m ?? null;
+  const status = judged?.status || (d === null || acc === null || acc > MAX_ACCURACY_M
+    ? "no_fix" : d - acc > FAR_RADIUS_M ? "far" : "ok");
+  const parts = [`Kiểm tra vị trí: ${label("location_check", status)}`];
+  if (d !== null) parts.push(`cách cơ sở ${Math.round(d).toLocaleString("vi-VN")} m`);
+  if (acc !== null) parts.push(`sai số ±${Math.round(acc).toLocaleString("vi-VN")} m`);
+  if (d === null) parts.push("không lấy được vị trí (không có tín hiệu hoặc chưa cho phép)");
+  const poor = status !== "ok" || (acc !== null && acc > POOR_ACCURACY_M);
+  gps.className = poor ? "warn gps" : "gps";
+  gps.dataset.check = status;
+  const retry = poor && editable() ? el("button", {
+    type: "button", class: "secondary", id: "retry-gps", text: "Thử lại định vị",
+    onclick: () => retryGps(),
+  }) : null;
+  gps.replaceChildren(...[el("span", { class: "gps-text", text: parts.join(" · ") }), retry,
+    el("span", { class: "gps-message hint", role: "status" })].filter(Boolean));
+}
+
+/** Take a fresh fix (no cached position) and put it in the inspection: in its creation while
+ *  that is still queued, else as a change of its own (PUT /inspections/{id}/location through
+ *  the outbox); the server judges it when it arrives. */
+async function retryGps() {
+  const button = $("retry-gps");
+  if (button) { button.disabled = true; button.textContent = "Đang lấy vị trí…"; }
+  const location = await fix(0);
+  const message = () => document.querySelector("#insp-gps .gps-message");
+  current.creation = await queuedCreation();
+  if (!location) {
+    renderGps();
+    message().textContent = "Vẫn chưa lấy được vị trí; hãy ra chỗ thoáng, bật định vị và "
+      + "cho phép ứng dụng dùng vị trí, rồi thử lại.";
+    return;
+  }
+  const inspection = { ...current.inspection, location, location_check: null };
+  await db.save("inspections", inspection);
+  await db.enqueue({ entity: "inspection", op: "upsert", id: inspection.id, key: inspection.id,
+                     data: current.creation ? { ...current.creation.data, location }
+                       : { location } });
+  current.inspection = inspection;
+  current.creation = await queuedCreation();
+  renderGps();
+  message().textContent = "Đã cập nhật vị trí.";
+  document.dispatchEvent(new CustomEvent("kt1-changed"));
+}
+
 async function renderSections() {
   const photos = await db.photosOf(current.inspection.id);
   const values = Object.fromEntries([...current.answers].map(([c, a]) => [c, a.value]));
   const conflicts = new Set((await db.all("conflicts")).map((c) => c.key));
   const root = $("sections");
-  root.replaceChildren(...current.checklist.sections.map((s) => el("section", {
-    class: "card checklist-section", dataset: { section: s.code },
-  }, el("h3", { text: `${s.code}. ${s.title}` }),
-  ...s.items.map((item) => renderItem(item, values, photos, conflicts)))));
+  const codes = new Set(current.items.keys());
+  const elsewhere = [...current.findings].filter(([code]) => !codes.has(code))
+    .flatMap(([, list]) => list);
+  root.replaceChildren(...[form.nav(current.checklist, current.answers),
+    elsewhere.length ? el("section", { class: "card" }, form.findingsBox(elsewhere)) : null,
+    ...current.checklist.sections.map((s) => el("section", {
+      class: "card checklist-section", dataset: { section: s.code }, id: `section-${s.code}`,
+    }, el("h3", { text: `${s.code}. ${s.title}` }),
+    ...s.items.filter((item) => !current.absorbed.has(item.code))
+      .map((item) => renderItem(item, values, photos, conflicts))))].filter(Boolean));
 }
 
 function renderItem(item, values, photos, conflicts) {
+  if (current.pairs.has(item.code)) return renderRatio(item, values, photos, conflicts);
+  return renderPlain(item, values, photos, conflicts);
+}
+
+function renderPlain(item, values, photos, conflicts) {
   const answer = current.answers.get(item.code);
   const value = answer?.value ?? null;
   const mine = photos.filter((p) => p.item_code === item.code);
   const judged = isCompliant(item, value, values);
+  return el("article", {
+    class: `item${judged === false ? " noncompliant" : ""}`,
+    dataset: { item: item.code, node: item.code }, id: `item-${item.code}`,
+  },
+  el("div", { class: "item-head" }, el("span", { class: "code", text: item.code }),
+    el("p", { class: "text", text: item.text })),
+  badgesOf(item, values, mine, conflicts),
+  form.findingsBox(current.findings.get(item.code)),
+  control(item, answer),
+  roster(item, value),
+  item.answer_type !== "photo" && item.answer_type !== "signature"
+    ? photoInput(item, "evidence", "Chụp ảnh bằng chứng") : null,
+  thumbs(mine),
+  noteField(item, answer),
+  el("p", { class: "item-error", role: "alert", hidden: true }));
+}
+
+function badgesOf(item, values, mine, conflicts) {
+  const value = values[item.code] ?? null;
+  const judged = isCompliant(item, value, values);
   const key = db.answerKey(current.inspection.id, item.code);
-  const badges = el("div", { class: "badges" },
+  return el("div", { class: "badges", dataset: { live: "" } },
     item.required ? el("span", { class: "badge required", text: "Bắt buộc" }) : null,
     item.photo_required
       ? el("span", { class: "badge photo", text: "Cần ảnh khi không đạt" }) : null,
@@ -160,20 +270,58 @@ function renderItem(item, values, photos, conflicts) {
       && !mine.some((p) => p.kind === "evidence" && !photoState(p).refused)
       ? el("span", { class: "badge bad", text: "Cần ảnh bằng chứng" }) : null,
     conflicts.has(key) ? el("span", { class: "badge bad", text: "Xung đột" }) : null);
-  const node = el("article", {
-    class: `item${judged === false ? " noncompliant" : ""}`, dataset: { item: item.code },
-    id: `item-${item.code}`,
-  },
-  el("div", { class: "item-head" }, el("span", { class: "code", text: item.code }),
-    el("p", { class: "text", text: item.text })),
-  badges,
-  control(item, answer),
-  item.answer_type !== "photo" && item.answer_type !== "signature"
-    ? photoInput(item, "evidence", "Chụp ảnh bằng chứng") : null,
-  thumbs(mine),
-  noteField(item, answer),
+}
+
+/** The roster's figure for this item, offered; answered only when the inspector takes it. */
+function roster(item, value) {
+  const figure = form.rosterFigure(current.pkg, current.site.id, item.code);
+  return form.rosterHint(item, figure, value, editable(), async (v) => {
+    for (const input of document.querySelectorAll(`input[data-answers="${item.code}"]`)) {
+      /** @type {HTMLInputElement} */ (input).value = String(v);
+    }
+    await answerItem(item, v);
+  });
+}
+
+/** A count and its total as one block: both inputs, the ratio and the rule's verdict computed
+ *  ("45/50 = 90 %", đạt / không đạt), never typed. Each item is a part of the block (its own
+ *  input, badges, roster figure and error line); a total other pairs use too stays an item of
+ *  its own and the block holds a second input for it. Photos and the note are the count's. */
+function renderRatio(item, values, photos, conflicts) {
+  const total = current.items.get(current.pairs.get(item.code));
+  const own = current.absorbed.get(total.code) === item.code;
+  const answer = current.answers.get(item.code);
+  const mine = photos.filter((p) => p.item_code === item.code);
+  const judged = isCompliant(item, values[item.code] ?? null, values);
+  const text = form.ratioText(values[item.code], values[total.code]);
+  const part = (/** @type {any} */ it) => el("div", {
+    class: "item", id: `item-${it.code}`, dataset: { item: it.code } },
+  el("label", { class: "ratio-label" }, el("b", { text: it.code }), ` ${it.text}`,
+    numberField(it, current.answers.get(it.code)?.value ?? null, "value")),
+  badgesOf(it, values, it === item ? mine : [], conflicts),
+  roster(it, values[it.code] ?? null),
   el("p", { class: "item-error", role: "alert", hidden: true }));
-  return node;
+  const mirror = el("div", { class: "ratio-part shared", dataset: { mirror: total.code } },
+    el("label", { class: "ratio-label" }, el("b", { text: total.code }), ` ${total.text}`,
+      numberField(total, current.answers.get(total.code)?.value ?? null)),
+    el("p", { class: "hint", text: `Trả lời chung với mục ${total.code}.` }));
+  return el("article", {
+    class: `item ratio${judged === false ? " noncompliant" : ""}`,
+    dataset: { node: item.code, ratio: item.code },
+  },
+  el("div", { class: "item-head" }, el("span", { class: "code", text: "Tỉ lệ" }),
+    el("p", { class: "text", text: `${item.code} trên ${total.code}` })),
+  form.findingsBox([...(current.findings.get(total.code) || []),
+    ...(current.findings.get(item.code) || [])]),
+  el("div", { class: "ratio-block" },
+    el("div", { class: "ratio-inputs" }, own ? part(total) : mirror, part(item)),
+    el("p", { class: "ratio-result", dataset: { live: "" } },
+      el("span", { class: "ratio-value", text: text ?? "Nhập đủ hai số để tính tỉ lệ" }),
+      judged === null ? null : el("span", {
+        class: `verdict ${judged ? "ok" : "bad"}`, text: form.verdict(judged) }))),
+  photoInput(item, "evidence", "Chụp ảnh bằng chứng"),
+  thumbs(mine),
+  noteField(item, answer));
 }
 
 function disabled() { return editable() ? null : true; }
@@ -190,13 +338,10 @@ function control(item, answer) {
   switch (item.answer_type) {
     case "yes_no_na": return radios(YES_NO_NA);
     case "choice": return radios((item.choices || []).map((c) => [c, c]));
-    case "number": return el("input", {
-      type: "number", inputmode: "decimal", step: "any", class: "value", "aria-label": item.text,
-      value: value ?? "", disabled: disabled(),
-      onchange: (e) => answerItem(item, e.target.value === "" ? null : Number(e.target.value)),
-    });
+    case "number": return numberField(item, value, "value");
     case "date": return el("input", {
       type: "date", class: "value", "aria-label": item.text, value: value ?? "",
+      dataset: { answers: item.code },
       disabled: disabled(), onchange: (e) => answerItem(item, e.target.value || null),
     });
     case "text": return el("textarea", {
@@ -207,6 +352,17 @@ function control(item, answer) {
     case "signature": return signaturePad(item, value);
     default: return el("p", { text: `Kiểu câu trả lời chưa hỗ trợ: ${item.answer_type}` });
   }
+}
+
+/** A number input answering `item` (every input of one item carries `data-answers`). */
+function numberField(item, value, cls = "number") {
+  const figure = form.rosterFigure(current.pkg, current.site.id, item.code);
+  return el("input", {
+    type: "number", inputmode: "decimal", step: "any", class: cls, "aria-label": item.text,
+    value: value ?? "", disabled: disabled(), dataset: { answers: item.code },
+    placeholder: typeof figure === "number" && value === null ? String(figure) : null,
+    onchange: (e) => answerItem(item, e.target.value === "" ? null : Number(e.target.value)),
+  });
 }
 
 function noteField(item, answer) {
@@ -233,15 +389,21 @@ async function saveAnswer(item, change) {
   await db.enqueue({ entity: "answer", op: "upsert", id: next.id, key,
                      data: sync.answerData(next) });
   await rerenderItem(item);
+  form.updateNav(current.checklist, current.answers);
   document.dispatchEvent(new CustomEvent("kt1-changed"));
 }
 
-/** After an answer to `item`: its badges, and those of items whose rule depends on it. */
+/** After an answer to `item`: its badges, and the items whose rule depends on it drawn again
+ *  (a ratio pair shows the total's input too) unless being edited. */
 async function rerenderItem(item) {
-  const codes = [...current.items.values()].filter((other) => other.code === item.code
-    || other.compliant_when?.gte_item === item.code).map((other) => other.code);
-  await redraw([], codes);
+  const dependents = [...current.items.values()].filter(
+    (other) => other.compliant_when?.gte_item === item.code).map((other) => other.code);
+  await redraw(dependents, [item.code]);
 }
+
+/** The code of the node an item is drawn in: a total drawn inside its pair's block is in the
+ *  block's node. */
+function nodeOf(code) { return current.absorbed.get(code) || code; }
 
 /** Draw `replace` items again (unless one is being edited: then only its badges), and
  *  refresh the badges and photos of `badges` items and of every item whose badges (conflict
@@ -250,24 +412,31 @@ async function redraw(replace, badges = []) {
   const photos = await db.photosOf(current.inspection.id);
   const values = Object.fromEntries([...current.answers].map(([c, a]) => [c, a.value]));
   const conflicts = new Set((await db.all("conflicts")).map((c) => c.key));
+  const toReplace = new Set(replace.map(nodeOf));
+  const toSync = new Set(badges.map(nodeOf));
   for (const other of current.items.values()) {
-    const old = document.getElementById(`item-${other.code}`);
+    if (current.absorbed.has(other.code)) continue; // drawn with its pair
+    const old = document.querySelector(`[data-node="${other.code}"]`);
     if (!old) continue;
     const fresh = renderItem(other, values, photos, conflicts);
-    if (replace.includes(other.code) && !old.contains(document.activeElement)) {
+    const live = (/** @type {Element} */ n) => [...n.querySelectorAll("[data-live], .thumbs")]
+      .map((p) => p.textContent).join("|");
+    if (toReplace.has(other.code) && !old.contains(document.activeElement)) {
       old.replaceWith(fresh);
-    } else if (replace.includes(other.code) || badges.includes(other.code)
-               || [".badges", ".thumbs"].some((part) => old.querySelector(part).textContent
-                                                    !== fresh.querySelector(part).textContent)) {
+    } else if (toReplace.has(other.code) || toSync.has(other.code) || live(old) !== live(fresh)) {
       syncBadges(old, fresh);
     }
   }
 }
 
+/** Bring the parts of an item that follow its answer (badges, roster hint, ratio, photos) up
+ *  to date without touching its inputs. */
 function syncBadges(old, fresh) {
-  old.querySelector(".badges").replaceWith(fresh.querySelector(".badges"));
+  const parts = (/** @type {Element} */ n) => [...n.querySelectorAll("[data-live], .thumbs")];
+  const before = parts(old);
+  const after = parts(fresh);
+  if (before.length === after.length) before.forEach((p, k) => p.replaceWith(after[k]));
   old.className = fresh.className;
-  old.querySelector(".thumbs").replaceWith(fresh.querySelector(".thumbs"));
 }
 
 // --- photos and signatures -------------------------------------------------------------------
@@ -323,13 +492,15 @@ function thumbs(photos) {
     return el("figure", { class: state.refused ? "refused" : null },
       el("img", { src: blobUrls.get(p.id), alt: p.kind === "signature" ? "Chữ ký" : "Ảnh",
                   class: p.kind === "signature" ? "signature-img" : "photo-img" }),
-      el("figcaption", { text: state.text }));
+      el("figcaption", { text: state.text }),
+      ...(p.flags || []).map((flag) => el("p", { class: "photo-flag", dataset: { flag },
+                                                 text: label("photo_flag", flag) })));
   }));
 }
 
 function signaturePad(item, value) {
   const canvas = el("canvas", { class: "signature", width: 600, height: 200,
-                                "aria-label": `Ký tên ${item.code}` });
+                                "aria-label": `Ký tên: ${item.text}` });
   const ctx = canvas.getContext("2d");
   ctx.lineWidth = 3;
   ctx.lineCap = "round";
@@ -359,6 +530,7 @@ function signaturePad(item, value) {
   canvas.addEventListener("pointercancel", end);
   const save = el("button", {
     type: "button", class: "primary", disabled: disabled(), text: "Lưu chữ ký",
+    "aria-label": `Lưu chữ ký: ${item.text}`,
     onclick: () => {
       if (!drawn) return;
       canvas.toBlob((blob) => capture(item, "signature", blob, `chu-ky-${item.code}.png`),
@@ -367,9 +539,11 @@ function signaturePad(item, value) {
   });
   const clear = el("button", {
     type: "button", class: "secondary", disabled: disabled(), text: "Xoá nét ký",
+    "aria-label": `Xoá nét ký: ${item.text}`,
     onclick: () => { ctx.clearRect(0, 0, canvas.width, canvas.height); drawn = false; },
   });
-  return el("div", { class: "signature-pad" },
+  return el("div", { class: "signature-pad", dataset: { signer: item.code } },
+    el("p", { class: "signer", text: `Người ký: ${item.text}` }),
     value ? el("p", { class: "hint", text: "Đã lưu chữ ký; ký lại để thay." }) : null,
     canvas, el("div", { class: "row" }, clear, save));
 }

@@ -399,6 +399,7 @@ async function photoChecked(change) {
   const local = change.op === "upsert" && change.data ? await db.one("photos", change.id) : null;
   if (!local) return;
   await db.save("photos", { ...local, server_status: change.data.status,
+                            flags: change.data.flags || [], // wt-form hook: photo flags shown
                             reason: change.data.reason || null });
 }
 
