@@ -54,10 +54,12 @@ lint: $(BIN)/.installed $(JSCHECK)/node_modules/.installed
 	$(BIN)/mypy
 	$(JSCHECK)/node_modules/.bin/tsc -p $(JSCHECK)/tsconfig.json
 
-# Two processes (-n 2): each gets its own PostGIS and SpatiaLite test databases; a module's
-# tests stay in one process (--dist loadfile) so its live server and scratch database are shared.
+# Three processes (-n 3) on two cores: most of the time is spent waiting (browsers, rq
+# heartbeats, live servers), not computing. Each gets its own PostGIS and SpatiaLite test
+# databases; a module's tests stay in one process (--dist loadfile) so its live server and
+# scratch database are shared; the longest modules start first (tests/conftest.py).
 test: system-deps $(BIN)/.installed lint
-	$(BIN)/pytest -n $${KT1_TEST_WORKERS:-2} --dist loadfile
+	$(BIN)/pytest -n $${KT1_TEST_WORKERS:-3} --dist loadfile --durations=15
 
 bench: system-deps $(BIN)/.installed
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

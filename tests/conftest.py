@@ -30,6 +30,22 @@ POSTGRES_URL = os.environ.get(
     "KT1_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ("spatialite", "postgis")
 
+# Modules that wait the longest (real faults with rq's heartbeats, schemathesis, live uploads,
+# browsers): started first, so that under `-n N --dist loadfile` the short modules fill the
+# other workers meanwhile instead of leaving one long module running alone at the end.
+LONG_FIRST = ("tests/workers/test_job_faults.py", "tests/api/test_schemathesis.py",
+              "tests/console/", "tests/field/", "tests/api/test_uploads_live.py",
+              "tests/api/test_field_app.py", "tests/workers/test_embedded_served.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return next((n for n, p in enumerate(LONG_FIRST) if path.startswith(p)),
+                    len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: each module keeps its own order
+
 
 def seed_reference(engine: Engine) -> None:
     """Units from the package and the built-in checklists, committed once per backend."""

@@ -44,6 +44,9 @@ VN = timezone(timedelta(hours=7))
 HA_NOI = (105.8542, 21.0285)  # lon, lat: far from any Cần Thơ site
 NON_COMPLIANT = {"A1": "no", "A2": "no", "A3": "no", "A6": 2}
 BLOB = re.compile(r"^blob:")
+# A document is rendered by a background job: on a loaded machine that outlasts the default
+# wait of a page's reaction, so its outcome is awaited longer (an outcome, not a timing).
+JOB_WAIT = 90_000
 RETURN_COMMENT = "Ảnh mục A2 chụp xa bưu cục; đề nghị chụp lại tại chỗ và bổ sung ghi chú."
 
 
@@ -288,7 +291,7 @@ def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_iss
     page.get_by_role("button", name="Ban hành thông báo vi phạm").click()
     expect(page.locator(".review-notice progress")).to_be_attached()  # the job, live
     number = page.locator(".review-notice .review-number")
-    expect(number).to_have_text(re.compile(r"\d+/TB-"))
+    expect(number).to_have_text(re.compile(r"\d+/TB-"), timeout=JOB_WAIT)
     expect(page.locator(".review-notice")).to_contain_text("Đã ban hành")
     notice_number = number.inner_text()
     expect(page.get_by_text(f"Đã ban hành thông báo số {notice_number}.")).to_be_visible()
@@ -317,7 +320,8 @@ def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_iss
 
     # the inspection record, issued the same way
     page.get_by_role("button", name="Lập biên bản kiểm tra").click()
-    expect(page.locator(".review-record .review-number")).to_have_text(re.compile(r"\d+/BB-"))
+    expect(page.locator(".review-record .review-number")).to_have_text(
+        re.compile(r"\d+/BB-"), timeout=JOB_WAIT)
     expect(page.locator(".review-record")).to_contain_text("Đã ban hành")
     expect(page.locator(".review-record").get_by_role("button", name="Tải DOCX")).to_be_visible()
 
