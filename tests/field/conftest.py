@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy import Engine, select
 from inspection import demo
 from inspection.db import make_session_factory
 from inspection.models import Assignment, Inspection, Site, User
+from inspection.notices import VIETNAM
 from tests.browser import chromium
 from tests.conftest import BACKENDS
 from tests.live_server import scratch_database, served_settings, serving
@@ -73,6 +75,11 @@ def _team_sites(session: Any) -> dict[str, Any]:
             sites["fresh"].append(row)
         else:
             sites[visit.status] = {**row, "inspection_id": str(visit.id)}
+    # The demo's assignments fall due in the coming weeks: the last one not yet started is
+    # made three days overdue, for the home screen's mark.
+    late = next(a for a in reversed(assigned) if str(a.site_id) == sites["fresh"][-1]["id"])
+    late.due_on = datetime.now(VIETNAM).date() - timedelta(days=3)
+    sites["overdue"] = sites["fresh"][-1]
     return sites
 
 
@@ -93,6 +100,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             demo.seed_demo(session)
             session.commit()
             sites = _team_sites(session)
+            session.commit()
         with serving(served_settings(root, url)) as base_url:
             yield World(backend=request.param, base_url=base_url, engine=engine, root=root,
                         sites=sites)

@@ -17,7 +17,7 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from inspection.checklists.authoring import detail, yes_no
 from inspection.inspections.location import location_check
 from inspection.labels import LABELS
 from inspection.models import Answer, Assignment, Campaign, Finding, Inspection, Site, User
+from inspection.notices import VIETNAM
 from tests.console.conftest import TABLET, World, browser, world  # noqa: F401  (fixtures)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "field"
@@ -102,6 +103,15 @@ def _add_stories(session: Session) -> Stories:
     assert flagged is not None
     site = session.get(Site, flagged.site_id)
     assert site is not None
+    # Its approved visit is done: the findings are followed up at the next visit, which a
+    # campaign of its own assigns to the same team.
+    today = datetime.now(VIETNAM).date()
+    follow_up = campaigns.create_campaign(
+        session, supervisor, name="Kiểm tra lại việc khắc phục",
+        starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30),
+        checklist_id=campaign.checklist_id)
+    campaigns.create_assignment(session, supervisor, follow_up.id, site_id=site.id, team=team,
+                                due_on=today + timedelta(days=14))
     shape = to_shape(site.location)
     return Stories(out, Story(site.name, shape.x, shape.y, site.id))
 
@@ -242,7 +252,7 @@ def test_sections_show_their_progress_and_a_reload_resumes_in_the_same_section(
     log_in(page, world)
     start(tablet, stories.by_key["nav"])
     nav = page.locator("#section-nav")
-    expect(nav.locator(".section-tab")).to_have_count(11)  # A to K of KT1-PROVIDER
+    expect(nav.locator(".section-tab")).to_have_count(12)  # A to L of KT1-PROVIDER v2
     expect(tab(page, "A").locator(".count")).to_have_text("0/8")
     expect(tab(page, "A")).to_have_attribute("aria-current", "true")
     pick(page, "A1", "Có")

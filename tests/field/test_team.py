@@ -273,7 +273,8 @@ def test_a_returned_inspection_shows_the_comment_and_is_fixed_and_resubmitted(
     if world.backend == "spatialite":
         screenshot(b.page, "returned")
 
-    note = item(b.page, "C2").get_by_label("Ghi chú C2")
+    # C2 (vetted staff) is asked with its total C1 as one ratio block, whose note is the block's
+    note = b.page.locator('[data-node="C2"]').get_by_label("Ghi chú C2")
     note.fill("Văn bản thẩm tra số 115/CAT-PA03 ngày 10/4/2026.")
     note.press("Tab")
     synced(b.page)
