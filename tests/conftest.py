@@ -30,12 +30,21 @@ POSTGRES_URL = os.environ.get(
     "KT1_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ("spatialite", "postgis")
 
-# Modules that wait the longest (real faults with rq's heartbeats, schemathesis, live uploads,
-# browsers): started first, so that under `-n N --dist loadfile` the short modules fill the
-# other workers meanwhile instead of leaving one long module running alone at the end.
+# How `make test` spreads the work (`-n N --dist loadgroup`): each module's tests on one
+# backend are one group and stay in one process, in order (its module-scoped world, live server
+# and scratch database are per backend already), while the two backends' halves of a long
+# module run side by side. The groups that wait the longest (real faults with rq's heartbeats,
+# schemathesis, live uploads, browsers) start first, so that short ones fill the other
+# processes meanwhile instead of one long group running alone at the end.
 LONG_FIRST = ("tests/workers/test_job_faults.py", "tests/api/test_schemathesis.py",
               "tests/console/", "tests/field/", "tests/api/test_uploads_live.py",
               "tests/api/test_field_app.py", "tests/workers/test_embedded_served.py")
+
+
+def _backend(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    values = callspec.params.values() if callspec is not None else ()
+    return next((v for v in values if isinstance(v, str) and v in BACKENDS), "")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,6 +54,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                     len(LONG_FIRST))
 
     items.sort(key=rank)  # stable: each module keeps its own order
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(f"{module}@{_backend(item)}"))
 
 
 def seed_reference(engine: Engine) -> None:
