@@ -39,8 +39,9 @@ from inspection.db import make_session_factory
 from inspection.models import Answer, Inspection, Photo
 from tests import factories
 from tests.api.field_world import INSPECTOR, POLICE, SITES, Recorder, Seeded, seed
-from tests.browser import CHROMIUM
+from tests.browser import CHROMIUM, watch
 from tests.conftest import BACKENDS
+from tests.field.checklist import item, pick, type_in
 from tests.live_server import scratch_database, served_settings, serving
 from tests.workers.processes import wait_for
 
@@ -115,18 +116,6 @@ def _tablet(browser: Browser, world: World, site: str,
     assert broken == []
 
 
-def watch(page: Page) -> list[str]:
-    """What went wrong on the page: script and console errors, failed app assets."""
-    broken: list[str] = []
-    page.on("pageerror", lambda exc: broken.append(f"script error: {exc}"))
-    page.on("console", lambda msg: broken.append(f"console: {msg.text}")
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-            else None)
-    page.on("response", lambda resp: broken.append(f"{resp.status} {resp.url}")
-            if resp.status >= 400 and "/api/v1/" not in resp.url else None)
-    return broken
-
-
 @pytest.fixture
 def tablet(browser: Browser, world: World, request: pytest.FixtureRequest) -> Iterator[Tablet]:
     yield from _tablet(browser, world, getattr(request, "param", "happy"))
@@ -162,22 +151,6 @@ def start(page: Page, key: str) -> str:
     inspection_id = page.locator("body").get_attribute("data-inspection")
     assert inspection_id
     return inspection_id
-
-
-def item(page: Page, code: str) -> Any:
-    return page.locator(f'[data-item="{code}"]')
-
-
-def pick(page: Page, code: str, label: str) -> None:
-    item(page, code).locator("label.choice").filter(
-        has=page.get_by_text(label, exact=True)).click()
-    expect(item(page, code).get_by_label(label, exact=True)).to_be_checked()
-
-
-def type_in(page: Page, code: str, text: str) -> None:
-    field = item(page, code).locator(".value")
-    field.fill(text)
-    field.press("Tab")
 
 
 def photo(page: Page, code: str, data: bytes, name: str = "hien-truong.jpg") -> None:

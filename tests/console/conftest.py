@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from inspection import demo
 from inspection.db import make_session_factory
-from tests.browser import chromium
+from tests.browser import chromium, watch
 from tests.conftest import BACKENDS
 from tests.live_server import scratch_database, served_settings, serving
 
@@ -74,12 +74,7 @@ def open_page(browser: Browser, viewport: dict[str, int] = VIEWPORT
     context = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Europe/Paris",
                                   accept_downloads=True)
     page = context.new_page()
-    broken: list[str] = []
-    page.on("pageerror", lambda exc: broken.append(f"script error: {exc}"))
-    page.on("console", lambda msg: broken.append(f"console: {msg.text}")
-            if msg.type == "error" and "Content Security Policy" in msg.text else None)
-    page.on("response", lambda resp: broken.append(f"{resp.status} {resp.url}")
-            if resp.status >= 400 and "/api/v1/" not in resp.url else None)
+    broken = watch(page, every_console_error=False)
     return page, broken, context.close
 
 

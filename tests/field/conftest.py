@@ -24,7 +24,7 @@ from inspection import demo
 from inspection.db import make_session_factory
 from inspection.models import Assignment, Inspection, Site, User
 from inspection.notices import VIETNAM
-from tests.browser import chromium
+from tests.browser import chromium, watch
 from tests.conftest import BACKENDS
 from tests.live_server import scratch_database, served_settings, serving
 
@@ -126,13 +126,7 @@ def new_tablet(browser: Browser, location: dict[str, float]) -> Tablet:
                                   timezone_id="Asia/Ho_Chi_Minh", geolocation=location,
                                   permissions=["geolocation"], service_workers="allow")
     page = context.new_page()
-    broken: list[str] = []
-    page.on("pageerror", lambda exc: broken.append(f"script error: {exc}"))
-    page.on("console", lambda msg: broken.append(f"console: {msg.text}")
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-            else None)
-    page.on("response", lambda resp: broken.append(f"{resp.status} {resp.url}")
-            if resp.status >= 400 and "/api/v1/" not in resp.url else None)
+    broken = watch(page)
     return Tablet(context, page, broken)
 
 

@@ -35,7 +35,9 @@ from inspection.inspections.location import location_check
 from inspection.labels import LABELS
 from inspection.models import Answer, Assignment, Campaign, Finding, Inspection, Site, User
 from inspection.notices import VIETNAM
+from tests.browser import watch
 from tests.console.conftest import TABLET, World, browser, world  # noqa: F401  (fixtures)
+from tests.field.checklist import item, pick, type_in
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "field"
 UPDATE_SAMPLES = os.environ.get("KT1_UPDATE_SAMPLES") == "1"
@@ -168,13 +170,7 @@ def tablet(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Tablet]
                                   timezone_id="Asia/Ho_Chi_Minh", permissions=["geolocation"],
                                   geolocation={"longitude": 0, "latitude": 0, "accuracy": 5000})
     page = context.new_page()
-    broken: list[str] = []
-    page.on("pageerror", lambda exc: broken.append(f"script error: {exc}"))
-    page.on("console", lambda msg: broken.append(f"console: {msg.text}")
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-            else None)
-    page.on("response", lambda resp: broken.append(f"{resp.status} {resp.url}")
-            if resp.status >= 400 and "/api/v1/" not in resp.url else None)
+    broken = watch(page)
     yield Tablet(context, page)
     context.close()
     assert broken == []
@@ -202,22 +198,6 @@ def start(tablet: Tablet, story: Story) -> str:
     inspection_id = page.locator("body").get_attribute("data-inspection")
     assert inspection_id
     return inspection_id
-
-
-def item(page: Page, code: str) -> Any:
-    return page.locator(f'[data-item="{code}"]')
-
-
-def pick(page: Page, code: str, label: str) -> None:
-    item(page, code).locator("label.choice").filter(
-        has=page.get_by_text(label, exact=True)).click()
-    expect(item(page, code).get_by_label(label, exact=True)).to_be_checked()
-
-
-def type_in(page: Page, code: str, text: str) -> None:
-    field = item(page, code).locator(".value")
-    field.fill(text)
-    field.press("Tab")
 
 
 def tab(page: Page, section: str) -> Any:

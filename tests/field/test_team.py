@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from inspection.models import Answer, Inspection, Photo
+from tests.field.checklist import item, pick
 from tests.field.conftest import (
     INSPECTOR,
     PASSWORD,
@@ -41,16 +42,6 @@ def jpeg() -> bytes:
 
 def assignment(page: Page, site: dict[str, Any]) -> Any:
     return page.locator("li.assignment").filter(has_text=site["name"])
-
-
-def item(page: Page, code: str) -> Any:
-    return page.locator(f'[data-item="{code}"]')
-
-
-def pick(page: Page, code: str, label: str) -> None:
-    item(page, code).locator("label.choice").filter(
-        has=page.get_by_text(label, exact=True)).click()
-    expect(item(page, code).get_by_label(label, exact=True)).to_be_checked()
 
 
 def checked(page: Page, code: str, label: str) -> None:
