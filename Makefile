@@ -56,11 +56,10 @@ lint: $(BIN)/.installed $(JSCHECK)/node_modules/.installed
 
 # Three processes (-n 3) on two cores: most of the time is spent waiting (browsers, rq
 # heartbeats, live servers), not computing. Each gets its own PostGIS and SpatiaLite test
-# databases; a module's tests on one backend stay in one process (--dist loadgroup, groups set
-# in tests/conftest.py) so its live server and scratch database are shared; the longest
-# groups start first.
+# databases; a module's tests stay in one process (--dist loadfile) so its live server and
+# scratch database are shared; the longest modules start first (tests/conftest.py).
 test: system-deps $(BIN)/.installed lint
-	$(BIN)/pytest -n $${KT1_TEST_WORKERS:-3} --dist loadgroup --durations=15
+	$(BIN)/pytest -n $${KT1_TEST_WORKERS:-3} --dist loadfile --durations=15
 
 bench: system-deps $(BIN)/.installed
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

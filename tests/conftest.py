@@ -30,27 +30,12 @@ POSTGRES_URL = os.environ.get(
     "KT1_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ("spatialite", "postgis")
 
-# How `make test` spreads the work (`-n N --dist loadgroup`): a module's tests are one group and
-# stay in one process, in order (its module-scoped world, live server and scratch database are
-# shared); the browser modules and schemathesis are one group per backend, so their two halves
-# run side by side. The groups that wait the longest (real faults with rq's heartbeats,
-# schemathesis, live uploads, browsers) start first, so that short ones fill the other
-# processes meanwhile instead of one long group running alone at the end.
+# Modules that wait the longest (real faults with rq's heartbeats, schemathesis, live uploads,
+# browsers): started first, so that under `-n N --dist loadfile` the short modules fill the
+# other processes meanwhile instead of one long module running alone at the end.
 LONG_FIRST = ("tests/workers/test_job_faults.py", "tests/api/test_schemathesis.py",
               "tests/console/", "tests/field/", "tests/api/test_uploads_live.py",
               "tests/api/test_field_app.py", "tests/workers/test_embedded_served.py")
-
-
-# The modules whose two backends' halves may run side by side: each half serves its own world
-# with the embedded job runner. The others stay whole: the job tests share the real Redis's
-# queues, so a module's halves must not run at once.
-BY_BACKEND = ("tests/console/", "tests/field/", "tests/api/test_schemathesis.py")
-
-
-def _backend(item: pytest.Item) -> str:
-    callspec = getattr(item, "callspec", None)
-    values = callspec.params.values() if callspec is not None else ()
-    return next((v for v in values if isinstance(v, str) and v in BACKENDS), "")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -60,11 +45,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                     len(LONG_FIRST))
 
     items.sort(key=rank)  # stable: each module keeps its own order
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        split = module.startswith(BY_BACKEND)
-        item.add_marker(pytest.mark.xdist_group(f"{module}@{_backend(item)}" if split
-                                                else module))
 
 
 def seed_reference(engine: Engine) -> None:
