@@ -288,6 +288,7 @@ def test_a_checklist_filled_offline_reaches_the_server_exactly_once(
     expect(results.locator(".result.rejected")).to_have_count(0)
     expect(results.locator(".result.conflict")).to_have_count(0)
 
+    processed_photos(world, inspection_id)  # the derivatives are made after the uploads
     with world.sessions() as s:
         site = uuid.UUID(world.seeded.site_ids["happy"])
         inspections = s.scalars(select(Inspection).where(Inspection.site_id == site)).all()
@@ -465,11 +466,22 @@ def test_a_photo_damaged_on_the_way_is_sent_again_at_the_next_sync(
     page.get_by_role("button", name="Đồng bộ").click()
     synced(page)
     expect(item(page, "A1").locator(".thumbs figure")).to_have_text("Đã gửi")
-    with world.sessions() as s:
-        photos = s.scalars(select(Photo).where(
-            Photo.inspection_id == uuid.UUID(inspection_id))).all()
-        assert [(p.item_code, p.status, p.sha256) for p in photos] == [
-            ("A1", "ready", hashlib.sha256(picture).hexdigest())]
+    photos = processed_photos(world, inspection_id)
+    assert [(p.item_code, p.status, p.sha256) for p in photos] == [
+        ("A1", "ready", hashlib.sha256(picture).hexdigest())]
+
+
+def processed_photos(world: World, inspection_id: str) -> list[Photo]:
+    """The inspection's photos once none is `processing`: "Đã gửi" on the tablet means the
+    upload is whole; the server's job thread makes the derivatives a moment later."""
+    deadline = time.monotonic() + 30
+    while True:
+        with world.sessions() as s:
+            photos = list(s.scalars(select(Photo).where(
+                Photo.inspection_id == uuid.UUID(inspection_id))).all())
+        if all(p.status != "processing" for p in photos) or time.monotonic() > deadline:
+            return photos
+        time.sleep(0.05)
 
 
 # --- 3. a conflict made by a second device ----------------------------------------------------

@@ -8,7 +8,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspection import accounts, demo
 from inspection.checklists import services as checklists
@@ -168,6 +168,35 @@ def test_the_admin_reads_a_checklist_and_publishes_a_draft(world, page):
     status = world.seed(lambda s: s.scalar(select(Checklist.status).where(
         Checklist.code == DRAFT["code"])))
     assert status == "published"
+
+
+def test_a_slow_answer_to_an_earlier_filter_never_replaces_the_list_asked_for_last(world, page):
+    """The unfiltered list's answer is held back until the retired versions are drawn: when it
+    arrives at last, the table still shows what the admin asked for last."""
+    held = []
+
+    def hold_the_first(route):  # type: ignore[no-untyped-def]
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r"/api/v1/checklists\?"), hold_the_first)
+    sign_in(page, world, "admin", "#/admin/checklists")
+    page.wait_for_function("() => document.querySelector('.paged[aria-busy=true]')")
+    assert len(held) == 1
+    page.get_by_label("Lọc theo trạng thái").select_option("retired")
+    retired = world.seed(lambda s: s.scalar(select(func.count()).select_from(Checklist).where(
+        Checklist.status == "retired")))
+    paged = page.locator("#page .paged")
+    expect(paged).to_have_attribute("data-total", str(retired))
+    with page.expect_response(lambda r: "/api/v1/checklists?" in r.url and r.status == 200):
+        held[0].continue_()
+    page.wait_for_timeout(300)  # the late answer has been read and handled by now
+    expect(paged).to_have_attribute("data-total", str(retired))
+    expect(paged).to_have_attribute("aria-busy", "false")
+    for row in page.locator("#page tbody tr").all():
+        expect(row).to_contain_text("Ngừng áp dụng")
 
 
 def test_the_admin_verifies_the_audit_chain_and_reads_the_newest_entries(world, page):

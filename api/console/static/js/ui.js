@@ -145,7 +145,11 @@ export function pagedTable(options) {
     h("div", { class: "table-wrap" }, table), status,
     h("nav", { class: "pager", "aria-label": `Phân trang: ${options.caption}` }, prev, info, next));
 
+  // A filter changed while a page was loading: only the newest request may draw the table,
+  // or a slow earlier answer (unfiltered, another page) would replace the one asked for last.
+  let generation = 0;
   async function load() {
+    const mine = ++generation;
     element.setAttribute("aria-busy", "true");
     status.clear();
     try {
@@ -154,6 +158,7 @@ export function pagedTable(options) {
       });
       let items = Array.isArray(answer.data) ? answer.data : [];
       if (options.transform) items = await options.transform(items);
+      if (mine !== generation) return;
       const paging = answer.pagination || { total: items.length, total_pages: 1, page: 1 };
       replace(body, items.length ? items.map((item) => h("tr", options.row ? options.row(item) : null,
         options.columns.map((c) => h("td", { class: c.class }, c.cell(item)))))
@@ -165,10 +170,11 @@ export function pagedTable(options) {
       next.disabled = page >= pages;
       element.dataset.total = String(paging.total);
     } catch (err) {
+      if (mine !== generation) return;
       replace(body);
       status.show(errorText(err), "error");
     } finally {
-      element.setAttribute("aria-busy", "false");
+      if (mine === generation) element.setAttribute("aria-busy", "false");
     }
   }
   prev.addEventListener("click", () => { page -= 1; load(); });
