@@ -23,7 +23,13 @@ NO_REDIS = ("KT1_REDIS_URL is not set: without Redis, jobs run in-process as the
 @click.option("--maintenance-interval", default=60, show_default=True, type=int,
               help="Seconds between rq's clean-ups, which retry (or fail) the jobs of a worker "
                    "that died.")
-def worker(burst: bool, queues: tuple[str, ...], maintenance_interval: int) -> None:
+@click.option("--job-monitoring-interval", default=30, show_default=True, type=int,
+              help="Seconds between the heartbeats of a worker that runs a job.")
+@click.option("--abandoned-after", default=60, show_default=True, type=int,
+              help="Seconds after a running job's missed heartbeat at which the maintenance of "
+                   "another worker takes it for abandoned (its worker died) and retries it.")
+def worker(burst: bool, queues: tuple[str, ...], maintenance_interval: int,
+           job_monitoring_interval: int, abandoned_after: int) -> None:
     """Run background jobs from Redis (photo processing, notices, reports), after handing
     over again what the queue lost (`kt1 jobs requeue`)."""
     settings = Settings.from_env()
@@ -39,7 +45,23 @@ def worker(burst: bool, queues: tuple[str, ...], maintenance_interval: int) -> N
         log.exception("outbox sweep at start failed")
 
     class SweepingWorker(Worker):
-        """rq's worker, whose maintenance also sweeps the outbox."""
+        """rq's worker, whose maintenance also sweeps the outbox, and whose running jobs are
+        taken for abandoned `abandoned_after` seconds after a missed heartbeat (rq: 60)."""
+
+        def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:  # type: ignore[no-untyped-def]
+            beat = self.job_monitoring_interval
+            if job.timeout and job.timeout > 0:  # no later than the job's own timeout
+                beat = min(beat, max(int(job.timeout - working_time), 0))
+            return beat + abandoned_after
+
+        def unsubscribe(self) -> None:
+            # rq unsubscribes, then stops the pubsub thread; redis-py's thread may by then be
+            # in a new read of up to 60 s, which that stop waits for: every shutdown (a
+            # burst's end, a deploy's SIGTERM) could hang a minute. Stopping the thread first
+            # lets the UNSUBSCRIBE's reply end its last read.
+            if self.pubsub_thread:
+                self.pubsub_thread.stop(timeout=0)
+            super().unsubscribe()
 
         def run_maintenance_tasks(self) -> None:
             first = self.last_cleaned_at is None
@@ -57,7 +79,8 @@ def worker(burst: bool, queues: tuple[str, ...], maintenance_interval: int) -> N
     # rq runs its maintenance (the scheduler lock of a dead worker taken over, its jobs
     # retried) only between two waits on the queue, which last `worker_ttl - 15` seconds.
     SweepingWorker(names, connection=target.connection, maintenance_interval=maintenance_interval,
-                   worker_ttl=max(maintenance_interval, 1) + 15).work(
+                   worker_ttl=max(maintenance_interval, 1) + 15,
+                   job_monitoring_interval=job_monitoring_interval).work(
         burst=burst, with_scheduler=True)
 
 

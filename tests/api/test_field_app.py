@@ -41,8 +41,8 @@ from tests import factories
 from tests.api.field_world import INSPECTOR, POLICE, SITES, Recorder, Seeded, seed
 from tests.browser import CHROMIUM, watch
 from tests.conftest import BACKENDS
-from tests.field.checklist import item, pick, type_in
-from tests.live_server import scratch_database, served_settings, serving
+from tests.field.checklist import item, pick, sign, synced, type_in
+from tests.live_server import served_world
 from tests.workers.processes import wait_for
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -69,16 +69,15 @@ class World:
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[World]:
-    root = tmp_path_factory.mktemp(f"field-{request.param}")
-    with scratch_database(request.param, root, "field") as (url, engine):
-        sessions = make_session_factory(engine)
-        with sessions() as session:
-            factories.bind(session)
-            seeded = seed(session)
-            session.commit()
-        recorder = Recorder()
-        with serving(served_settings(root, url), wrap=recorder.wrap) as base_url:
-            yield World(request.param, base_url, recorder, seeded, sessions)
+    def seeding(session: Session) -> Seeded:
+        factories.bind(session)
+        return seed(session)
+
+    recorder = Recorder()
+    with served_world(request.param, tmp_path_factory, "field", seeding,
+                      wrap=recorder.wrap) as (served, seeded):
+        yield World(request.param, served.base_url, recorder, seeded,
+                    make_session_factory(served.engine))
 
 
 @pytest.fixture(scope="module")
@@ -160,19 +159,6 @@ def photo(page: Page, code: str, data: bytes, name: str = "hien-truong.jpg") -> 
     expect(item(page, code).locator(".thumbs figure")).to_have_count(before + 1)
 
 
-def sign(page: Page, code: str) -> None:
-    canvas = item(page, code).locator("canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box
-    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.6)
-    page.mouse.down()
-    for k in range(1, 16):
-        page.mouse.move(box["x"] + 30 + k * 25, box["y"] + box["height"] * (0.6 - 0.3 * (k % 2)),
-                        steps=3)
-    page.mouse.up()
-    item(page, code).get_by_role("button", name="Lưu chữ ký").click()
-    expect(item(page, code).locator("img.signature-img")).to_have_count(1)
 
 
 def waiting(page: Page, mutations: int, photos: int) -> None:
@@ -181,11 +167,6 @@ def waiting(page: Page, mutations: int, photos: int) -> None:
     expect(body).to_have_attribute("data-waiting-photos", str(photos))
 
 
-def synced(page: Page, timeout: float = 30_000) -> None:
-    body = page.locator("body")
-    expect(body).to_have_attribute("data-waiting-mutations", "0", timeout=timeout)
-    expect(body).to_have_attribute("data-waiting-photos", "0", timeout=timeout)
-    expect(body).to_have_attribute("data-sync", "idle", timeout=timeout)
 
 
 def outbox_size(page: Page) -> int:
@@ -617,8 +598,11 @@ def test_login_and_unsent_work_survive_a_browser_restart_offline(
     context, page, broken = launch(offline=True)
     page.goto(f"{world.base_url}/app/")
     expect(page.locator("body")).to_have_attribute("data-state", "ready")
-    expect(page.locator("#home-view")).to_be_visible()
     expect(page.locator("#login-view")).to_be_hidden()
+    # back in the inspection that was on screen, with its unsent answer
+    expect(page.locator("#inspection-view")).to_be_visible()
+    expect(page.locator("body")).to_have_attribute("data-inspection", inspection_id)
+    expect(item(page, "A1").get_by_label("Không", exact=True)).to_be_checked()
     assert world.recorder.shell_requests == shell_requests  # the shell came from the cache
     waiting(page, 2, 0)
     context.set_offline(False)

@@ -11,19 +11,15 @@ after that a test works only through the pages, as the user would.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import Engine
 
 from inspection import demo
-from inspection.db import make_session_factory
 from tests.browser import chromium, watch
 from tests.conftest import BACKENDS
-from tests.live_server import scratch_database, served_settings, serving
+from tests.live_server import ServedWorld, served_world
 
 PASSWORD = demo.DEMO_PASSWORD
 VIEWPORT = {"width": 1366, "height": 768}
@@ -33,31 +29,14 @@ SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "console"
 expect.set_options(timeout=20_000)
 
 
-@dataclass
-class World:
-    backend: str
-    base_url: str
-    engine: Engine
-    root: Path
-
-    def seed(self, fn: Callable[[Any], Any]) -> Any:
-        """Runs `fn(session)` and commits: the fixtures' own additions to the demo world."""
-        with make_session_factory(self.engine)() as session:
-            out = fn(session)
-            session.commit()
-            return out
+World = ServedWorld
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[World]:
-    root = tmp_path_factory.mktemp(f"console-{request.param}")
-    with scratch_database(request.param, root, "console") as (url, engine):
-        with make_session_factory(engine)() as session:
-            demo.seed_demo(session)
-            session.commit()
-        with serving(served_settings(root, url)) as base_url:
-            yield World(backend=request.param, base_url=base_url, engine=engine, root=root)
+    with served_world(request.param, tmp_path_factory, "console", demo.seed_demo) as (served, _):
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -26,17 +26,17 @@ import requests
 from playwright.sync_api import Page, Request, Route, expect
 from shapely.geometry import shape
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from geo import boundaries
 from inspection import accounts, errors, reference
-from inspection.db import make_session_factory
 from inspection.labels import LABELS
 from inspection.models import Commune, Finding, Inspection
 from tests import factories
 from tests.conftest import BACKENDS
 from tests.console.conftest import TABLET, World, menu, open_page, screenshot
 from tests.geo.conftest import CAN_THO_FILE
-from tests.live_server import scratch_database, served_settings, serving
+from tests.live_server import served_world
 
 OPEN = ("open", "confirmed", "remediated")
 SEVERITY_VI = LABELS["severity"]  # critical, high, medium, low: the order of the legend
@@ -227,15 +227,12 @@ class MapWorld(World):
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[MapWorld]:
-    root = tmp_path_factory.mktemp(f"console-map-{request.param}")
-    with scratch_database(request.param, root, "console") as (url, engine):
-        with make_session_factory(engine)() as session:
-            factories.bind(session)
-            seeded = _seed(session)
-            session.commit()
-        with serving(served_settings(root, url)) as base_url:
-            yield MapWorld(backend=request.param, base_url=base_url, engine=engine, root=root,
-                           **seeded)
+    def seed(session: Session) -> dict[str, Any]:
+        factories.bind(session)
+        return _seed(session)
+
+    with served_world(request.param, tmp_path_factory, "map", seed) as (served, seeded):
+        yield MapWorld(**vars(served), **seeded)
 
 
 def _seed(session: Any) -> dict[str, Any]:

@@ -18,15 +18,15 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from inspection import demo
-from inspection.db import make_session_factory
 from inspection.models import Assignment, Inspection, Site, User
 from inspection.notices import VIETNAM
 from tests.browser import chromium, watch
 from tests.conftest import BACKENDS
-from tests.live_server import scratch_database, served_settings, serving
+from tests.field.checklist import synced
+from tests.live_server import ServedWorld, served_world
 
 PASSWORD = demo.DEMO_PASSWORD
 TABLET: Any = {"width": 1280, "height": 800}
@@ -37,27 +37,11 @@ expect.set_options(timeout=20_000)
 
 
 @dataclass
-class World:
-    backend: str
-    base_url: str
-    engine: Engine
-    root: Path
+class World(ServedWorld):
     sites: dict[str, Any]
     """The team's sites by state: `draft`, `submitted`, `approved` (the demo's inspections of
     the team kiemtra.ct1 + congan.ct1) and `fresh` (assigned to the team, never started), each
     {name, id, location}."""
-
-    def seed(self, fn: Callable[[Any], Any]) -> Any:
-        """Runs `fn(session)` and commits: the fixtures' own additions to the demo world."""
-        with make_session_factory(self.engine)() as session:
-            out = fn(session)
-            session.commit()
-            return out
-
-    def read(self, fn: Callable[[Any], Any]) -> Any:
-        """Runs `fn(session)` on a fresh session (what the server holds now)."""
-        with make_session_factory(self.engine)() as session:
-            return fn(session)
 
 
 def _team_sites(session: Any) -> dict[str, Any]:
@@ -94,16 +78,12 @@ def demo_point(site: Site) -> dict[str, float]:
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[World]:
-    root = tmp_path_factory.mktemp(f"team-{request.param}")
-    with scratch_database(request.param, root, "team") as (url, engine):
-        with make_session_factory(engine)() as session:
-            demo.seed_demo(session)
-            session.commit()
-            sites = _team_sites(session)
-            session.commit()
-        with serving(served_settings(root, url)) as base_url:
-            yield World(backend=request.param, base_url=base_url, engine=engine, root=root,
-                        sites=sites)
+    def seed(session: Any) -> dict[str, Any]:
+        demo.seed_demo(session)
+        return _team_sites(session)
+
+    with served_world(request.param, tmp_path_factory, "team", seed) as (served, sites):
+        yield World(served.backend, served.base_url, served.engine, served.root, sites)
 
 
 @pytest.fixture(scope="module")
@@ -153,36 +133,6 @@ def log_in(page: Page, world: World, username: str) -> None:
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.locator("#home-view")).to_be_visible()
     expect(page.locator("li.assignment").first).to_be_visible()
-
-
-SENT_ALL = """async () => {
-    const db = await idb.openDB("kt1-field");
-    try {
-        const queued = await db.count("outbox");
-        const answers = await db.getAll("answers");
-        const inspections = await db.getAll("inspections");
-        const photos = await db.getAll("photos");
-        const clashing = new Set(await db.getAllKeys("conflicts")); // kept until resolved
-        return queued === 0 && answers.every((a) => clashing.has(a.key)
-                                             || (a.version !== null && a.version !== undefined))
-            && inspections.every((i) => i.on_server) && photos.every((p) => p.done || p.refused);
-    } finally {
-        db.close();
-    }
-}"""
-
-
-def synced(page: Page, timeout: float = 30_000) -> None:
-    """Everything the tablet holds is on the server (nothing queued, every answer but those
-    in conflict and every inspection has its server version, every photo sent) and no sync
-    is running: checked in
-    the tablet's IndexedDB, since the bar's counts may not have caught up with a change made
-    a moment ago."""
-    page.wait_for_function(SENT_ALL, polling=200, timeout=timeout)
-    body = page.locator("body")
-    expect(body).to_have_attribute("data-waiting-mutations", "0", timeout=timeout)
-    expect(body).to_have_attribute("data-waiting-photos", "0", timeout=timeout)
-    expect(body).to_have_attribute("data-sync", "idle", timeout=timeout)
 
 
 def sync_now(page: Page) -> None:

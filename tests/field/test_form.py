@@ -37,7 +37,7 @@ from inspection.models import Answer, Assignment, Campaign, Finding, Inspection,
 from inspection.notices import VIETNAM
 from tests.browser import watch
 from tests.console.conftest import TABLET, World, browser, world  # noqa: F401  (fixtures)
-from tests.field.checklist import item, pick, type_in
+from tests.field.checklist import item, pick, scribble, sign, synced, type_in
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "field"
 UPDATE_SAMPLES = os.environ.get("KT1_UPDATE_SAMPLES") == "1"
@@ -204,11 +204,6 @@ def tab(page: Page, section: str) -> Any:
     return page.locator(f'#section-nav .section-tab[data-section="{section}"]')
 
 
-def synced(page: Page, timeout: float = 30_000) -> None:
-    body = page.locator("body")
-    expect(body).to_have_attribute("data-waiting-mutations", "0", timeout=timeout)
-    expect(body).to_have_attribute("data-waiting-photos", "0", timeout=timeout)
-    expect(body).to_have_attribute("data-sync", "idle", timeout=timeout)
 
 
 def sample(page: Page, world: World, name: str) -> None:  # noqa: F811
@@ -253,16 +248,20 @@ def test_sections_show_their_progress_and_a_reload_resumes_in_the_same_section(
     page.wait_for_timeout(400)
     offset = page.evaluate("window.scrollY")
 
-    page.reload()  # back on the home screen; the inspection opens where it was left
-    expect(page.locator("#home-view")).to_be_visible()
-    page.locator("li.assignment").filter(has_text=stories.by_key["nav"].name).get_by_role(
-        "button", name="Tiếp tục kiểm tra").click()
+    page.reload()  # the inspection on screen opens again, where it was left
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
     expect(page.locator("#inspection-view")).to_be_visible()
     expect(page.locator("#insp-site")).to_have_text(stories.by_key["nav"].name)
     expect(tab(page, "E")).to_have_attribute("aria-current", "true")
     expect(tab(page, "A").locator(".count")).to_have_text("2/8")
     assert abs(page.evaluate("window.scrollY") - offset) < 40
     expect(item(page, "E1").get_by_label("Có", exact=True)).to_be_checked()
+
+    page.get_by_role("button", name="← Danh sách cơ sở").click()
+    page.reload()  # left for the home screen: a reload stays there
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    expect(page.locator("#home-view")).to_be_visible()
+    expect(page.locator("#inspection-view")).to_be_hidden()
 
 
 def test_a_previous_open_finding_of_the_site_is_shown_beside_its_item(
@@ -455,20 +454,4 @@ def test_several_signatures_in_one_section_each_have_their_own_pad(
     assert set(values) == {"Z1", "Z3"} and values["Z1"] != values["Z3"]
 
 
-def scribble(page: Page, code: str) -> None:
-    canvas = item(page, code).locator("canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box
-    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.6)
-    page.mouse.down()
-    for k in range(1, 16):
-        page.mouse.move(box["x"] + 30 + k * 25, box["y"] + box["height"] * (0.6 - 0.3 * (k % 2)),
-                        steps=3)
-    page.mouse.up()
 
-
-def sign(page: Page, code: str) -> None:
-    scribble(page, code)
-    item(page, code).get_by_role("button", name="Lưu chữ ký").click()
-    expect(item(page, code).locator("img.signature-img")).to_have_count(1)

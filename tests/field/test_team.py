@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from inspection.models import Answer, Inspection, Photo
-from tests.field.checklist import item, pick
+from tests.field.checklist import item, pick, synced
 from tests.field.conftest import (
     INSPECTOR,
     PASSWORD,
@@ -28,7 +28,6 @@ from tests.field.conftest import (
     log_in,
     screenshot,
     sync_now,
-    synced,
 )
 
 RETURN_COMMENT = "Mục C2: ghi rõ số văn bản thẩm tra của Công an thành phố."

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from inspection.models import Inspection, Photo
+from inspection.models import Checklist, Inspection, Photo
 from media.blobstore import BlobStore
 from tests import factories
 
@@ -18,11 +18,12 @@ STARTED = datetime(2026, 5, 5, 8, 30, tzinfo=VN)
 DURING = "2026:05:05 09:15:00"  # EXIF local time, inside the visit
 
 
-def inspection_at_can_tho(session: Session) -> Inspection:
-    """A draft joint inspection, begun at STARTED, of a site at Cần Thơ's centre."""
+def inspection_at_can_tho(session: Session, checklist: Checklist | None = None) -> Inspection:
+    """A draft joint inspection, begun at STARTED, of a site at Cần Thơ's centre, on
+    `checklist` (by default the factories' inspection checklist)."""
     inspector, police = factories.joint_team()
     site = factories.SiteFactory()
-    checklist = factories.inspection_checklist()
+    checklist = checklist or factories.inspection_checklist()
     inspection = Inspection(
         id=uuid.uuid4(), site_id=site.id, checklist_id=checklist.id, province_code="92",
         started_at=STARTED, request_hash=hashlib.sha256(b"evidence").hexdigest(),

@@ -46,6 +46,7 @@ from tests.workers.processes import (
 )
 
 ON_POSTGRES = pytest.mark.parametrize("backend", ["postgis"])  # backends to terminate
+QUICK_TO_NOTICE = ("--job-monitoring-interval", "2", "--abandoned-after", "5")
 
 
 @dataclass
@@ -287,7 +288,8 @@ def test_a_worker_killed_mid_job_leaves_a_job_that_is_retried_until_it_finishes(
     job_id = asked.get_json()["job_id"]
     held = _hold_job_row(world, backend, job_id)
     connection = Redis.from_url(redis.url)
-    first = start_kt1("worker", env=env, log=tmp_path / "worker-1.log")
+    # Its heartbeats say "taken for abandoned 5 s after a missed beat" (rq's default: 60 s).
+    first = start_kt1("worker", *QUICK_TO_NOTICE, env=env, log=tmp_path / "worker-1.log")
     try:
         wait_for(lambda: RqJob.fetch(job_id, connection=connection).get_status() == "started",
                  timeout_s=120, what="the worker to take the job")
@@ -299,7 +301,7 @@ def test_a_worker_killed_mid_job_leaves_a_job_that_is_retried_until_it_finishes(
         held.close()
     assert world.job(job_id).status in ("queued", "started")
 
-    second = start_kt1("worker", "--maintenance-interval", "5", env=env,
+    second = start_kt1("worker", "--maintenance-interval", "5", *QUICK_TO_NOTICE, env=env,
                        log=tmp_path / "worker-2.log")
     try:
         job = world.ended(job_id, timeout_s=240, what="the killed job to end by itself")

@@ -5,8 +5,6 @@ dotted lines as before."""
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from inspection.db import utcnow
 from inspection.models import Answer, Checklist, Inspection, User
 from media.blobstore import FileBlobStore
 from tests import factories
-from tests.workers.evidence import STARTED, uploaded_photo
+from tests.workers.evidence import STARTED, inspection_at_can_tho, uploaded_photo
 from tests.workers.test_documents import images_in_docx, images_in_pdf, pdf_text, signature_png
 from tests.workers.test_photos import FAR_M
 from workers.photos import process_photo
@@ -38,15 +36,9 @@ def _inspection(session: Session) -> tuple[Inspection, User, User]:
     checklist = session.scalar(select(Checklist).where(Checklist.code == kt1_provider.CODE,
                                                        Checklist.status == "published"))
     assert checklist is not None and checklist.version == 2
-    inspector, police = factories.joint_team()
+    inspection = inspection_at_can_tho(session, checklist)
+    inspector, police = inspection.team
     inspector.full_name, police.full_name = "Nguyễn Văn An", "Lê Hoàng Nam"
-    site = factories.SiteFactory()
-    inspection = Inspection(
-        id=uuid.uuid4(), site_id=site.id, checklist_id=checklist.id, province_code="92",
-        started_at=STARTED, request_hash=hashlib.sha256(b"closing").hexdigest(),
-        created_by=inspector.id, version=1, team=[inspector, police])
-    session.add(inspection)
-    session.flush()
     return inspection, inspector, police
 
 

@@ -27,6 +27,7 @@ async function boot() {
     showLogin();
   } else {
     await showHome();
+    await inspection.reopen(); // a reload: back in the inspection that was on screen
     if (navigator.onLine) runSync();
   }
   document.body.dataset.state = "ready";

@@ -101,9 +101,9 @@ async function queuedCreation() {
 
 const OPEN = "kt1.form.open"; // the inspection on screen
 
-/** After a reload: the inspection that was on screen, at the place it was left. For the app's
- *  boot to call after the home screen (not wired: a reload lands on the home screen, and the
- *  inspection opens where it was left when the inspector opens it). */
+/** After a reload: the inspection that was on screen, opened again at the section and place
+ *  it was left (the app's boot calls it after drawing the home screen; "← Danh sách cơ sở"
+ *  and logging out forget it). */
 export async function reopen() {
   const id = localStorage.getItem(OPEN);
   if (id && await db.one("inspections", id)) await open(id);
