@@ -9,7 +9,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from inspection import audit, notice_followup, provision_deadline
+from inspection import audit, provision_deadline
+from inspection.notices import followup as notice_followup
 
 
 @click.command("reminders")

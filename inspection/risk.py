@@ -184,8 +184,9 @@ def _overdue_findings(session: Session, province_code: str, on: date,
     rows = session.execute(
         select(Finding.site_id, Finding.severity, func.count())
         .join(Notice, Notice.inspection_id == Finding.inspection_id)
-        # the notice's overdue rule (`notice_followup.overdue_clause`) for each finding that
-        # keeps it overdue: the notice issued and past due, the finding still confirmed
+        # the notice's overdue rule (`inspection.notices.followup.overdue_clause`) for each
+        # finding that keeps it overdue: the notice issued and past due, the finding still
+        # confirmed
         .where(Notice.province_code == province_code, Notice.status == "issued",
                Notice.due_on < on, Finding.status == "confirmed")
         .group_by(Finding.site_id, Finding.severity))

@@ -156,7 +156,8 @@ def reminders_job(on: str | None = None) -> dict[str, Any]:
     records nothing new. Returns the counts and the summaries."""
     from datetime import date
 
-    from inspection import audit, notice_followup
+    from inspection import audit
+    from inspection.notices import followup as notice_followup
 
     settings = job_settings()
     day = date.fromisoformat(on) if on else notice_followup.today()

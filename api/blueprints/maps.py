@@ -14,7 +14,8 @@ from api.auth import current_user, login_required
 from api.blueprints.inspections import Instant
 from api.schemas import PROVINCE_CODE, ProblemSchema
 from inspection import map as domain_map
-from inspection import map_tiles, risk
+from inspection import risk
+from inspection.map import tiles as map_tiles
 from inspection.models.checklists import SEVERITIES
 from inspection.models.inspections import FINDING_STATUSES, INSPECTION_STATUSES
 from inspection.notices import today_in_vietnam

@@ -5,7 +5,7 @@ read and downloaded (PDF, DOCX) by the province's staff and the post office addr
 first request, or a new attempt after a failed one) and `200` with the same body naming the
 existing notice and its job when one is pending or issued: an inspection has one notice.
 `GET /notices` lists them with whether they are overdue; `PATCH /notices/{id}` (If-Match)
-records follow-up (`inspection.notice_followup`); `GET /notices/{id}/timeline` tells it.
+records follow-up (`inspection.notices.followup`); `GET /notices/{id}/timeline` tells it.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from api.jobs import enqueue_after_commit
 from api.pagination import PAGE, paginate_select
 from api.schemas import ProblemSchema
 from api.stored import send_stored
-from inspection import notice_followup, notice_timeline, notices
+from inspection import notices
 from inspection.models import Notice
 from inspection.models.notices import NOTICE_STATUSES, REVIEW_DECISIONS
+from inspection.notices import followup as notice_followup
+from inspection.notices import timeline as notice_timeline
 
 PREFIX = ""
 blp = Blueprint("notices", __name__, description="Thông báo vi phạm")

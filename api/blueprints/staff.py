@@ -23,8 +23,9 @@ from api.blueprints.sites import PLAIN_TEXT
 from api.etag import etag_for, if_match_version
 from api.pagination import PAGE, paginate_select
 from api.schemas import ProblemSchema
-from inspection import staff, staff_history
+from inspection import staff
 from inspection.models.staff import VETTING_STATUSES
+from inspection.staff import history as staff_history
 
 PREFIX = "/staff"
 blp = Blueprint("staff", __name__, description="Danh sách người lao động KT1 và thẩm tra "

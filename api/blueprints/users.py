@@ -16,7 +16,8 @@ from api.blueprints.inspections import IF_MATCH, PRECONDITION, STALE
 from api.etag import etag_for, if_match_version
 from api.pagination import PAGE, paginate_select
 from api.schemas import PROVINCE_CODE, Identifier, ProblemSchema
-from inspection import accounts, identifiers, user_admin
+from inspection import accounts, identifiers
+from inspection.accounts import admin as user_admin
 from inspection.models.users import AGENCIES, ROLES
 
 PREFIX = "/users"

@@ -40,7 +40,7 @@ class Notice(IssuedDocument, Base):
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     # The photo evidence its appendix printed: [{photo_id, item_code, sha256}], fixed at issue.
     evidence: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONValue, nullable=True)
-    # Follow-up (`inspection.notice_followup`): the post office's latest remediation report...
+    # Follow-up (`inspection.notices.followup`): the post office's latest remediation report...
     remediation_report: Mapped[str | None] = mapped_column(Text)
     remediated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     remediated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

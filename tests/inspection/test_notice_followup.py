@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from inspection import errors, notice_followup
+from inspection import errors
 from inspection.inspections import findings
 from inspection.models import Finding, Notice, NoticeReminder
+from inspection.notices import followup as notice_followup
 from tests import factories
 from tests.inspection.test_notices import approved
 

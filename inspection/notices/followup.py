@@ -20,11 +20,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, select, true
 from sqlalchemy.orm import Session
 
-from inspection import errors, notices
+from inspection import errors
 from inspection.db import utcnow
 from inspection.inspections import findings as finding_rules
 from inspection.models import Finding, Inspection, Notice, NoticeReminder, Photo, Site, User
 from inspection.models.users import role_name
+from inspection.notices import services as notices
 from inspection.scope import province_clause, require_role
 from inspection.versions import expect_version
 

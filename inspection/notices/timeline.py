@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from inspection import notices
 from inspection.models import AuditEntry, Finding, Notice, NoticeReminder, User
+from inspection.notices import services as notices
 
 EVENTS = ("issued", "reminded", "reported", "remediated", "verified", "rejected", "closed",
           "reopened")

@@ -1,6 +1,6 @@
 """A KT1 worker's history, read from the audit chain: when they were put on the roster, edited,
 asked for vetting, vetted or not, and left; with who did it. Readable by whoever may read the
-worker (`inspection.staff` scopes it), and each page read is itself recorded as a read."""
+worker (`inspection.staff.services` scopes it), and each page read is itself recorded as a read."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from inspection import audit, staff
+from inspection import audit
 from inspection.models import AuditEntry, StaffMember, User
+from inspection.staff import services as staff
 
 
 @dataclass(frozen=True)

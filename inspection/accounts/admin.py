@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from inspection import accounts, errors
+from inspection import errors
+from inspection.accounts import services as accounts
 from inspection.db import utcnow
 from inspection.models import AuthToken, Province, User
 from inspection.models.users import AGENCIES, ROLES

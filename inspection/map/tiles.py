@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from geo import tiles
 from inspection import errors
-from inspection.map import MAX_TOLERANCE, REVIEWED, MapFilters, check_province, with_counts
+from inspection.map.services import MAX_TOLERANCE, REVIEWED, MapFilters, check_province, with_counts
 from inspection.models import Commune, Finding, Inspection, Site, User
 
 MIMETYPE = "application/vnd.mapbox-vector-tile"
