@@ -29,6 +29,7 @@ from tests.field.conftest import (
     screenshot,
     sync_now,
 )
+from tests.workers.processes import wait_for
 
 RETURN_COMMENT = "Mục C2: ghi rõ số văn bản thẩm tra của Công an thành phố."
 
@@ -114,6 +115,24 @@ def test_two_tablets_answer_one_inspection_and_a_clash_is_resolved_on_one(
     visits, answers = answers_of(world, site)
     assert visits == [inspection_id]
     assert answers == {"A3": "yes", "A4": "no", "A5": "no"}
+
+    # The inspector's evidence photo of A3 reaches the police member's checklist.
+    item(a.page, "A3").locator("input[type=file]").first.set_input_files(
+        {"name": "bang-ke.jpg", "mimeType": "image/jpeg", "buffer": jpeg()})
+    synced(a.page)
+    wait_for(lambda: world.read(lambda s: s.scalars(select(Photo.status).where(
+        Photo.inspection_id == uuid.UUID(inspection_id))).all()) == ["ready"],
+        timeout_s=30, what="the photo's derivatives")
+    sync_now(b.page)
+    theirs = item(b.page, "A3").locator(".thumbs figure.team")
+    expect(theirs).to_have_count(1)
+    expect(theirs.locator("figcaption")).to_have_text("Trên máy chủ")
+    b.page.wait_for_function(  # the thumbnail, fetched with the police member's token
+        "(img) => img.complete && img.naturalWidth > 0",
+        arg=theirs.locator("img").element_handle(), timeout=10_000)
+    item(b.page, "A3").scroll_into_view_if_needed()
+    screenshot(b.page, "team-photo")
+    expect(item(a.page, "A3").locator(".thumbs figure")).to_have_count(1)  # its own, once
 
 
 def test_a_tablet_that_started_offline_merges_into_the_teams_inspection(

@@ -45,3 +45,17 @@ export async function request(method, path, { body, headers = {}, auth = true } 
   if (!resp.ok) throw new ApiError(resp.status, data);
   return { status: resp.status, headers: resp.headers, data };
 }
+
+/** An image of the API (a photo's thumbnail: `url` as the server gives it, /api/v1/…) as a
+ *  Blob, fetched with the session's token. @param {string} url @returns {Promise<Blob>} */
+export async function image(url) {
+  const s = await session();
+  let resp;
+  try {
+    resp = await fetch(url, { headers: s ? { Authorization: `Bearer ${s.token}` } : {} });
+  } catch (err) {
+    throw new Offline(String(err));
+  }
+  if (!resp.ok) throw new ApiError(resp.status, null);
+  return resp.blob();
+}

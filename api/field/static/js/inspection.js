@@ -2,6 +2,7 @@
 // fill its checklist offline (a control per answer type, notes, photos, drawn signatures),
 // and submit it, showing the server's list of what is missing in place.
 
+import * as api from "./api.js";
 import * as db from "./db.js";
 import * as form from "./form.js";
 import * as sync from "./sync.js";
@@ -238,6 +239,7 @@ function renderPlain(item, values, photos, conflicts) {
   const answer = current.answers.get(item.code);
   const value = answer?.value ?? null;
   const mine = photos.filter((p) => p.item_code === item.code);
+  const theirs = teamPhotos(photos).filter((p) => p.item_code === item.code);
   const judged = isCompliant(item, value, values);
   return el("article", {
     class: `item${judged === false ? " noncompliant" : ""}`,
@@ -251,7 +253,7 @@ function renderPlain(item, values, photos, conflicts) {
   roster(item, value),
   item.answer_type !== "photo" && item.answer_type !== "signature"
     ? photoInput(item, "evidence", "Chụp ảnh bằng chứng") : null,
-  thumbs(mine),
+  thumbs(mine, theirs, item.answer_type === "signature"),
   noteField(item, answer),
   el("p", { class: "item-error", role: "alert", hidden: true }));
 }
@@ -320,7 +322,7 @@ function renderRatio(item, values, photos, conflicts) {
       judged === null ? null : el("span", {
         class: `verdict ${judged ? "ok" : "bad"}`, text: form.verdict(judged) }))),
   photoInput(item, "evidence", "Chụp ảnh bằng chứng"),
-  thumbs(mine),
+  thumbs(mine, teamPhotos(photos).filter((p) => p.item_code === item.code)),
   noteField(item, answer));
 }
 
@@ -473,6 +475,7 @@ async function capture(item, kind, blob, filename) {
 }
 
 const blobUrls = new Map(); // photo id -> object URL, made once per photo
+const serverBlobUrls = new Map(); // a server photo's id -> its thumbnail's object URL
 
 /** Where a photo stands, as its caption says it; `refused` when it will not count. */
 function photoState(p) {
@@ -485,9 +488,39 @@ function photoState(p) {
   return { refused: false, text: p.done ? "Đã gửi" : "Chờ gửi" };
 }
 
-function thumbs(photos) {
+/** The inspection's photos on the server that this tablet did not take (a teammate's, or
+ *  its own from before a logout), from the package and the pull; not those refused.
+ *  @param {any[]} local the tablet's own photos of the inspection */
+function teamPhotos(local) {
+  const ours = new Set(local.map((p) => p.id));
+  return (current.inspection.server_photos || [])
+    .filter((/** @type {any} */ p) => !ours.has(p.id) && p.status !== "rejected");
+}
+
+/** A photo on the server: its thumbnail fetched with the token once (kept for the app's
+ *  life), or, offline, a caption saying it is there. */
+function teamFigure(p, signature) {
+  const img = el("img", { alt: signature ? "Chữ ký (trên máy chủ)" : "Ảnh của nhóm (trên máy chủ)",
+                          class: signature ? "signature-img" : "photo-img" });
+  const url = p.urls?.thumbnail;
+  if (serverBlobUrls.has(p.id)) img.src = serverBlobUrls.get(p.id);
+  else if (url) {
+    api.image(url).then((blob) => {
+      serverBlobUrls.set(p.id, URL.createObjectURL(blob));
+      img.src = serverBlobUrls.get(p.id);
+    }).catch(() => { img.alt = "Ảnh trên máy chủ: cần có mạng để xem."; });
+  }
+  return el("figure", { class: "team", dataset: { photo: p.id } }, img,
+    el("figcaption", { text: p.status === "ready" ? "Trên máy chủ"
+      : `Trên máy chủ · ${label("photo_status", p.status)}` }),
+    ...(p.flags || []).map((flag) => el("p", { class: "photo-flag", dataset: { flag },
+                                               text: label("photo_flag", flag) })));
+}
+
+function thumbs(photos, theirs = [], signature = false) {
   for (const p of photos) if (!blobUrls.has(p.id)) blobUrls.set(p.id, URL.createObjectURL(p.blob));
-  return el("div", { class: "thumbs" }, ...photos.map((p) => {
+  return el("div", { class: "thumbs" }, ...theirs.map((p) => teamFigure(p, signature)),
+    ...photos.map((p) => {
     const state = photoState(p);
     return el("figure", { class: state.refused ? "refused" : null },
       el("img", { src: blobUrls.get(p.id), alt: p.kind === "signature" ? "Chữ ký" : "Ảnh",

@@ -394,13 +394,27 @@ async function apply(change) {
 }
 
 /** A photo of ours as the server judged it once its bytes were in: `ready`, or `rejected`
- *  with the reason (not an image, too large, a decompression bomb…): shown on the photo. */
+ *  with the reason (not an image, too large, a decompression bomb…): shown on the photo.
+ *  Another's photo of an inspection on the tablet (a teammate's) joins, or leaves, that
+ *  inspection's `server_photos`, which the checklist draws as thumbnails. */
 async function photoChecked(change) {
   const local = change.op === "upsert" && change.data ? await db.one("photos", change.id) : null;
-  if (!local) return;
-  await db.save("photos", { ...local, server_status: change.data.status,
-                            flags: change.data.flags || [], // wt-form hook: photo flags shown
-                            reason: change.data.reason || null });
+  if (local) {
+    await db.save("photos", { ...local, server_status: change.data.status,
+                              flags: change.data.flags || [], reason: change.data.reason || null });
+    return;
+  }
+  if (await db.one("photos", change.id)) return; // ours, deleted: it stays until sent
+  const inspectionId = change.data?.inspection_id;
+  const holders = inspectionId ? [await db.one("inspections", inspectionId)]
+    : (await db.all("inspections")).filter((i) => (i.server_photos || []).some(
+      (/** @type {any} */ p) => p.id === change.id));
+  for (const inspection of holders) {
+    if (!inspection) continue;
+    const others = (inspection.server_photos || []).filter((/** @type {any} */ p) => p.id !== change.id);
+    const keep = change.op === "upsert" && change.data ? [...others, change.data] : others;
+    await db.save("inspections", { ...inspection, server_photos: keep });
+  }
 }
 
 // --- the offline package ---------------------------------------------------------------------
