@@ -261,7 +261,7 @@ def returned(world: World) -> dict[str, Any]:
     current = requests.get(url, headers=auth, timeout=10)
     current.raise_for_status()
     resp = requests.post(f"{url}/review", timeout=10, json={
-        "decision": "return", "comment": RETURN_COMMENT},
+        "decision": "return", "comment": RETURN_COMMENT, "items": ["C2"]},
         headers={**auth, "If-Match": current.headers["ETag"]})
     assert resp.status_code == 200, resp.text
     return site
@@ -279,6 +279,8 @@ def test_a_returned_inspection_shows_the_comment_and_is_fixed_and_resubmitted(
                                                      returned["inspection_id"])
     expect(b.page.locator("#insp-review")).to_contain_text(RETURN_COMMENT)
     expect(b.page.locator("#insp-status")).to_contain_text("Bị trả lại")
+    expect(b.page.locator(".badge.to-fix")).to_have_count(1)  # the one item marked to fix
+    expect(item(b.page, "C2").locator(".badge.to-fix")).to_have_text("Cần sửa")
     if world.backend == "spatialite":
         screenshot(b.page, "returned")
 
@@ -290,6 +292,7 @@ def test_a_returned_inspection_shows_the_comment_and_is_fixed_and_resubmitted(
     b.page.get_by_role("button", name="Nộp phiên kiểm tra").click()
     expect(b.page.locator("#submit-message")).to_have_text("Đã nộp phiên kiểm tra.")
     expect(b.page.locator("#insp-review")).to_be_hidden()
+    expect(b.page.locator(".badge.to-fix")).to_have_count(0)  # submitted again: no longer marked
     home(b.page)
     expect(assignment(b.page, returned)).to_have_attribute("data-state", "submitted")
 

@@ -271,7 +271,15 @@ function badgesOf(item, values, mine, conflicts) {
     judged === false && item.photo_required
       && !mine.some((p) => p.kind === "evidence" && !photoState(p).refused)
       ? el("span", { class: "badge bad", text: "Cần ảnh bằng chứng" }) : null,
-    conflicts.has(key) ? el("span", { class: "badge bad", text: "Xung đột" }) : null);
+    conflicts.has(key) ? el("span", { class: "badge bad", text: "Xung đột" }) : null,
+    toFix(item) ? el("span", { class: "badge bad to-fix", text: "Cần sửa" }) : null);
+}
+
+/** Whether the supervisor, returning the inspection, marked `item` for the team to fix. */
+function toFix(item) {
+  const { status, review } = current.inspection;
+  return status === "returned" && (review?.items || []).some(
+    (/** @type {any} */ x) => (typeof x === "string" ? x : x.item_code) === item.code);
 }
 
 /** The roster's figure for this item, offered; answered only when the inspector takes it. */
