@@ -283,6 +283,11 @@ def test_a_returned_inspection_shows_the_comment_and_is_fixed_and_resubmitted(
     expect(item(b.page, "C2").locator(".badge.to-fix")).to_have_text("Cần sửa")
     if world.backend == "spatialite":
         screenshot(b.page, "returned")
+    b.page.locator("#insp-review").get_by_role("button", name="Mục C2").click()
+    expect(item(b.page, "C2")).to_be_in_viewport()
+    b.page.reload()  # back on the returned inspection, its comment still above the checklist
+    expect(b.page.locator("body")).to_have_attribute("data-state", "ready")
+    expect(b.page.locator("#insp-review")).to_contain_text(RETURN_COMMENT)
 
     # C2 (vetted staff) is asked with its total C1 as one ratio block, whose note is the block's
     note = b.page.locator('[data-node="C2"]').get_by_label("Ghi chú C2")

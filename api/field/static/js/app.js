@@ -27,7 +27,7 @@ async function boot() {
     showLogin();
   } else {
     await showHome();
-    await inspection.reopen(); // a reload: back in the inspection that was on screen
+    if (await inspection.reopen()) await renderReview(); // a reload: back where it was
     if (navigator.onLine) runSync();
   }
   document.body.dataset.state = "ready";
@@ -270,12 +270,20 @@ function visitText(i, names, session) {
 
 /** The supervisor's comment on a returned inspection, and the items marked (when the review
  *  names them: `review.items`, codes or {item_code, comment}). */
-function returnedNote(i) {
+function returnedNote(i, { links = false } = {}) {
   const items = (i.review?.items || []).map((x) => (typeof x === "string" ? { item_code: x } : x));
+  const line = (x) => {
+    const code = x.item_code || x.code;
+    const text = `Mục ${code}${x.comment ? `: ${x.comment}` : ""}`;
+    if (!links) return el("li", { text });
+    // On the inspection's screen: each marked item is a button that brings it into view.
+    return el("li", {}, el("button", { type: "button", class: "link", text, onclick: () => {
+      document.getElementById(`item-${code}`)?.scrollIntoView({ block: "center" });
+    } }));
+  };
   return el("div", { class: "returned-note" },
     el("p", { class: "comment", text: `Lãnh đạo trả lại: ${i.review?.comment || "(không có ý kiến)"}` }),
-    items.length ? el("ul", { class: "returned-items" }, ...items.map((x) => el("li", {
-      text: `Mục ${x.item_code || x.code}${x.comment ? `: ${x.comment}` : ""}` }))) : null);
+    items.length ? el("ul", { class: "returned-items" }, ...items.map(line)) : null);
 }
 
 /** "Bắt đầu kiểm tra": join the open inspection of the assignment if the server has one
@@ -308,7 +316,7 @@ async function renderReview() {
     box.replaceChildren();
     return;
   }
-  box.replaceChildren(el("h3", { text: "Ý kiến của lãnh đạo" }), returnedNote(i), el("p", { class: "hint",
+  box.replaceChildren(el("h3", { text: "Ý kiến của lãnh đạo" }), returnedNote(i, { links: true }), el("p", { class: "hint",
       text: "Sửa các mục theo ý kiến của lãnh đạo rồi nộp lại." }));
   box.hidden = false;
 }

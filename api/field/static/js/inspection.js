@@ -104,10 +104,12 @@ const OPEN = "kt1.form.open"; // the inspection on screen
 
 /** After a reload: the inspection that was on screen, opened again at the section and place
  *  it was left (the app's boot calls it after drawing the home screen; "← Danh sách cơ sở"
- *  and logging out forget it). */
+ *  and logging out forget it). Whether there was one. @returns {Promise<boolean>} */
 export async function reopen() {
   const id = localStorage.getItem(OPEN);
-  if (id && await db.one("inspections", id)) await open(id);
+  if (!id || !(await db.one("inspections", id))) return false;
+  await open(id);
+  return true;
 }
 
 document.getElementById("back")?.addEventListener("click", () => {
