@@ -52,7 +52,9 @@ class Settings:
     upload_expiry_hours: int = 168
     max_image_pixels: int = 50_000_000
     notice_due_days: int = 30
-    public_url: str = "http://localhost:5000"  # where printed QR codes point
+    # Where printed QR codes point; unset (""), the address the request asking for the
+    # document reached (workers.notices.verify_url).
+    public_url: str = ""
     audit_key: str | None = field(default=None, repr=False)  # signs audit checkpoints
     audit_anchor_file: Path | None = None  # default <instance>/audit-anchors.jsonl
 
@@ -100,7 +102,7 @@ class Settings:
             upload_expiry_hours=_int(env, "KT1_UPLOAD_EXPIRY_HOURS", 168),
             max_image_pixels=_int(env, "KT1_MAX_IMAGE_PIXELS", 50_000_000),
             notice_due_days=_int(env, "KT1_NOTICE_DUE_DAYS", 30),
-            public_url=(env.get("KT1_PUBLIC_URL") or "http://localhost:5000").rstrip("/"),
+            public_url=env.get("KT1_PUBLIC_URL", "").rstrip("/"),
             audit_key=env.get("KT1_AUDIT_KEY") or None,
             audit_anchor_file=(Path(env["KT1_AUDIT_ANCHOR_PATH"]).resolve()
                                if env.get("KT1_AUDIT_ANCHOR_PATH") else None),

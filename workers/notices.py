@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from inspection import audit, notices
 from inspection.config import Settings
 from inspection.db import utcnow
-from inspection.models import Notice, Photo, User
+from inspection.models import Job, Notice, Photo, User
 from media.blobstore import BlobStore
 from workers.documents import model, render_notice_docx, render_notice_pdf
 
@@ -39,15 +39,24 @@ def render_notice(session: Session, store: BlobStore, notice_id: uuid.UUID | str
     thumbnails = {p.id: _read(store, p.thumbnail_sha256) for p in facts.photos}
     notices.assign_number(session, notice, issued_on=notices.today_in_vietnam(now or utcnow()),
                           due_days=settings.notice_due_days)
-    document = notice_document(facts, thumbnails, verify_url=verify_url(settings, notice.id))
+    job = session.get(Job, notice.job_id) if notice.job_id else None
+    served_at = (job.args or {}).get("served_at") if job else None
+    document = notice_document(facts, thumbnails,
+                               verify_url=verify_url(settings, notice.id, served_at))
     pdf_sha256, _ = store.put(io.BytesIO(render_notice_pdf(document)))
     docx_sha256, _ = store.put(io.BytesIO(render_notice_docx(document)))
     return notices.mark_issued(session, notice, pdf_sha256=pdf_sha256, docx_sha256=docx_sha256,
                                photos=facts.photos)
 
 
-def verify_url(settings: Settings, notice_id: uuid.UUID) -> str:
-    return f"{settings.public_url.rstrip('/')}/notices/{notice_id}/verify"
+LOCAL = "http://localhost:5000"  # `make run`'s address: the last resort of a notice's link
+
+
+def verify_url(settings: Settings, notice_id: uuid.UUID, served_at: str | None = None) -> str:
+    """The verification page printed in the notice's QR code: under KT1_PUBLIC_URL when it is
+    set, else under the address the request asking for the notice reached (`served_at`)."""
+    base = settings.public_url or served_at or LOCAL
+    return f"{base.rstrip('/')}/notices/{notice_id}/verify"
 
 
 def _read(store: BlobStore, sha256: str | None) -> bytes | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
@@ -194,7 +194,8 @@ class NoticePatchSchema(Schema):
 def request_notice(inspection_id: uuid.UUID) -> Any:
     """Ask for the violation notice of an approved inspection's confirmed findings."""
     notice, job, queued = notices.request_notice(database.session(), current_user(),
-                                                 inspection_id)
+                                                 inspection_id,
+                                                 served_at=request.host_url.rstrip("/"))
     if queued or job.status == "queued":  # a retry hands over a job the queue lost
         enqueue_after_commit(notices.NOTICE_JOB, str(job.id), str(notice.id), key=str(job.id))
     return {"notice_id": notice.id, "job_id": job.id}, 202 if queued else 200

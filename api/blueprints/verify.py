@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, render_template_string, request
 
 from api import database
 from api.stored import blob_store
+from inspection import errors
 from inspection.verification import Verification, verify_notice
 
 bp = Blueprint("verify", __name__)
@@ -65,6 +66,20 @@ PAGE = """<!doctype html>
 </body></html>"""
 
 
+UNKNOWN = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Không tìm thấy thông báo</title>
+<link rel="stylesheet" href="/notices/verify.css">
+</head><body>
+<h1>KHÔNG TÌM THẤY THÔNG BÁO</h1>
+<div class="verdict bad">
+Không có thông báo vi phạm đã ban hành nào mang mã này. Văn bản có mã QR dẫn tới trang này
+không được hệ thống KT1 ghi nhận là đã ban hành: hãy đối chiếu với cơ quan ban hành.
+</div>
+</body></html>"""
+
+
 @bp.get("/notices/verify.css")
 def style() -> Response:
     """The verification page's stylesheet."""
@@ -72,10 +87,16 @@ def style() -> Response:
 
 
 @bp.get("/notices/<uuid:notice_id>/verify")
-def verify(notice_id: uuid.UUID) -> Response | str:
-    checked = verify_notice(database.session(), blob_store(), notice_id)
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == \
-            "application/json":
+def verify(notice_id: uuid.UUID) -> Response | str | tuple[str, int]:
+    wants_json = request.accept_mimetypes.best_match(
+        ["text/html", "application/json"]) == "application/json"
+    try:
+        checked = verify_notice(database.session(), blob_store(), notice_id)
+    except errors.NotFound:
+        if wants_json:
+            raise  # problem+json for a program
+        return render_template_string(UNKNOWN), 404  # whoever scanned the code reads this
+    if wants_json:
         return jsonify(_as_json(checked))
     return render_template_string(PAGE, v=checked, states=STATE_TEXT, dmy=_dmy,
                                   verdict=INTACT if checked.intact else ALTERED)

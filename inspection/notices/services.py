@@ -89,11 +89,13 @@ def today_in_vietnam(now: datetime | None = None) -> date:
 
 # --- Asking for a notice (web side) ----------------------------------------------------------
 
-def request_notice(session: Session, actor: User,
-                   inspection_id: uuid.UUID) -> tuple[Notice, Job, bool]:
+def request_notice(session: Session, actor: User, inspection_id: uuid.UUID, *,
+                   served_at: str | None = None) -> tuple[Notice, Job, bool]:
     """The inspection's notice and the job writing it; `queued` says whether a job was just
     created (the caller enqueues it after commit). An inspection has one notice: asking again
-    answers the existing one and its job, unless it failed, which queues a new attempt."""
+    answers the existing one and its job, unless it failed, which queues a new attempt.
+    `served_at` is the address the request reached the service on (the job keeps it for the
+    verification link when KT1_PUBLIC_URL is unset)."""
     require_role(actor, *REQUESTERS)
     inspection = get_inspection(session, actor, inspection_id)
     ensure_issuable(session, inspection)
@@ -111,8 +113,8 @@ def request_notice(session: Session, actor: User,
         notice.status = "pending"
         notice.version += 1
     session.flush()
-    job = jobs.create(session, actor, NOTICE_KIND, {"notice_id": str(notice.id)},
-                      inspection.province_code)
+    args = {"notice_id": str(notice.id)} | ({"served_at": served_at} if served_at else {})
+    job = jobs.create(session, actor, NOTICE_KIND, args, inspection.province_code)
     notice.job_id = job.id
     session.flush()
     return notice, job, True

@@ -10,7 +10,7 @@ import pytest
 from inspection.config import Settings
 from media.blobstore import FileBlobStore
 from tests.workers.test_notices import approved_with_photo, asked
-from workers.notices import render_notice
+from workers.notices import render_notice, verify_url
 
 
 @pytest.fixture
@@ -65,6 +65,22 @@ def test_a_notice_not_issued_or_unknown_is_not_found(client, session):
     resp = verify(client, uuid.uuid4())
     assert resp.status_code == 404
     assert resp.mimetype == "application/problem+json"
+    page = verify(client, uuid.uuid4(), accept="text/html")  # a phone that scanned a code
+    assert (page.status_code, page.mimetype) == (404, "text/html")
+    html = page.get_data(as_text=True)
+    assert "KHÔNG TÌM THẤY THÔNG BÁO" in html and "đối chiếu với cơ quan ban hành" in html
+    assert "<style" not in html and "<script" not in html
+
+
+def test_the_printed_link_follows_kt1_public_url_before_the_address_the_request_reached(
+        settings):
+    notice_id = uuid.uuid4()
+    served = "http://10.0.0.5:8000"
+    assert verify_url(settings, notice_id, served) == f"{served}/notices/{notice_id}/verify"
+    public = dataclasses.replace(settings, public_url="https://kt1.cantho.gov.vn")
+    assert verify_url(public, notice_id, served) == \
+        f"https://kt1.cantho.gov.vn/notices/{notice_id}/verify"
+    assert verify_url(settings, notice_id) == f"http://localhost:5000/notices/{notice_id}/verify"
 
 
 def test_the_page_carries_the_security_headers_and_no_inline_style_or_script(client, notice):

@@ -143,3 +143,18 @@ def test_a_post_office_reads_the_notices_of_its_own_sites_only(api, client, worl
 
 def test_an_unknown_notice_answers_404_problem(client, world):
     problem(world.get(uuid.uuid4()), 404)
+
+
+def test_the_qr_link_points_at_the_address_the_request_reached_when_no_public_url_is_set(
+        client, world):
+    """KT1_PUBLIC_URL unset (the tests' settings): the notice asked for on
+    http://kt1.cantho.local:8080 prints that address, not localhost:5000."""
+    resp = client.post(f"{API}/inspections/{world.inspection_id}/notices",
+                       headers=world.h["supervisor"], base_url="http://kt1.cantho.local:8080")
+    assert resp.status_code == 202, resp.get_json()
+    notice_id = resp.get_json()["notice_id"]
+    notice = world.get(notice_id).get_json()
+    pdf = client.get(notice["files"]["pdf"], headers=world.h["supervisor"])
+    text = "".join(pdf_text(pdf.data).split())  # the URL may wrap in its cell
+    assert f"http://kt1.cantho.local:8080/notices/{notice_id}/verify" in text
+    assert "localhost:5000" not in text
