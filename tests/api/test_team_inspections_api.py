@@ -13,36 +13,29 @@ from inspection.inspections import services
 from inspection.models import Photo
 from inspection.sync.package import VIETNAM
 from tests import factories
+from tests.api.test_inspections_api import World as InspectionsWorld
 
 BASE = "/api/v1/inspections"
 PUSH = "/api/v1/sync/push"
 PACKAGE = "/api/v1/sync/package"
-LON, LAT = factories.CAN_THO
 COMPLIANT = {"A1": "yes", "A2": "yes", "C1": 5, "C2": 5, "C5": "2026-01-15"}
 
 
-class World:
+class World(InspectionsWorld):
+    """test_inspections_api's world, with a running campaign assigning the site to the team."""
+
     def __init__(self, api) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(api)
         today = datetime.now(VIETNAM).date()
-        self.inspector, self.police = factories.joint_team()
-        self.supervisor = factories.UserFactory(role="supervisor")
-        self.site = factories.SiteFactory()
-        self.checklist = factories.inspection_checklist()
         self.campaign = factories.CampaignFactory(checklist_id=self.checklist.id,
                                                   starts_on=today - timedelta(days=30),
                                                   ends_on=today + timedelta(days=60))
         factories.AssignmentFactory(campaign=self.campaign, site_id=self.site.id,
                                     team=[self.inspector, self.police],
                                     due_on=today + timedelta(days=10))
-        self.h = {name: api.login(getattr(self, name))
-                  for name in ("inspector", "police", "supervisor")}
 
     def body(self, **over):  # type: ignore[no-untyped-def]
-        return {"id": str(uuid.uuid4()), "site_id": str(self.site.id),
-                "checklist_id": str(self.checklist.id), "campaign_id": str(self.campaign.id),
-                "started_at": "2026-05-05T08:30:00+07:00",
-                "location": {"lon": LON, "lat": LAT, "accuracy_m": 12.5},
-                "team": [str(self.inspector.id), str(self.police.id)], **over}
+        return super().body(**{"campaign_id": str(self.campaign.id), **over})
 
 
 @pytest.fixture
