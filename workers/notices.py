@@ -55,6 +55,8 @@ LOCAL = "http://localhost:5000"  # `make run`'s address: the last resort of a no
 def verify_url(settings: Settings, notice_id: uuid.UUID, served_at: str | None = None) -> str:
     """The verification page printed in the notice's QR code: under KT1_PUBLIC_URL when it is
     set, else under the address the request asking for the notice reached (`served_at`)."""
+    if served_at and len(served_at) > 255:  # a Host header no service is reached by
+        served_at = None
     base = settings.public_url or served_at or LOCAL
     return f"{base.rstrip('/')}/notices/{notice_id}/verify"
 

@@ -81,6 +81,8 @@ def test_the_printed_link_follows_kt1_public_url_before_the_address_the_request_
     assert verify_url(public, notice_id, served) == \
         f"https://kt1.cantho.gov.vn/notices/{notice_id}/verify"
     assert verify_url(settings, notice_id) == f"http://localhost:5000/notices/{notice_id}/verify"
+    too_long = "http://" + "a" * 300  # would not fit a QR code that phones read
+    assert verify_url(settings, notice_id, too_long).startswith("http://localhost:5000/")
 
 
 def test_the_page_carries_the_security_headers_and_no_inline_style_or_script(client, notice):

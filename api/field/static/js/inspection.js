@@ -485,7 +485,8 @@ async function capture(item, kind, blob, filename) {
 }
 
 const blobUrls = new Map(); // photo id -> object URL, made once per photo
-const serverBlobUrls = new Map(); // a server photo's id -> its thumbnail's object URL
+/** @type {Map<string, Promise<string>>} a server photo's id -> its thumbnail's object URL */
+const serverThumbs = new Map();
 
 /** Where a photo stands, as its caption says it; `refused` when it will not count. */
 function photoState(p) {
@@ -513,12 +514,15 @@ function teamFigure(p, signature) {
   const img = el("img", { alt: signature ? "Chữ ký (trên máy chủ)" : "Ảnh của nhóm (trên máy chủ)",
                           class: signature ? "signature-img" : "photo-img" });
   const url = p.urls?.thumbnail;
-  if (serverBlobUrls.has(p.id)) img.src = serverBlobUrls.get(p.id);
-  else if (url) {
-    api.image(url).then((blob) => {
-      serverBlobUrls.set(p.id, URL.createObjectURL(blob));
-      img.src = serverBlobUrls.get(p.id);
-    }).catch(() => { img.alt = "Ảnh trên máy chủ: cần có mạng để xem."; });
+  if (url) {
+    // One fetch per photo, however often the item is drawn (every sync draws it afresh to
+    // compare); a failed one (offline) is forgotten, so a later drawing tries again.
+    if (!serverThumbs.has(p.id)) {
+      serverThumbs.set(p.id, api.image(url).then((blob) => URL.createObjectURL(blob))
+        .catch((err) => { serverThumbs.delete(p.id); throw err; }));
+    }
+    serverThumbs.get(p.id).then((src) => { img.src = src; })
+      .catch(() => { img.alt = "Ảnh trên máy chủ: cần có mạng để xem."; });
   }
   return el("figure", { class: "team", dataset: { photo: p.id } }, img,
     el("figcaption", { text: p.status === "ready" ? "Trên máy chủ"
