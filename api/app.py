@@ -81,6 +81,7 @@ def _register(app: Flask, api: Api) -> None:
         health,
         inspections,
         jobs,
+        legal_references,
         maps,
         notices,
         photos,
@@ -101,7 +102,7 @@ def _register(app: Flask, api: Api) -> None:
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
                    communes, inspections, photos, uploads, findings, checklists, sync_feed,
                    sync_push, jobs, notices, reports, records, maps, staff,
-                   provision_reports, planning):
+                   provision_reports, planning, legal_references):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
     app.register_blueprint(verify.bp)

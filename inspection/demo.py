@@ -11,6 +11,7 @@ deadline (`Dates`).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.units import packaged_units
-from inspection import accounts, audit, campaigns, reference, sites
+from inspection import accounts, audit, campaigns, legal, reference, sites
 from inspection.checklists import builtin, kt1_provider
 from inspection.inspections import findings as finding_service
 from inspection.inspections import services as inspections
@@ -208,16 +209,18 @@ CONCLUSIONS = {
 
 
 def _answers(checklist: Checklist, *, violations: int, dates: Dates,
-             n: int = 0) -> dict[str, Any]:
+             n: int = 0, citable: Collection[str] = ()) -> dict[str, Any]:
     """Compliant answers to every item, then `violations` items made non-compliant (items
-    that need no photo: demo photos would be fake evidence). The closing items name the
+    that need no photo: demo photos would be fake evidence), those in `citable` first (their
+    legal basis holds, so a notice can be issued on them). The closing items name the
     site's representative; signatures stay unanswered (no fake drawings either)."""
     values = {i.code: compliant_value(i, dates.today) for i in checklist.items()}
     name, title = REPRESENTATIVES[n % 2]
     texts = {**CONCLUSIONS, kt1_provider.REPRESENTATIVE_NAME: name,
              kt1_provider.REPRESENTATIVE_TITLE: title}
     values.update({code: text for code, text in texts.items() if code in values})
-    candidates = [i for i in checklist.items() if i.severity and not i.photo_required]
+    candidates = sorted((i for i in checklist.items() if i.severity and not i.photo_required),
+                        key=lambda i: i.code not in citable)
     for item in candidates[:violations]:
         rule = item.compliant_when or {}
         if "in" in rule:
@@ -247,7 +250,8 @@ def _inspections(session: Session, users: dict[str, User], checklist: Checklist,
             checklist_id=checklist.id, campaign_id=campaign_id,
             started_at=start, team=teams[n % 2],
             location=Fix(lon=pt.x + 0.0004, lat=pt.y + 0.0003, accuracy_m=12))
-        answers = _answers(checklist, violations=violations, dates=dates, n=n)
+        answers = _answers(checklist, violations=violations, dates=dates, n=n,
+                           citable=_citable(session, checklist, site, start))
         if state == "draft":
             answers = dict(list(answers.items())[:10])
         for code, value in answers.items():
@@ -271,6 +275,16 @@ def _inspections(session: Session, users: dict[str, User], checklist: Checklist,
                                            status="confirmed", comment="Xác nhận vi phạm.",
                                            due_on=dates.finding_due, if_match=finding.version)
     return {"inspections": len(plan)}
+
+
+def _citable(session: Session, checklist: Checklist, site: Any,
+             start: datetime) -> set[str]:
+    """The items whose legal basis holds (verified, in force) on the visit's day, where
+    `site` is: what a notice may cite with the register as the domain material has it."""
+    on = today_in_vietnam(start)
+    return {i.code for i in checklist.items() if i.severity and not legal.cite(
+        session, [(i.code, i.legal_refs or [])], on=on, province_code=site.province_code
+    ).blocked}
 
 
 # Workers of the first three provider sites, through the roster's own workflow: (name,

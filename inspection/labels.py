@@ -34,6 +34,11 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "report_status": {
         "pending": "Đang tổng hợp", "ready": "Đã xong", "failed": "Không thành công",
     },
+    "legal_status": {
+        "verified": "Đã xác minh", "verified-summary": "Xác minh qua bản tin tóm tắt",
+        "unverified": "Chưa xác minh", "superseded": "Đã được thay thế",
+        "repealed": "Đã bị bãi bỏ",
+    },
     "report_kind": {"annual": "Báo cáo năm", "campaign": "Báo cáo đợt kiểm tra"},
     "job_status": {
         "queued": "Đang chờ xử lý", "started": "Đang xử lý", "finished": "Đã xong",

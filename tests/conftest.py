@@ -23,6 +23,7 @@ from inspection import migrate
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
 from tests import factories
+from tests.legal_world import verify_every_citation
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "data"
@@ -57,6 +58,7 @@ def seed_reference(engine: Engine) -> None:
     with factory() as session:
         reference.load_units(session, packaged_units())
         builtin.seed_builtin(session)
+        verify_every_citation(session)
         session.commit()
 
 

@@ -100,7 +100,9 @@ class ChecklistFactory(_Base):
             checklist_id=obj.id, section_id=section.id, position=1, code="A1",
             text="Có bố trí nơi giao nhận bưu gửi KT1 riêng biệt", answer_type="yes_no_na",
             required=True, compliant_when={"in": ["yes", "na"]}, severity="high",
-            legal_basis="Quyết định 32/2025/QĐ-TTg", legal_refs=[]))
+            legal_basis="Quyết định 32/2025/QĐ-TTg",
+            legal_refs=[{"instrument": "Quyết định 32/2025/QĐ-TTg", "article": None,
+                         "status": "verified-summary"}]))
         session.flush()
 
 

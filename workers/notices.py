@@ -84,7 +84,7 @@ def notice_document(facts: notices.NoticeFacts, thumbnails: dict[uuid.UUID, byte
         inspection=model.Inspection(started_at=inspection.started_at, ended_at=ended_at,
                                     team=_team(facts.team, facts.province)),
         findings=tuple(model.Finding(f.finding.item_code, f.section, f.finding.description,
-                                     f.finding.legal_basis, model.Severity(f.finding.severity))
+                                     f.basis, model.Severity(f.finding.severity))
                        for f in facts.findings),
         due_on=notice.due_on,
         recipients=_recipients(site.organization or site.name, facts.province),

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from inspection import legal
 from inspection.checklists import kt1_provider, kt1_user, services
 from inspection.models import Campaign, Checklist
 from inspection.notices import today_in_vietnam
@@ -32,7 +33,8 @@ def seed_builtin(session: Session) -> list[Checklist]:
     the published versions before it (inspections keep the version they pinned; campaigns
     created from now on are offered the new one), except one that a campaign not yet ended
     pins: its tablets still start inspections on it (an admin retires it later). Idempotent:
-    a database that has them all is left alone. Returns the versions created now."""
+    a database that has them all is left alone. Every citation is then in the register of legal
+references (`legal.sync_register`). Returns the versions created now."""
     created = []
     for module in BUILTIN:
         have = session.scalar(select(func.count()).select_from(Checklist)
@@ -42,6 +44,7 @@ def seed_builtin(session: Session) -> list[Checklist]:
                                             target_kind=module.TARGET_KIND, sections=sections)
             created.append(services.publish(session, draft.id))
             _retire_unused(session, created[-1])
+    legal.sync_register(session)
     return created
 
 

@@ -12,6 +12,7 @@ from inspection.models.inspections import (
     inspection_members,
 )
 from inspection.models.jobs import Job
+from inspection.models.legal import LegalReference
 from inspection.models.notices import Notice, NoticeCounter, NoticeReminder
 from inspection.models.provision import ProvisionReminder, ProvisionReport
 from inspection.models.records import InspectionRecord
@@ -38,6 +39,7 @@ __all__ = [
     "Inspection",
     "InspectionRecord",
     "Job",
+    "LegalReference",
     "LoginFailure",
     "Notice",
     "NoticeCounter",

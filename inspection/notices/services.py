@@ -22,7 +22,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inspection import errors, jobs
+from inspection import errors, jobs, legal
 from inspection.db import utcnow
 from inspection.inspections.queries import sees
 from inspection.inspections.services import get_inspection
@@ -120,14 +120,40 @@ def request_notice(session: Session, actor: User, inspection_id: uuid.UUID, *,
     return notice, job, True
 
 
-def ensure_issuable(session: Session, inspection: Inspection) -> None:
+def ensure_issuable(session: Session, inspection: Inspection) -> dict[str, str]:
+    """The printed legal basis of each confirmed finding, when a notice may be issued."""
     if inspection.status != "approved":
         raise errors.InvalidState(
             "Chỉ lập thông báo vi phạm cho phiên kiểm tra đã được duyệt "
             f"(trạng thái hiện tại: {inspection.status}).")
-    if not confirmed_findings(session, inspection.id):
+    found = confirmed_findings(session, inspection.id)
+    if not found:
         raise errors.RuleViolation(
             "Phiên kiểm tra không có phát hiện nào đã được xác nhận; không có gì để thông báo.")
+    return citations(session, inspection, found)
+
+
+def violated_on(inspection: Inspection) -> date:
+    """The violation's date, as the law in force is picked: the day of the visit that found
+    it (in Vietnam); conduct that went on until then is judged under the law of that day."""
+    return today_in_vietnam(inspection.started_at)
+
+
+def citations(session: Session, inspection: Inspection,
+              found: list[Finding]) -> dict[str, str]:
+    """The printed legal basis of each finding (by item code); a RuleViolation listing every
+    citation that is unverified, superseded, repealed or not in force on the violation's
+    date, with what supersedes it."""
+    on = violated_on(inspection)
+    cited = legal.cite(session, [(f.item_code, f.legal_refs or []) for f in found], on=on,
+                       province_code=inspection.province_code)
+    if cited.blocked:
+        raise errors.RuleViolation(
+            "Chưa lập được thông báo: căn cứ pháp lý của các phát hiện sau chưa được xác minh "
+            "hoặc không còn áp dụng. Hãy xác minh căn cứ trong danh mục căn cứ pháp lý hoặc "
+            "ban hành phiên bản bảng kiểm tra mới.\n" + "\n".join(b.line() for b in cited.blocked),
+            citations=[b.as_problem() for b in cited.blocked])
+    return cited.basis
 
 
 def confirmed_findings(session: Session, inspection_id: uuid.UUID) -> list[Finding]:
@@ -170,6 +196,8 @@ class FindingFacts:
     finding: Finding
     section: str
     """"A. Chấp nhận bưu gửi KT1": the section's code and title."""
+    basis: str
+    """The legal basis as printed: the verified references in force on the violation's date."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +238,7 @@ def is_issued(notice: Notice) -> bool:
 def facts(session: Session, notice: Notice) -> NoticeFacts:
     """Everything the notice states; raises the DomainErrors of `ensure_issuable`."""
     inspection = session.get_one(Inspection, notice.inspection_id, populate_existing=True)
-    ensure_issuable(session, inspection)
+    basis = ensure_issuable(session, inspection)
     found = confirmed_findings(session, inspection.id)
     sections: dict[str, str] = dict(session.execute(  # type: ignore[arg-type]
         select(ChecklistItem.code, ChecklistSection.code + ". " + ChecklistSection.title)
@@ -228,7 +256,8 @@ def facts(session: Session, notice: Notice) -> NoticeFacts:
         notice=notice, body=issuing_body(session, notice.province_code),
         inspection=inspection, site=site, commune=commune.name if commune else "",
         province=province.name, team=tuple(inspection.team),
-        findings=tuple(FindingFacts(f, sections.get(f.item_code, "")) for f in found),
+        findings=tuple(FindingFacts(f, sections.get(f.item_code, ""), basis[f.item_code])
+                       for f in found),
         photos=tuple(photos))
 
 

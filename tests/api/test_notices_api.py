@@ -73,7 +73,7 @@ def test_a_notice_is_issued_numbered_first_of_the_year_with_both_documents(clien
         assert NATIONAL_TITLE in text
         assert "Số: 01/TB-SKHCN" in text
         assert world.site.name in text
-        for legal_basis in ("NĐ 174/2026/NĐ-CP Đ.9(1)", "QĐ 32/2025/QĐ-TTg"):
+        for legal_basis in ("Nghị định 174/2026/NĐ-CP 9(1)", "Quyết định 32/2025/QĐ-TTg"):
             assert legal_basis in text
 
 

@@ -30,6 +30,7 @@ from tests.api.tus import (
     path_of,
     sha256,
 )
+from tests.legal_world import VERIFIED_174
 from tests.media import pictures
 from tests.workers.evidence import inspection_at_can_tho
 
@@ -678,7 +679,8 @@ def test_a_post_office_sees_only_the_photos_of_its_own_sites_once_they_are_evide
     world.session.add(Finding(
         inspection_id=world.inspection.id, site_id=world.inspection.site_id, item_code="A2",
         severity="critical", legal_basis="QĐ 32/2025/QĐ-TTg", status="confirmed",
-        description="Bưu gửi KT1 không được đóng dấu KT1", province_code="92"))
+        legal_refs=[VERIFIED_174], description="Bưu gửi KT1 không được đóng dấu KT1",
+        province_code="92"))
     world.session.flush()
     for url in photo_urls(world, photo_id):
         assert world.client.get(url, headers=own_h).status_code == 200

@@ -235,3 +235,44 @@ def test_the_admins_pages_fit_a_tablet(world, browser):
                              " return p.scrollWidth <= p.clientWidth; })()"), path
     close()
     assert broken == []
+
+
+def test_the_admin_verifies_a_reference_in_the_register_and_marks_another_superseded(
+        world, page):
+    from sqlalchemy import update
+
+    from inspection.legal import reference_id
+    from inspection.models import LegalReference
+
+    decision = reference_id("Quyết định 32/2025/QĐ-TTg", None)
+
+    def unverify(session):  # type: ignore[no-untyped-def]
+        session.execute(update(LegalReference).where(LegalReference.id == decision)
+                        .values(status="unverified", verified_at=None))
+    world.seed(unverify)
+    sign_in(page, world, "admin", "#/admin/legal")
+    expect(page.get_by_role("heading", name="Căn cứ pháp lý", exact=True)).to_be_visible()
+    page.get_by_label("Lọc theo trạng thái").select_option("unverified")
+    row = page.locator("tr[data-label='Quyết định 32/2025/QĐ-TTg']")
+    expect(row).to_contain_text("Chưa xác minh")
+    screenshot(page, "admin-legal")
+    row.get_by_role("button", name="Sửa").click()
+    form = page.get_by_role("form", name="Sửa Quyết định 32/2025/QĐ-TTg")
+    form.locator("select[name=status]").select_option("verified")
+    form.get_by_label("Có hiệu lực từ").fill("2025-11-01")
+    form.get_by_role("button", name="Lưu căn cứ").click()
+    expect(form.get_by_role("status")).to_have_text("Đã lưu căn cứ pháp lý.")
+    expect(row).to_have_count(0)  # no longer among the unverified
+    page.get_by_label("Lọc theo trạng thái").select_option("verified")
+    page.get_by_label("Tìm căn cứ").fill("32/2025")
+    expect(row).to_contain_text("Đã xác minh")
+    expect(row).to_contain_text("từ 01/11/2025")
+    stored = world.seed(lambda s: s.get(LegalReference, decision))
+    assert (stored.status, stored.verified_by) == ("verified", world.seed(
+        lambda s: s.scalar(select(User.id).where(User.username == "admin"))))
+
+    row.get_by_role("button", name="Sửa").click()  # superseded needs its successor
+    form.locator("select[name=status]").select_option("superseded")
+    form.get_by_role("button", name="Lưu căn cứ").click()
+    expect(form.get_by_role("alert")).to_be_visible()
+    expect(form.locator(".field-error")).to_contain_text("căn cứ thay thế")

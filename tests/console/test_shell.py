@@ -53,7 +53,7 @@ MENUS = {
                    "Lập kế hoạch", "Báo cáo cung cấp KT1", "Xung đột dữ liệu", "Bản đồ"],
     "admin": ["Duyệt kết quả kiểm tra", "Thông báo vi phạm", "Báo cáo tổng hợp", "Lập kế hoạch",
               "Báo cáo cung cấp KT1", "Xung đột dữ liệu", "Bản đồ", "Người dùng", "Bảng kiểm tra",
-              "Nhật ký kiểm toán"],
+              "Căn cứ pháp lý", "Nhật ký kiểm toán"],
     "kiemtra.ct1": ["Bản đồ"],
     "congan.ct1": ["Thẩm tra nhân viên"],
     "buudien.ct": ["Thông báo gửi đơn vị", "Báo cáo năm KT1", "Nhân viên KT1"],

@@ -96,3 +96,20 @@ def test_the_demo_is_dated_from_the_day_it_is_seeded(session, today):  # type: i
     assert set(closing) == {"L1", "L2"} and all(closing.values())
     returned = session.scalars(select(Inspection).where(Inspection.status == "returned")).one()
     assert returned.review_items == ["C2"]  # the item its comment names, marked
+
+
+def test_the_demo_issues_its_notices_under_the_register_the_domain_material_gives(session):
+    from inspection import notices
+    from tests.legal_world import real_register
+
+    real_register(session)
+    demo.seed_demo(session)
+    supervisor = session.scalar(select(User).where(User.username == "giamsat.ct"))
+    approved = session.scalars(select(Inspection).where(Inspection.status == "approved")).all()
+    assert approved
+    for inspection in approved:
+        notice, _, queued = notices.request_notice(session, supervisor, inspection.id)
+        facts = notices.facts(session, notice)
+        assert queued and facts.findings
+        for finding in facts.findings:
+            assert finding.basis and "chưa xác minh" not in finding.basis

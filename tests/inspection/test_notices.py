@@ -14,6 +14,7 @@ from inspection import errors, notices
 from inspection.db import make_session_factory
 from inspection.models import Finding, Inspection, NoticeCounter
 from tests import factories
+from tests.legal_world import VERIFIED_174
 from tests.workers.evidence import inspection_at_can_tho
 
 
@@ -23,6 +24,7 @@ def approved(session, *, statuses=("confirmed",)) -> Inspection:  # type: ignore
     for n, status in enumerate(statuses):
         session.add(Finding(inspection_id=inspection.id, site_id=inspection.site_id,
                             item_code=f"A{n + 1}", severity="high", legal_basis="QĐ 32/2025",
+                            legal_refs=[VERIFIED_174],
                             description="Thiếu dấu KT1", status=status,
                             province_code="92"))
     session.flush()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from inspection.models import Checklist, Inspection, Photo
 from media.blobstore import BlobStore
 from tests import factories
+from tests.legal_world import VERIFIED_174
 
 VN = timezone(timedelta(hours=7))
 STARTED = datetime(2026, 5, 5, 8, 30, tzinfo=VN)
@@ -52,7 +53,8 @@ def approved_with_finding(session: Session) -> uuid.UUID:
     inspection.status = "approved"
     session.add(Finding(inspection_id=inspection.id, site_id=inspection.site_id, item_code="A1",
                         severity="high", legal_basis="NĐ 174/2026/NĐ-CP Đ.9(1)",
-                        status="confirmed", description="Thiếu dấu ngày giờ chấp nhận",
+                        legal_refs=[VERIFIED_174], status="confirmed",
+                        description="Thiếu dấu ngày giờ chấp nhận",
                         province_code="92"))
     session.flush()
     return inspection.id

@@ -47,6 +47,8 @@ def approved_with_photo(session: Session, store: FileBlobStore, tmp_path: Path) 
     inspection.status = "approved"
     session.add(Finding(inspection_id=inspection.id, site_id=inspection.site_id, item_code="A2",
                         severity="critical", legal_basis=LEGAL_BASIS, status="confirmed",
+                        legal_refs=[{"instrument": "Nghị định 174/2026/NĐ-CP",
+                                     "article": "Đ.9(1)-(2)", "status": "verified"}],
                         description="Bưu gửi KT1 không đóng dấu KT1", province_code="92"))
     session.flush()
     return inspection

@@ -1,8 +1,9 @@
 // Routes of the admin's pages (see ../../router.js): users and their devices, checklist
-// versions, and the audit chain.
+// versions, the register of legal references, and the audit chain.
 
 import { renderAudit } from "./audit.js";
 import { renderChecklist, renderChecklists } from "./checklists.js";
+import { renderLegal } from "./legal.js";
 import { renderUser } from "./user.js";
 import { renderUsers } from "./users.js";
 
@@ -14,5 +15,6 @@ export const routes = [
   { path: "/admin/users/:id", title: "Người dùng", roles: ADMIN, render: renderUser },
   { path: "/admin/checklists", title: "Bảng kiểm tra", roles: ADMIN, menu: "Bảng kiểm tra", render: renderChecklists },
   { path: "/admin/checklists/:id", title: "Bảng kiểm tra", roles: ADMIN, render: renderChecklist },
+  { path: "/admin/legal", title: "Căn cứ pháp lý", roles: ADMIN, menu: "Căn cứ pháp lý", render: renderLegal },
   { path: "/admin/audit", title: "Nhật ký kiểm toán", roles: ADMIN, menu: "Nhật ký kiểm toán", render: renderAudit },
 ];
