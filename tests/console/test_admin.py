@@ -272,6 +272,8 @@ def test_the_admin_verifies_a_reference_in_the_register_and_marks_another_supers
         lambda s: s.scalar(select(User.id).where(User.username == "admin"))))
 
     row.get_by_role("button", name="Sửa").click()  # superseded needs its successor
+    expect(form.get_by_text("Đã lưu căn cứ pháp lý.")).to_have_count(0)  # the form read afresh
+    expect(form).to_contain_text("Xác minh lúc")
     form.locator("select[name=status]").select_option("superseded")
     form.get_by_role("button", name="Lưu căn cứ").click()
     expect(form.get_by_role("alert")).to_be_visible()
