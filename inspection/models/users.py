@@ -9,18 +9,16 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inspection.db import Base, UTCDateTime, new_id, utcnow
+from inspection.labels import label
 
 ROLES = ("admin", "supervisor", "inspector", "police", "post")
 AGENCIES = ("skhcn", "police", "post", "agency")
 FIELD_ROLES = ("inspector", "police")
-ROLE_NAMES = {"admin": "Quản trị viên", "supervisor": "Giám sát viên",
-              "inspector": "Cán bộ kiểm tra", "police": "Cán bộ Công an",
-              "post": "Nhân viên bưu điện"}
 
 
 def role_name(role: str) -> str:
-    """A role as users read it, in quotes: “Cán bộ Công an”."""
-    return f"“{ROLE_NAMES.get(role, role)}”"
+    """A role as users read it (the label table's word), in quotes: “Cán bộ Công an”."""
+    return f"“{label('role', role)}”"
 
 
 class User(Base):
