@@ -257,6 +257,17 @@ def resubmitted(world: World, story: Story) -> Story:
     return story
 
 
+def set_reference_status(world, instrument, status):  # type: ignore[no-untyped-def]
+    """What the legal officer decided of a reference of the register (the whole instrument)."""
+    from sqlalchemy import update
+
+    from inspection.legal import reference_id
+    from inspection.models import LegalReference
+
+    world.seed(lambda s: s.execute(update(LegalReference).where(
+        LegalReference.id == reference_id(instrument, None)).values(status=status)))
+
+
 def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_issued(
         world, page, resubmitted, tmp_path):
     story = resubmitted
@@ -287,6 +298,13 @@ def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_iss
     for code in ("A1", "A2", "A6"):
         expect(page.locator(f'.review-findings tr[data-item="{code}"]')).to_contain_text(
             "Đã xác nhận")
+
+    # a finding citing a reference nobody has verified: the refusal lists it, the offer stays
+    set_reference_status(world, "Quyết định 32/2025/QĐ-TTg", "unverified")
+    page.get_by_role("button", name="Ban hành thông báo vi phạm").click()
+    refused = page.locator(".review-notice + .outcome-error")
+    expect(refused).to_contain_text("Mục A1: Quyết định 32/2025/QĐ-TTg – chưa xác minh")
+    set_reference_status(world, "Quyết định 32/2025/QĐ-TTg", "verified")
 
     page.get_by_role("button", name="Ban hành thông báo vi phạm").click()
     expect(page.locator(".review-notice progress")).to_be_attached()  # the job, live
