@@ -10,7 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 import workers.jobs
-from inspection.models import ChecklistItem, ChecklistSection, InspectionRecord, NoticeCounter
+from inspection import record_lineage
+from inspection.db import utcnow
+from inspection.models import (
+    ChecklistItem,
+    ChecklistSection,
+    Inspection,
+    InspectionRecord,
+    NoticeCounter,
+)
 from tests import factories
 from tests.api.tus import Tus
 from tests.workers.test_documents import (
@@ -290,3 +298,24 @@ def test_a_tablets_resubmission_through_sync_push_re_issues_the_record(
     assert (new["status"], new["number"], new["replaces"]) == (
         "issued", "02/BB-SKHCN", first["id"])
     assert world.post().get_json()["record_id"] == new["id"]
+
+
+def test_a_re_issue_not_written_yet_has_no_documents_and_asking_answers_and_delivers_it(
+        client, session, world):
+    first = issued_first(world)
+    inspection = session.get_one(Inspection, uuid.UUID(world.inspection_id))
+    inspection.submitted_at = utcnow()  # submitted again since the record was drawn
+    session.flush()
+    pending, job, _ = record_lineage.ask(session, world.supervisor, inspection,
+                                         symbol="BB-SKHCN")  # its job not run yet
+    got = world.get(pending.id).get_json()
+    assert (got["status"], got["number"], got["replaces"], got["files"]) == (
+        "pending", None, first["id"], {"pdf": None, "docx": None})
+    problem(client.get(f"{API}/records/{pending.id}/document.pdf",
+                       headers=world.h["inspector"]), 409)
+    assert world.get(first["id"]).get_json()["status"] == "issued"
+    again = world.post()  # hands over the job still queued (lost, say), which runs now
+    assert again.status_code == 200
+    assert again.get_json() == {"record_id": str(pending.id), "job_id": str(job.id)}
+    assert world.get(pending.id).get_json()["number"] == "02/BB-SKHCN"
+    assert world.get(first["id"]).get_json()["replaced_by"] == str(pending.id)
