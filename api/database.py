@@ -26,6 +26,9 @@ class Runtime:
     engine: Engine | None
     session_factory: sessionmaker[Session]
     after_commit: list[Callable[[], Any]] = field(default_factory=list)
+    before_commit: list[Callable[[Session], Any]] = field(default_factory=list)
+    """Run with the request's session just before it commits (e.g. to queue, after the
+    commit, the jobs the domain asked for)."""
 
 
 def runtime() -> Runtime:
@@ -76,6 +79,8 @@ def _finish(response: Response) -> Response:
         return response
     try:
         if response.status_code < 400 or g.get("commit_on_error"):
+            for hook in runtime().before_commit:
+                hook(sess)
             sess.commit()
             for callback in g.pop("on_commit", []):
                 callback()

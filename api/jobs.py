@@ -14,9 +14,10 @@ import logging
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
 from api import database
-from inspection import errors
+from inspection import errors, jobs
 from workers.embedded import EmbeddedRunner
 from workers.queue import Deliverer, RedisQueue, deliverer_for
 
@@ -30,6 +31,7 @@ def init_app(app: Flask, *, inline: bool) -> None:
     runtime = app.extensions["kt1"]
     app.extensions["kt1-jobs"] = deliverer_for(runtime.settings, runtime.session_factory,
                                                inline=inline)
+    runtime.before_commit.append(_hand_over_domain_jobs)
 
 
 def start_runner(app: Flask) -> None:
@@ -59,6 +61,15 @@ def enqueue_after_commit(func_path: str, *args: str, key: str,
     if check_queue and isinstance(target, RedisQueue):
         target.ping()
     database.on_commit(lambda: _deliver(target, key, func_path, args))
+
+
+def _hand_over_domain_jobs(session: Session) -> None:
+    """The jobs the domain asked for in this request (`jobs.hand_over_after_commit`), handed
+    over after commit. The request does not fail for a queue that is down: the job's row is
+    committed, and the outbox sweeper delivers it."""
+    for handover in jobs.take_handovers(session):
+        enqueue_after_commit(handover.func_path, handover.key, *handover.args,
+                             key=handover.key, check_queue=False)
 
 
 def _deliver(target: Deliverer, key: str, func_path: str, args: tuple[Any, ...]) -> None:

@@ -30,6 +30,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "document_status": {
         "pending": "Đang lập", "issued": "Đã ban hành", "failed": "Lập không thành công",
+        "replaced": "Đã được thay thế",
     },
     "report_status": {
         "pending": "Đang tổng hợp", "ready": "Đã xong", "failed": "Không thành công",

@@ -6,6 +6,10 @@ request's transaction; the job re-checks the inspection, gathers what the docume
 (`facts`), takes the next number and records the stored documents in one transaction, so a
 number is only ever committed with its documents. Records are numbered on the notices'
 counter under their own issuer key (`BB-SKHCN`), per province and year.
+
+An inspection returned and submitted again gets a new record with the next number, which
+replaces the issued one as it issues (`inspection.record_lineage`); the old one keeps its
+number and documents and reads `replaced`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from inspection import errors, jobs
+from inspection import errors, record_lineage
 from inspection.checklists import kt1_provider
 from inspection.checklists.compliance import is_compliant
 from inspection.inspections.queries import sees_inspection
@@ -33,11 +37,12 @@ from inspection.models import (
     Site,
     User,
 )
+from inspection.models.records import ISSUED, REPLACED
 from inspection.notices import IssuingBody, issuing_body, take_number, today_in_vietnam
 from inspection.scope import require_role
 
-RECORD_KIND = "record"
-RECORD_JOB = "workers.jobs.render_record_job"
+RECORD_KIND = record_lineage.RECORD_KIND
+RECORD_JOB = record_lineage.RECORD_JOB
 RECORDABLE = ("submitted", "approved")
 TYPE_CODE = "BB"
 OVERSEERS = ("supervisor", "admin")
@@ -56,35 +61,19 @@ def symbol_for(body: IssuingBody) -> str:
 
 def request_record(session: Session, actor: User,
                    inspection_id: uuid.UUID) -> tuple[InspectionRecord, Job, bool]:
-    """The inspection's record and the job writing it; `queued` says whether a job was just
-    created (the caller enqueues it after commit). Asking again answers the existing record
-    and its job, unless it failed, which queues a new attempt. The team's members and the
-    province's supervisors and admins may ask (Forbidden for others, NotFound outside the
-    province)."""
+    """The record stating the inspection as submitted now, and its job; `queued` says whether
+    a job was just created (the caller enqueues it after commit). Asking again answers the
+    same record and its job, unless it failed, which queues a new attempt; once the
+    inspection is resubmitted after its record was drawn, asking answers the new record
+    that will replace it (`record_lineage.ask`). The team's members and the province's
+    supervisors and admins may ask (Forbidden for others, NotFound outside the province)."""
     inspection = get_inspection(session, actor, inspection_id)
     if actor.id not in {m.id for m in inspection.team}:
         require_role(actor, *OVERSEERS)
     ensure_recordable(inspection)
-    record = session.scalar(select(InspectionRecord)
-                            .where(InspectionRecord.inspection_id == inspection.id))
-    if record is not None and record.status != "failed" and record.job_id is not None:
-        return record, session.get_one(Job, record.job_id), False
-    if record is None:
-        body = issuing_body(session, inspection.province_code)
-        record = InspectionRecord(id=uuid.uuid4(), inspection_id=inspection.id,
-                                  province_code=inspection.province_code,
-                                  issuer=symbol_for(body), symbol=symbol_for(body),
-                                  status="pending", created_by=actor.id, version=1)
-        session.add(record)
-    else:
-        record.status = "pending"
-        record.version += 1
-    session.flush()
-    job = jobs.create(session, actor, RECORD_KIND, {"record_id": str(record.id)},
-                      inspection.province_code)
-    record.job_id = job.id
-    session.flush()
-    return record, job, True
+    return record_lineage.ask(session, actor, inspection,
+                              symbol=symbol_for(issuing_body(session,
+                                                             inspection.province_code)))
 
 
 def ensure_recordable(inspection: Inspection) -> None:
@@ -114,14 +103,21 @@ def get_record(session: Session, actor: User, record_id: uuid.UUID) -> Inspectio
 
 
 def is_issued(record: InspectionRecord) -> bool:
-    return (record.status == "issued" and record.pdf_sha256 is not None
+    """Issued with its documents (the inspection's current record)."""
+    return record.status == ISSUED and has_documents(record)
+
+
+def has_documents(record: InspectionRecord) -> bool:
+    """Issued, now or before it was replaced: its number and documents are final."""
+    return (record.status in (ISSUED, REPLACED) and record.pdf_sha256 is not None
             and record.docx_sha256 is not None)
 
 
 def document_sha256(record: InspectionRecord, kind: str) -> str:
-    """The stored document's key (`kind` pdf or docx); InvalidState before it is issued."""
+    """The stored document's key (`kind` pdf or docx), a replaced record's too;
+    InvalidState before it is issued."""
     sha256 = record.pdf_sha256 if kind == "pdf" else record.docx_sha256
-    if not is_issued(record) or sha256 is None:
+    if not has_documents(record) or sha256 is None:
         raise errors.InvalidState("Biên bản chưa được phát hành; chưa có văn bản.")
     return sha256
 
@@ -160,6 +156,8 @@ class RecordFacts:
     representative: tuple[str, str] | None = None
     """The site representative's name and title as answered (the closing items), either
     may be empty; None when the checklist has no such items or neither is answered."""
+    replaces: InspectionRecord | None = None
+    """The inspection's current record, which this one replaces as it issues."""
 
     @property
     def ended_at(self) -> datetime:
@@ -183,8 +181,10 @@ def lock_for_issue(session: Session, record_id: uuid.UUID | str) -> InspectionRe
 
 def facts(session: Session, record: InspectionRecord) -> RecordFacts:
     """Everything the record states; InvalidState if the inspection is no longer
-    submitted or approved (returned for changes, say)."""
-    inspection = session.get_one(Inspection, record.inspection_id, populate_existing=True)
+    submitted or approved (returned for changes, say). The inspection's row is read-locked
+    (PostgreSQL) so that it is not returned and resubmitted before the record issues."""
+    inspection = session.get_one(Inspection, record.inspection_id, populate_existing=True,
+                                 with_for_update={"read": True})
     ensure_recordable(inspection)
     photos = list(session.scalars(
         select(Photo).where(Photo.inspection_id == inspection.id, Photo.status == "ready")
@@ -198,7 +198,13 @@ def facts(session: Session, record: InspectionRecord) -> RecordFacts:
         inspection=inspection, site=site, commune=commune.name if commune else "",
         province=province.name, team=team, answers=_answers(inspection, photos),
         signatures=_signatures(inspection, photos, team),
-        representative=_representative(inspection))
+        representative=_representative(inspection),
+        replaces=_replaced(session, record))
+
+
+def _replaced(session: Session, record: InspectionRecord) -> InspectionRecord | None:
+    issued = record_lineage.current(session, record.inspection_id)
+    return issued if issued is not None and issued.id != record.id else None
 
 
 def _representative(inspection: Inspection) -> tuple[str, str] | None:
@@ -282,8 +288,12 @@ def drawn_on(record_facts: RecordFacts) -> date:
 
 def mark_issued(session: Session, record: InspectionRecord, *, pdf_sha256: str,
                 docx_sha256: str) -> InspectionRecord:
+    """Issued with its documents, stating the inspection's latest submission; the record it
+    replaces (the inspection's current one, if any) becomes `replaced` by it."""
+    record_lineage.replace(session, record)
     record.pdf_sha256, record.docx_sha256 = pdf_sha256, docx_sha256
-    record.status = "issued"
+    record.states_submitted_at = record.inspection.submitted_at
+    record.status = ISSUED
     record.version += 1
     session.flush()
     return record
@@ -292,7 +302,7 @@ def mark_issued(session: Session, record: InspectionRecord, *, pdf_sha256: str,
 def mark_failed(session: Session, record_id: uuid.UUID | str) -> None:
     """Record that writing the record failed (a new request queues another attempt)."""
     record = lock_for_issue(session, record_id)
-    if not is_issued(record):
+    if not has_documents(record):
         record.status = "failed"
         record.version += 1
         session.flush()

@@ -114,3 +114,87 @@ def test_0013_keeps_each_device_for_its_owner_and_keys_remembered_pushes_by_user
     with fresh_engine.connect() as conn:
         assert conn.execute(text("SELECT id FROM devices")).all() == [("may-1",)]
         assert conn.execute(text("SELECT mutation_id FROM sync_mutations")).all() == [("m-1",)]
+
+
+BEFORE_RECORD_REISSUE = "0016"
+"""The revision just before 0019 (records re-issued)."""
+
+
+def test_0019_keeps_each_record_and_marks_as_current_only_those_drawn_after_the_last_submission(
+        fresh_engine):
+    """Records made before 0019 stay; an issued record drawn after its inspection's last
+    submission states it, one drawn before does not (asking re-issues it). Down again, one
+    record per inspection stays: the one issued."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from inspection.models import (
+        Checklist,
+        Inspection,
+        InspectionRecord,
+        Province,
+        ReferenceDataset,
+        Site,
+        User,
+    )
+
+    def at(hour: int) -> datetime:
+        return datetime(2026, 5, 5, hour, tzinfo=UTC)
+
+    migrate.upgrade(fresh_engine, BEFORE_RECORD_REISSUE)
+    records = InspectionRecord.__table__
+    ids = {name: uuid.uuid4() for name in ("user", "site", "checklist", "fresh", "stale",
+                                           "fresh_record", "stale_record")}
+    with fresh_engine.begin() as conn:
+        dataset = conn.execute(insert(ReferenceDataset).values(
+            kind="units", source="test", version="1", summary={}).returning(
+            ReferenceDataset.id)).scalar_one()
+        conn.execute(insert(Province).values(code="92", name="Cần Thơ", unit_type="thành phố",
+                                             dataset_id=dataset))
+        conn.execute(insert(User).values(id=ids["user"], username="u", password_hash="x",
+                                         full_name="", role="supervisor", agency="skhcn",
+                                         active=True))
+        conn.execute(insert(Site).values(id=ids["site"], name="Bưu cục", kind="kt1_provider",
+                                         organization="Bưu điện", address="Cần Thơ",
+                                         province_code="92", version=1))
+        conn.execute(insert(Checklist).values(id=ids["checklist"], code="C", version=1,
+                                              title="C", target_kind="kt1_provider",
+                                              status="published"))
+        # "fresh": submitted at 9, its record drawn at 10; "stale": resubmitted at 11
+        for number, (name, submitted) in enumerate((("fresh", at(9)), ("stale", at(11))), 1):
+            conn.execute(insert(Inspection).values(
+                id=ids[name], site_id=ids["site"], checklist_id=ids["checklist"],
+                province_code="92", status="submitted", started_at=at(8), request_hash="h",
+                version=2, created_by=ids["user"], submitted_at=submitted))
+            conn.execute(insert(records).values(
+                id=ids[f"{name}_record"], inspection_id=ids[name], province_code="92",
+                issuer="BB-SKHCN", symbol="BB-SKHCN", year=2026, number=number,
+                status="issued", pdf_sha256="a" * 64, docx_sha256="b" * 64,
+                created_by=ids["user"], version=2, created_at=at(10), updated_at=at(10)))
+
+    migrate.upgrade(fresh_engine)
+
+    with fresh_engine.begin() as conn:
+        stated = dict(conn.execute(select(records.c.id, records.c.states_submitted_at)).all())
+        assert stated == {ids["fresh_record"]: at(9), ids["stale_record"]: None}
+        reissue = uuid.uuid4()
+        conn.execute(insert(records).values(
+            id=reissue, inspection_id=ids["stale"], province_code="92", issuer="BB-SKHCN",
+            symbol="BB-SKHCN", status="pending", created_by=ids["user"], version=1,
+            replaces_id=ids["stale_record"]))
+        conn.execute(records.update().where(records.c.id == ids["fresh_record"]).values(
+            status="replaced"))
+        conn.execute(insert(records).values(
+            inspection_id=ids["fresh"], province_code="92", issuer="BB-SKHCN",
+            symbol="BB-SKHCN", year=2026, number=9, status="issued", created_by=ids["user"],
+            version=1, replaces_id=ids["fresh_record"]))
+
+    migrate.downgrade(fresh_engine, BEFORE_RECORD_REISSUE)
+
+    with fresh_engine.connect() as conn:
+        kept = conn.execute(text(
+            "SELECT number, status FROM inspection_records ORDER BY number")).all()
+        assert kept == [(2, "issued"), (9, "issued")]
+    unique = inspect(fresh_engine).get_unique_constraints("inspection_records")
+    assert ["inspection_id"] in [u["column_names"] for u in unique]

@@ -1,5 +1,6 @@
 """Writing an inspection record: the domain's facts turned into the document model, rendered
-to PDF and DOCX, stored in the blob store, and the record issued with its number.
+to PDF and DOCX, stored in the blob store, and the record issued with its number (replacing
+the inspection's current record, if it was resubmitted since that one issued).
 
 `render_record` is the job's body, called directly by tests: idempotent (a record that has its
 documents is returned unchanged) and committed by its caller in one transaction, so the number
@@ -35,7 +36,7 @@ def render_record(session: Session, store: BlobStore,
     original missing)."""
     audit.set_actor(session, None, "worker")
     record = records.lock_for_issue(session, record_id)
-    if records.is_issued(record):
+    if records.has_documents(record):  # issued already (and maybe replaced since)
         return record
     facts = records.facts(session, record)
     signatures = {signer: _read(store, photo) for signer, photo in facts.signatures.items()}
@@ -70,7 +71,14 @@ def record_document(facts: records.RecordFacts,
                                     team=_team(facts.team, facts.province, signatures)),
         representatives=(representative,),
         answers=tuple(_answer(a) for a in facts.answers if not _signing(a)),
+        replaces=_replaced(facts.replaces),
     )
+
+
+def _replaced(record: InspectionRecord | None) -> model.Replaced | None:
+    if record is None or record.label is None or record.drawn_on is None:
+        return None
+    return model.Replaced(record.label, record.drawn_on)
 
 
 def _team(users: tuple[User, ...], province: str,

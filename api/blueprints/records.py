@@ -2,7 +2,10 @@
 the province's supervisors, written by a background job, read and downloaded (PDF, DOCX).
 
 `POST /inspections/{id}/record` answers `202 {record_id, job_id}` when it queues a job and
-`200` with the same body when the inspection's record is pending or issued already.
+`200` with the same body when the inspection's record is pending or issued already. An
+inspection returned and submitted again gets a new record (the next number) that replaces the
+issued one: submitting asks for it, and asking answers it. A replaced record keeps its
+documents and reads `status: replaced` with `replaced_by`.
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ class RecordSchema(Schema):
     pdf_sha256 = fields.String(allow_none=True)
     docx_sha256 = fields.String(allow_none=True)
     job_id = fields.UUID(allow_none=True)
+    replaces = fields.UUID(allow_none=True, metadata={
+        "description": "The record this one re-issues (the inspection was submitted again)."})
+    replaced_by = fields.UUID(allow_none=True, metadata={
+        "description": "The record that replaced this one (`status: replaced`)."})
     created_at = fields.DateTime()
     version = fields.Integer()
 
@@ -64,8 +71,9 @@ class RecordSchema(Schema):
     def _view(self, record: InspectionRecord, **_: Any) -> dict[str, Any]:
         plain = ("id", "inspection_id", "province_code", "status", "drawn_on", "pdf_sha256",
                  "docx_sha256", "job_id", "created_at", "version")
-        issued = records.is_issued(record)
+        issued = records.has_documents(record)
         return {**{k: getattr(record, k) for k in plain}, "number": record.label,
+                "replaces": record.replaces_id, "replaced_by": record.replaced_by_id,
                 "files": {kind: DOCUMENT_URL.format(id=record.id, kind=kind) if issued
                           else None for kind in MIMETYPES}}
 
@@ -73,14 +81,16 @@ class RecordSchema(Schema):
 @blp.post("/inspections/<uuid:inspection_id>/record")
 @login_required()
 @blp.response(202, RecordRequestedSchema)
-@blp.alt_response(200, schema=RecordRequestedSchema,
-                  description="The inspection's record exists already (pending or issued)")
+@blp.alt_response(200, schema=RecordRequestedSchema, description=(
+    "The inspection's record exists already (pending, or issued and stating the inspection "
+    "as last submitted)"))
 @blp.alt_response(403, schema=ProblemSchema,
                   description="Neither on the team nor a supervisor or admin")
 @blp.alt_response(404, schema=ProblemSchema, description="No such inspection in your scope")
 @blp.alt_response(409, schema=ProblemSchema, description="The inspection is not submitted")
 def request_record(inspection_id: uuid.UUID) -> Any:
-    """Ask for the inspection record (biên bản kiểm tra) of a submitted inspection."""
+    """Ask for the inspection record (biên bản kiểm tra) of a submitted inspection: its
+    current one, or the one replacing it once the inspection was submitted again."""
     record, job, queued = records.request_record(database.session(), current_user(),
                                                  inspection_id)
     if queued or job.status == "queued":  # a retry hands over a job the queue lost
@@ -106,7 +116,7 @@ def get_record(record_id: uuid.UUID) -> Any:
 @blp.alt_response(404, schema=ProblemSchema, description="No such record in your scope")
 @blp.alt_response(409, schema=ProblemSchema, description="Not issued yet")
 def document(record_id: uuid.UUID, kind: str) -> Response:
-    """The issued record as PDF or DOCX, byte for byte as stored."""
+    """The issued record (a replaced one too) as PDF or DOCX, byte for byte as stored."""
     record = records.get_record(database.session(), current_user(), record_id)
     sha256 = records.document_sha256(record, kind)
     label = (record.label or str(record.id)).replace("/", "-")

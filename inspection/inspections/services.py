@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inspection import errors, teams
+from inspection import errors, record_lineage, teams
 from inspection.checklists.compliance import validate_value
 from inspection.db import utcnow
 from inspection.inspections import findings
@@ -262,7 +262,9 @@ def _ensure_status(inspection: Inspection, allowed: Sequence[str], action: str) 
 def submit(session: Session, actor: User, *, inspection_id: uuid.UUID,
            if_match: int | None) -> Inspection:
     """`draft`/`returned` → `submitted`, deriving the findings. If-Match is required: a
-    team that submits must have seen the current record (e.g. a supervisor's return)."""
+    team that submits must have seen the current record (e.g. a supervisor's return). An
+    inspection whose biên bản was issued asks for a new one in the same transaction (its job
+    handed over after commit: `record_lineage.reissue_on_submit`)."""
     inspection = get_inspection(session, actor, inspection_id)
     if actor.role != "supervisor" and actor.id not in {u.id for u in inspection.team}:
         raise errors.Forbidden("Chỉ thành viên đoàn hoặc lãnh đạo mới được nộp phiên kiểm tra.")
@@ -274,6 +276,7 @@ def submit(session: Session, actor: User, *, inspection_id: uuid.UUID,
     inspection.submitted_at = utcnow()
     inspection.version += 1
     session.flush()
+    record_lineage.reissue_on_submit(session, actor, inspection)
     return inspection
 
 

@@ -11,14 +11,17 @@ from inspection.jobs.outbox import (
 )
 from inspection.jobs.services import (
     READERS,
+    Handover,
     create,
     failed,
     finished,
     get,
+    hand_over_after_commit,
     progressed,
     started,
+    take_handovers,
 )
 
-__all__ = ["GAVE_UP", "READERS", "WORKER_LOST", "create", "failed", "finished", "get",
-           "open_jobs_before", "photos_processing_before", "progressed", "requeue", "started",
-           "unfinished_uploads"]
+__all__ = ["GAVE_UP", "READERS", "WORKER_LOST", "Handover", "create", "failed", "finished",
+           "get", "hand_over_after_commit", "open_jobs_before", "photos_processing_before",
+           "progressed", "requeue", "started", "take_handovers", "unfinished_uploads"]

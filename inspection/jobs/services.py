@@ -4,13 +4,21 @@ The web side creates the record (`create`) in the request's transaction and queu
 id after commit; the worker side (`workers.tracking`) marks it started, reports progress,
 and ends it finished with a result or failed with a readable error. A failure that will be
 retried leaves the job `queued` with the error of the last attempt.
+
+Domain code that asks for a job in the course of another use case (a resubmitted inspection
+asking for its new record) cannot hand it to the queue itself: it notes the hand-over on the
+session (`hand_over_after_commit`), and whoever commits that session delivers what
+`take_handovers` gives it once committed. The `jobs` row is the outbox: a hand-over nobody
+delivers (a command-line session, a crash) is delivered by the sweeper (`workers.outbox`).
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from inspection import audit, errors
@@ -18,6 +26,20 @@ from inspection.db import utcnow
 from inspection.models import Job, User
 
 READERS = ("supervisor", "admin")
+HANDOVERS = "kt1.job_handovers"
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Deliver `func_path(job id, *args)` under the job's id once the session commits."""
+
+    job: Job
+    func_path: str
+    args: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return str(self.job.id)
 
 
 def create(session: Session, actor: User, kind: str, args: dict[str, Any],
@@ -27,6 +49,18 @@ def create(session: Session, actor: User, kind: str, args: dict[str, Any],
     session.add(job)
     session.flush()
     return job
+
+
+def hand_over_after_commit(session: Session, job: Job, func_path: str, *args: str) -> None:
+    """Ask whoever commits `session` to hand the job to the queue after the commit."""
+    session.info.setdefault(HANDOVERS, []).append(Handover(job, func_path, args))
+
+
+def take_handovers(session: Session) -> list[Handover]:
+    """The hand-overs noted on `session` whose job is still in it (a savepoint rolled back
+    takes its jobs with it), removed from the session: call it just before committing."""
+    noted: list[Handover] = session.info.pop(HANDOVERS, [])
+    return [h for h in noted if inspect(h.job).persistent]
 
 
 def get(session: Session, actor: User, job_id: uuid.UUID) -> Job:

@@ -10,7 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 import workers.jobs
-from inspection.models import ChecklistItem, ChecklistSection, InspectionRecord, NoticeCounter
+from inspection import record_lineage
+from inspection.db import utcnow
+from inspection.models import (
+    ChecklistItem,
+    ChecklistSection,
+    Inspection,
+    InspectionRecord,
+    NoticeCounter,
+)
 from tests import factories
 from tests.api.tus import Tus
 from tests.workers.test_documents import (
@@ -188,3 +196,126 @@ def test_the_largest_text_note_and_number_the_api_accepts_still_make_a_record(
         text = "".join(extract(document.data).split())
         assert "9.007.199.254.740.991" in text
         assert text.count("Đ") >= 3 * note.count("Đ")  # K1's answer and note, C2's note
+
+
+# --- re-issue after a return and a resubmission ----------------------------------------------
+
+def inspection_etag(world):  # type: ignore[no-untyped-def]
+    got = world.client.get(f"{API}/inspections/{world.inspection_id}", headers=world.h["inspector"])
+    return got.headers["ETag"]
+
+
+def returned(world):  # type: ignore[no-untyped-def]
+    """The supervisor returns the inspection for changes."""
+    world._ok(world.client.post(
+        f"{API}/inspections/{world.inspection_id}/review",
+        json={"decision": "return", "comment": "Bổ sung ghi chú mục A1"},
+        headers={**world.h["supervisor"], "If-Match": inspection_etag(world)}))
+
+
+def resubmitted(world):  # type: ignore[no-untyped-def]
+    returned(world)
+    world._ok(world.client.post(f"{API}/inspections/{world.inspection_id}/submit",
+                                headers={**world.h["inspector"],
+                                         "If-Match": inspection_etag(world)}))
+
+
+def issued_first(world):  # type: ignore[no-untyped-def]
+    asked = world.post().get_json()
+    first = world.get(asked["record_id"]).get_json()
+    assert (first["status"], first["number"]) == ("issued", "01/BB-SKHCN")
+    return first
+
+
+def test_a_resubmitted_inspection_gets_the_next_number_and_the_old_record_reads_replaced(
+        client, session, world):
+    first = issued_first(world)
+    old_pdf = client.get(first["files"]["pdf"], headers=world.h["inspector"]).data
+    resubmitted(world)  # the submit asks for the new record; its job runs after the commit
+    asked = world.post(who="supervisor")
+    assert asked.status_code == 200, asked.get_json()
+    new_id = asked.get_json()["record_id"]
+    assert new_id != first["id"]
+    new = world.get(new_id).get_json()
+    assert (new["status"], new["number"], new["replaces"], new["replaced_by"]) == (
+        "issued", "02/BB-SKHCN", first["id"], None)
+    old = world.get(first["id"]).get_json()
+    assert (old["status"], old["number"], old["replaced_by"]) == (
+        "replaced", "01/BB-SKHCN", new_id)
+    assert (old["pdf_sha256"], old["docx_sha256"]) == (first["pdf_sha256"], first["docx_sha256"])
+    kept = client.get(f"{API}/records/{first['id']}/document.pdf", headers=world.h["inspector"])
+    assert kept.status_code == 200 and kept.data == old_pdf
+    assert client.get(old["files"]["docx"], headers=world.h["inspector"]).status_code == 200
+    for kind, extract in (("pdf", pdf_text), ("docx", docx_text)):
+        text = " ".join(extract(client.get(new["files"][kind],
+                                           headers=world.h["inspector"]).data).split())
+        assert "Số: 02/BB-SKHCN" in text, kind
+        assert "thay thế Biên bản kiểm tra số 01/BB-SKHCN" in text, kind
+    assert "thay thế" not in " ".join(pdf_text(old_pdf).split())
+    session.expire_all()
+    assert session.scalar(select(NoticeCounter.last_number)
+                          .where(NoticeCounter.issuer == "BB-SKHCN")) == 2
+
+
+def test_asking_twice_after_a_resubmission_answers_one_new_record(client, session, world):
+    first = issued_first(world)
+    resubmitted(world)
+    answers = [world.post(who=who) for who in ("inspector", "police", "supervisor")]
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.get_json()["record_id"] for a in answers}) == 1
+    assert answers[0].get_json()["record_id"] != first["id"]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(InspectionRecord)) == 2
+
+
+def test_a_returned_inspection_keeps_its_record_current_and_cannot_ask_for_another(
+        client, world):
+    first = issued_first(world)
+    returned(world)
+    got = problem(world.post(who="supervisor"), 409)
+    assert "đã nộp" in got["detail"]
+    still = world.get(first["id"]).get_json()
+    assert (still["status"], still["replaced_by"]) == ("issued", None)
+    assert client.get(still["files"]["pdf"], headers=world.h["inspector"]).status_code == 200
+
+
+def test_a_tablets_resubmission_through_sync_push_re_issues_the_record(
+        api, client, session, world):
+    first = issued_first(world)
+    returned(world)
+    version = int(inspection_etag(world).strip('"'))
+    tablet = api.login(world.inspector, device_id="tablet-A")
+    pushed = client.post(f"{API}/sync/push", headers=tablet, json={
+        "device_id": "tablet-A", "mutations": [{
+            "mutation_id": str(uuid.uuid4()), "entity": "inspection", "op": "upsert",
+            "id": world.inspection_id, "base_version": version,
+            "data": {"status": "submitted"}}]})
+    assert pushed.status_code == 200, pushed.get_json()
+    assert pushed.get_json()["results"][0]["status"] == "applied", pushed.get_json()
+    old = world.get(first["id"]).get_json()
+    assert old["status"] == "replaced"
+    new = world.get(old["replaced_by"]).get_json()
+    assert (new["status"], new["number"], new["replaces"]) == (
+        "issued", "02/BB-SKHCN", first["id"])
+    assert world.post().get_json()["record_id"] == new["id"]
+
+
+def test_a_re_issue_not_written_yet_has_no_documents_and_asking_answers_and_delivers_it(
+        client, session, world):
+    first = issued_first(world)
+    inspection = session.get_one(Inspection, uuid.UUID(world.inspection_id))
+    inspection.submitted_at = utcnow()  # submitted again since the record was drawn
+    session.flush()
+    pending, job, _ = record_lineage.ask(session, world.supervisor, inspection,
+                                         symbol="BB-SKHCN")  # its job not run yet
+    got = world.get(pending.id).get_json()
+    assert (got["status"], got["number"], got["replaces"], got["files"]) == (
+        "pending", None, first["id"], {"pdf": None, "docx": None})
+    problem(client.get(f"{API}/records/{pending.id}/document.pdf",
+                       headers=world.h["inspector"]), 409)
+    assert world.get(first["id"]).get_json()["status"] == "issued"
+    again = world.post()  # hands over the job still queued (lost, say), which runs now
+    assert again.status_code == 200
+    assert again.get_json() == {"record_id": str(pending.id), "job_id": str(job.id)}
+    assert world.get(pending.id).get_json()["number"] == "02/BB-SKHCN"
+    assert world.get(first["id"]).get_json()["replaced_by"] == str(pending.id)

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import workers.jobs
-from inspection import records
+from inspection import jobs, record_lineage, records
 from inspection.config import Settings
 from inspection.db import utcnow
+from inspection.inspections import services
 from inspection.models import (
     Answer,
     ChecklistItem,
@@ -133,3 +135,133 @@ def test_the_job_finishes_with_the_number_and_document_keys(session, store, job_
                       "pdf_sha256": record.pdf_sha256, "docx_sha256": record.docx_sha256}
     assert store.exists(result["pdf_sha256"]) and store.exists(result["docx_sha256"])
     assert session.get_one(Job, job.id).status == "finished"
+
+
+# --- re-issue after a return and a resubmission ----------------------------------------------
+
+def resubmit(session: Session, inspection: Inspection) -> None:
+    """The supervisor returns the inspection; its inspector submits it again."""
+    supervisor = factories.UserFactory(role="supervisor")
+    services.review(session, supervisor, inspection_id=inspection.id, decision="return",
+                    comment="Bổ sung ảnh", if_match=inspection.version)
+    services.submit(session, inspection.team[0], inspection_id=inspection.id,
+                    if_match=inspection.version)
+
+
+def records_of(session: Session, inspection: Inspection) -> list[InspectionRecord]:
+    return list(session.scalars(select(InspectionRecord).where(
+        InspectionRecord.inspection_id == inspection.id).order_by(InspectionRecord.created_at)))
+
+
+def test_a_resubmission_asks_for_a_new_record_that_takes_the_next_number_and_replaces_the_old(
+        session, store, tmp_path):  # type: ignore[no-untyped-def]
+    inspection, _ = signed(session, store, tmp_path)
+    old, _ = asked(session, inspection)
+    render_record(session, store, old.id)
+    jobs.take_handovers(session)
+    resubmit(session, inspection)
+    new = record_lineage.in_the_making(session, inspection.id)
+    assert new is not None and (new.status, new.number, new.replaces_id) == (
+        "pending", None, old.id)
+    handed = jobs.take_handovers(session)
+    assert [(h.key, h.func_path, h.args) for h in handed] == [
+        (str(new.job_id), records.RECORD_JOB, (str(new.id),))]
+    assert (old.status, record_lineage.current(session, inspection.id)) == ("issued", old)
+    render_record(session, store, new.id)
+    session.expire_all()
+    old, new = (session.get_one(InspectionRecord, r.id) for r in (old, new))
+    assert (new.status, new.label, new.replaces_id) == ("issued", "02/BB-SKHCN", old.id)
+    assert (old.status, old.label, old.replaced_by_id) == ("replaced", "01/BB-SKHCN", new.id)
+    assert records.document_sha256(old, "pdf") == old.pdf_sha256
+    assert store.exists(old.pdf_sha256) and store.exists(old.docx_sha256)  # type: ignore[arg-type]
+    assert record_lineage.current(session, inspection.id) == new
+    text = " ".join(pdf_text(store.open(new.pdf_sha256).read()).split())  # type: ignore[arg-type]
+    assert "thay thế Biên bản kiểm tra số 01/BB-SKHCN" in text
+    render_record(session, store, old.id)  # a replaced record's job run again changes nothing
+    assert (old.status, old.number) == ("replaced", 1)
+
+
+def test_asking_after_a_resubmission_answers_the_one_new_record(
+        session, store, tmp_path):  # type: ignore[no-untyped-def]
+    inspection, _ = signed(session, store, tmp_path)
+    old, _ = asked(session, inspection)
+    render_record(session, store, old.id)
+    resubmit(session, inspection)
+    answers = [asked(session, inspection) for _ in range(2)]
+    assert len({(r.id, j.id) for r, j in answers}) == 1
+    assert answers[0][0].id != old.id
+    assert len(records_of(session, inspection)) == 2
+
+
+def test_a_record_still_pending_at_a_resubmission_states_it_with_no_new_number(
+        session, store, tmp_path):  # type: ignore[no-untyped-def]
+    inspection, _ = signed(session, store, tmp_path)
+    record, job = asked(session, inspection)
+    resubmit(session, inspection)
+    assert jobs.take_handovers(session) == []
+    assert records_of(session, inspection) == [record]
+    render_record(session, store, record.id)
+    assert (record.status, record.label, record.replaces_id) == ("issued", "01/BB-SKHCN", None)
+    assert record.states_submitted_at == inspection.submitted_at
+    assert asked(session, inspection) == (record, job)
+
+
+def test_a_failed_re_issue_is_asked_for_again_at_the_next_resubmission(
+        session, store, tmp_path):  # type: ignore[no-untyped-def]
+    inspection, _ = signed(session, store, tmp_path)
+    old, _ = asked(session, inspection)
+    render_record(session, store, old.id)
+    resubmit(session, inspection)
+    new = record_lineage.in_the_making(session, inspection.id)
+    assert new is not None
+    records.mark_failed(session, new.id)
+    first_job = new.job_id
+    resubmit(session, inspection)
+    assert (new.status, records_of(session, inspection)) == ("pending", [old, new])
+    assert new.job_id != first_job
+
+
+def test_a_record_drawn_before_the_last_submission_is_replaced_when_asked_for(
+        session, store, tmp_path):  # type: ignore[no-untyped-def]
+    """A record issued from an earlier submission (one migrated without the submission it
+    states, say) is not answered as current: asking queues its replacement."""
+    inspection, _ = signed(session, store, tmp_path)
+    old, _ = asked(session, inspection)
+    render_record(session, store, old.id)
+    old.states_submitted_at = None
+    session.flush()
+    new, _, queued = records.request_record(session, inspection.team[0], inspection.id)
+    assert queued and new.id != old.id and new.replaces_id == old.id
+
+
+def test_a_resubmission_rolled_back_in_a_savepoint_hands_over_no_job(
+        session, store, tmp_path):  # type: ignore[no-untyped-def]
+    inspection, _ = signed(session, store, tmp_path)
+    old, _ = asked(session, inspection)
+    render_record(session, store, old.id)
+    jobs.take_handovers(session)
+    with pytest.raises(RuntimeError), session.begin_nested():
+        resubmit(session, inspection)
+        raise RuntimeError("the tablet's mutation failed after the submit")
+    assert jobs.take_handovers(session) == []
+    assert records_of(session, inspection) == [old]
+
+
+def test_an_inspection_has_one_issued_and_one_unissued_record_at_most(
+        session, store, tmp_path):  # type: ignore[no-untyped-def]
+    inspection, _ = signed(session, store, tmp_path)
+    old, _ = asked(session, inspection)
+    render_record(session, store, old.id)
+
+    def add(*statuses: str) -> None:
+        session.add_all(InspectionRecord(
+            inspection_id=inspection.id, province_code="92", issuer="BB-SKHCN",
+            symbol="BB-SKHCN", status=status, created_by=old.created_by) for status in statuses)
+        session.flush()
+
+    for refused in (("issued",), ("pending", "failed")):
+        with pytest.raises(IntegrityError), session.begin_nested():
+            add(*refused)
+    with session.begin_nested():
+        add("replaced", "replaced", "pending")
+    assert len(records_of(session, inspection)) == 4

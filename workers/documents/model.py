@@ -185,8 +185,18 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Replaced:
+    """The record a re-issued record replaces: its number as printed ("01/BB-SKHCN") and
+    the day it was drawn up."""
+
+    label: str
+    drawn_on: date
+
+
+@dataclass(frozen=True)
 class Record:
-    """An inspection record (biên bản kiểm tra), drawn up on the day the inspection ends."""
+    """An inspection record (biên bản kiểm tra), drawn up on the day the inspection ends;
+    `replaces` the record it re-issues after the inspection was submitted again."""
 
     body: IssuingBody
     number: int | None
@@ -195,3 +205,4 @@ class Record:
     representatives: tuple[Representative, ...]
     answers: tuple[Answer, ...]
     copies: int = 2
+    replaces: Replaced | None = None

@@ -70,7 +70,8 @@ def record_document(r: Record) -> Document:
 def _opening(r: Record) -> list[Para]:
     site, insp = r.site, r.inspection
     start = local(insp.started_at)
-    out = [
+    out = [*_replacing(r)]
+    out += [
         d30.paragraph(
             f"Hôm nay, vào hồi {clock(start)}, {date_words(start.date())}, tại {site.name} "
             f"({site.organisation}), địa chỉ: {site.full_address}, Đoàn kiểm tra liên ngành "
@@ -93,6 +94,16 @@ def _opening(r: Record) -> list[Para]:
     out += [d30.paragraph(line, space_after=0) for line in
             _listed([f"{p.full_name}, {p.position}" for p in r.representatives])]
     return out
+
+
+def _replacing(r: Record) -> list[Para]:
+    """A re-issued record says first which record it replaces."""
+    if r.replaces is None:
+        return []
+    old = r.replaces
+    return [d30.paragraph(
+        f"Biên bản này thay thế Biên bản kiểm tra số {nfc(old.label)} ngày "
+        f"{old.drawn_on:%d/%m/%Y} (phiên kiểm tra được nộp lại sau khi bị trả lại).")]
 
 
 def _listed(items: list[str]) -> list[str]:

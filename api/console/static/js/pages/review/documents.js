@@ -1,6 +1,8 @@
 // The documents of an approved inspection: the violation notice (of its confirmed findings)
 // and the inspection record, each issued by a background job followed live, then its number,
-// its PDF and DOCX and, for the notice, its verification page.
+// its PDF and DOCX and, for the notice, its verification page. The record shown is the
+// inspection's current one (after a return and a resubmission, the one that replaced the
+// record issued before, which it names).
 
 import * as api from "../../api.js";
 import { h, date, replace } from "../../dom.js";
@@ -33,14 +35,22 @@ function noticeView(notice) {
     h("p", null, h("a", { href: `#/notices/${notice.id}` }, "Theo dõi khắc phục của thông báo này →")));
 }
 
-/** A record's facts and files. @param {any} record */
+/** A record's facts and files; a re-issued record names the one it replaces. @param {any} record */
 function recordView(record) {
+  /** @type {[string, any][]} */
+  const shown = [
+    ["Số", h("strong", { class: "review-number" }, record.number || "—")],
+    ["Trạng thái", badge("document_status", record.status)],
+  ];
+  if (record.replaces) {
+    const old = h("span", { class: "review-replaces" }, "…");
+    shown.push(["Thay thế biên bản", old]);
+    api.get(`/records/${record.replaces}`)
+      .then((/** @type {any} */ prior) => replace(old, `Số ${prior.number || "—"}`))
+      .catch(() => replace(old, "—"));
+  }
   return h("div", { class: "review-document", dataset: { record: record.id } },
-    facts([
-      ["Số", h("strong", { class: "review-number" }, record.number || "—")],
-      ["Trạng thái", badge("document_status", record.status)],
-    ]),
-    record.files?.pdf ? files("records", record) : null);
+    facts(shown), record.files?.pdf ? files("records", record) : null);
 }
 
 /**
