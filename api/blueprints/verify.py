@@ -87,10 +87,12 @@ PAGE = """<!doctype html>
 <tr><th>Thời hạn chứng thư</th><td>từ {{ dmy(s.certificate.not_before) }} đến
 {{ dmy(s.certificate.not_after) }}</td></tr>{% endif %}
 <tr><th>Thời điểm ký</th><td>{{ when(s.signed_at) }}</td></tr>
-<tr><th>Tin cậy</th><td>{{ 'Chứng thư số chuỗi tới tổ chức cấp được tin cậy' if s.trusted
-else 'Chứng thư số không được tin cậy' }}</td></tr>
-<tr><th>Thay đổi sau khi ký</th><td class="{{ 'mismatch' if s.modified_after_signing is not
-sameas false else '' }}">{{ changed }}</td></tr>
+<tr><th>Chứng thư số được tin cậy</th><td{% if not s.trusted %} class="mismatch"{% endif %}>
+{{ 'Có (do tổ chức được tin cậy cấp)' if s.trusted
+else 'KHÔNG (không do tổ chức được tin cậy cấp)' }}</td></tr>
+<tr><th>Văn bản bị thay đổi sau khi ký</th>
+<td{% if s.modified_after_signing is not sameas false %} class="mismatch"{% endif %}>
+{{ changed }}</td></tr>
 </table>{% endif %}
 </body></html>"""
 
@@ -143,7 +145,7 @@ def _signature_text(s: SignatureCheck | None) -> dict[str, str]:
             is not False else "chứng thư số không được tin cậy." if s and not s.trusted
             else "chữ ký không kiểm tra được.")
     changed = ("Không xác định được" if s is None or s.modified_after_signing is None
-               else "CÓ: văn bản đã bị thay đổi sau khi ký" if s.modified_after_signing
+               else "CÓ: nội dung khác với nội dung đã ký" if s.modified_after_signing
                else "Không")
     return {"signature_verdict": verdict, "changed": changed,
             "signature_class": {"valid": "ok", "unsigned": "neutral"}.get(kind, "bad")}

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 import workers.jobs
 from inspection.models import ChecklistItem, ChecklistSection, InspectionRecord, NoticeCounter
+from media.blobstore import FileBlobStore
 from tests import factories
 from tests.api.tus import Tus
 from tests.workers.test_documents import (
@@ -188,3 +189,19 @@ def test_the_largest_text_note_and_number_the_api_accepts_still_make_a_record(
         text = "".join(extract(document.data).split())
         assert "9.007.199.254.740.991" in text
         assert text.count("Đ") >= 3 * note.count("Đ")  # K1's answer and note, C2's note
+
+
+def test_the_record_reports_its_pdfs_signature_and_one_changed_byte_invalidates_it(
+        world, settings):
+    record_id = world.post().get_json()["record_id"]
+    record = world.get(record_id).get_json()
+    signature = record["signature"]
+    assert (signature["present"], signature["valid"], signature["trusted"],
+            signature["modified_after_signing"]) == (True, True, True, False)
+    assert signature["signer"] == "Sở Khoa học và Công nghệ (demo)"
+    path = FileBlobStore(settings.instance_path / "media").path_for(record["pdf_sha256"])
+    pdf = bytearray(path.read_bytes())
+    pdf[len(pdf) // 4] ^= 0x01
+    path.write_bytes(bytes(pdf))
+    signature = world.get(record_id).get_json()["signature"]
+    assert (signature["present"], signature["valid"], signature["intact"]) == (True, False, False)
