@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -191,6 +192,15 @@ def test_production_never_signs_with_the_demo_certificate(settings, demo_signing
     assert signer_for(production, "92") is not None
     with pytest.raises(errors.InvalidState, match="KT1_SIGNING_P12_79"):
         signer_for(production, "79")  # no certificate of its own and no default
+
+
+def test_an_expired_certificate_is_refused_before_it_signs(settings, tmp_path):
+    ca, p12 = tmp_path / "ca.pem", tmp_path / "old.p12"
+    ensure_demo_ca(ca, p12, password="pw",
+                   now=datetime.now(UTC) - timedelta(days=365 * 11))  # valid ten years
+    expired = dataclasses.replace(settings, signing_keys=(SigningKey(p12, "pw"),))
+    with pytest.raises(errors.InvalidState, match=r"chỉ có hiệu lực từ .* đến"):
+        signer_for(expired, "92")
 
 
 @pytest.mark.parametrize("problem", ["wrong password", "missing file", "not pkcs12"])

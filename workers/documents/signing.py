@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -78,11 +79,19 @@ def signer_for(settings: Settings, province_code: str, *, location: str = "") ->
 
 
 def _credentials(key: SigningKey) -> Credentials:
+    """The key's certificate, refused unless it is valid now (a signature made with an
+    expired certificate is one no verifier accepts)."""
     try:
-        return load_pkcs12(key.path, key.password)
+        credentials = load_pkcs12(key.path, key.password)
     except CertificateError as exc:
         raise errors.InvalidState(f"Không ký số được văn bản: chứng thư số đã cấu hình không "
                                   f"dùng được ({exc}).") from exc
+    cert, now = credentials.certificate, datetime.now(UTC)
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise errors.InvalidState(
+            f"Không ký số được văn bản: chứng thư số trong {key.path} chỉ có hiệu lực từ "
+            f"{cert.not_valid_before_utc:%d/%m/%Y} đến {cert.not_valid_after_utc:%d/%m/%Y}.")
+    return credentials
 
 
 def _pyhanko_signer(credentials: Credentials) -> signers.SimpleSigner:
