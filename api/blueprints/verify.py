@@ -87,9 +87,10 @@ PAGE = """<!doctype html>
 <tr><th>Thời hạn chứng thư</th><td>từ {{ dmy(s.certificate.not_before) }} đến
 {{ dmy(s.certificate.not_after) }}</td></tr>{% endif %}
 <tr><th>Thời điểm ký</th><td>{{ when(s.signed_at) }}</td></tr>
-<tr><th>Chứng thư số được tin cậy</th><td{% if not s.trusted %} class="mismatch"{% endif %}>
-{{ 'Có (do tổ chức được tin cậy cấp)' if s.trusted
-else 'KHÔNG (không do tổ chức được tin cậy cấp)' }}</td></tr>
+<tr><th>Chứng thư số được tin cậy</th>
+{% if s.trusted %}<td>Có (do tổ chức được tin cậy cấp)</td>
+{% elif s.intact %}<td class="mismatch">KHÔNG (không do tổ chức được tin cậy cấp)</td>
+{% else %}<td>Không đánh giá được: chữ ký không còn nguyên vẹn</td>{% endif %}</tr>
 <tr><th>Văn bản bị thay đổi sau khi ký</th>
 <td{% if s.modified_after_signing is not sameas false %} class="mismatch"{% endif %}>
 {{ changed }}</td></tr>

@@ -138,6 +138,8 @@ def test_one_changed_byte_in_the_stored_pdf_shows_a_mismatch_and_an_invalid_sign
     assert body["signature"]["modified_after_signing"] is not False
     html = verify(client, made.id, accept="text/html").get_data(as_text=True)
     assert "KHÔNG KHỚP" in html and "Chữ ký số không hợp lệ" in html
+    assert "CÓ: nội dung khác với nội dung đã ký" in html
+    assert "Không đánh giá được: chữ ký không còn nguyên vẹn" in html  # not "untrusted"
     assert "Chữ ký số hợp lệ" not in html
 
 
