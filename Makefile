@@ -38,6 +38,7 @@ system-deps:
 run: system-deps $(BIN)/.installed
 	$(BIN)/kt1 db upgrade
 	$(BIN)/kt1 seed demo
+	$(BIN)/kt1 signing demo-ca
 	PORT=$(PORT) $(BIN)/kt1 serve --port $(PORT)
 
 JSCHECK := api/jscheck

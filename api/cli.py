@@ -15,6 +15,7 @@ from api.cli_documents import notice, record
 from api.cli_geo import geo
 from api.cli_reminders import reminders
 from api.cli_reports import report
+from api.cli_signing import signing
 from api.cli_sync import sync
 from api.cli_uploads import uploads
 from inspection import accounts, audit, errors, migrate
@@ -47,6 +48,7 @@ main.add_command(report)
 main.add_command(notice)
 main.add_command(record)
 main.add_command(reminders)
+main.add_command(signing)
 
 
 @main.group()

@@ -1,5 +1,5 @@
 """Marshmallow schemas, fields and validators shared by several blueprints (problems, points,
-moments, identifiers)."""
+moments, identifiers, documents' digital signatures)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,33 @@ class ProblemSchema(Schema):
     existing_id = fields.String(metadata={
         "description": "A 409 on `POST /inspections` (or a rejected sync creation): the id "
                        "of the campaign and site's open inspection to join."})
+
+
+class CertificateSchema(Schema):
+    subject = fields.String()
+    issuer = fields.String()
+    serial = fields.String(metadata={"description": "Hexadecimal."})
+    not_before = fields.DateTime()
+    not_after = fields.DateTime()
+
+
+class SignatureSchema(Schema):
+    """A stored PDF's digital signature (PAdES) as checked now against the trusted CAs
+    (`KT1_SIGNING_TRUST`)."""
+
+    present = fields.Boolean()
+    valid = fields.Boolean(metadata={
+        "description": "Intact, trusted and not changed after signing."})
+    intact = fields.Boolean(metadata={"description": "The signed bytes are unchanged."})
+    trusted = fields.Boolean(metadata={"description": "The certificate chains to a trusted CA."})
+    signer = fields.String(allow_none=True, metadata={
+        "description": "The certificate subject's common name."})
+    organisation = fields.String(allow_none=True)
+    certificate = fields.Nested(CertificateSchema, allow_none=True)
+    signed_at = fields.DateTime(allow_none=True, metadata={
+        "description": "The signing time the signature states (UTC)."})
+    modified_after_signing = fields.Boolean(allow_none=True, metadata={
+        "description": "null: could not be told (the signature itself is damaged)."})
 
 
 class PointSchema(Schema):

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_SECRET = "dev-secret-change-me"
+# The demo signing certificate `kt1 signing demo-ca` creates (media.certificates): the default
+# outside production, never in production.
+DEMO_SIGNING_P12 = Path("signing") / "demo-signer.p12"
+DEMO_SIGNING_PASSWORD = "kt1-demo"
+DEMO_SIGNING_TRUST = Path("signing") / "demo-ca.pem"
+_PROVINCE_P12 = re.compile(r"KT1_SIGNING_P12_([0-9A-Za-z]+)")
+_PROVINCE_PASSWORD = re.compile(r"KT1_SIGNING_PASSWORD_([0-9A-Za-z]+)")
 
 
 class SettingsError(ValueError):
@@ -22,6 +30,35 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """A PKCS#12 file and its password: the certificate an issuing body signs with."""
+
+    path: Path
+    password: str = field(default="", repr=False)
+    province_code: str | None = None  # None: every province without one of its own
+    demo: bool = False  # the embedded default's demo certificate
+
+
+def _signing_keys(env: Mapping[str, str]) -> tuple[SigningKey, ...]:
+    """`KT1_SIGNING_P12` (+ `KT1_SIGNING_PASSWORD`) for every province, and
+    `KT1_SIGNING_P12_<code>` (+ `KT1_SIGNING_PASSWORD_<code>`, else the default password) for
+    province `<code>`; a province's password without its file is refused as a likely typo."""
+    keys = []
+    default_password = env.get("KT1_SIGNING_PASSWORD", "")
+    if env.get("KT1_SIGNING_P12"):
+        keys.append(SigningKey(Path(env["KT1_SIGNING_P12"]).resolve(), default_password))
+    for name, value in sorted(env.items()):
+        if (match := _PROVINCE_P12.fullmatch(name)) and value:
+            code = match.group(1)
+            password = env.get(f"KT1_SIGNING_PASSWORD_{code}", default_password)
+            keys.append(SigningKey(Path(value).resolve(), password, province_code=code))
+        elif (match := _PROVINCE_PASSWORD.fullmatch(name)) and not env.get(
+                f"KT1_SIGNING_P12_{match.group(1)}"):
+            raise SettingsError(f"{name} is set but KT1_SIGNING_P12_{match.group(1)} is not")
+    return tuple(keys)
 
 
 @dataclass(frozen=True)
@@ -57,6 +94,10 @@ class Settings:
     public_url: str = ""
     audit_key: str | None = field(default=None, repr=False)  # signs audit checkpoints
     audit_anchor_file: Path | None = None  # default <instance>/audit-anchors.jsonl
+    # Certificates issued documents are signed with (see `signing_key`); none configured,
+    # outside production, the demo one under the instance folder.
+    signing_keys: tuple[SigningKey, ...] = ()
+    signing_trust: Path | None = None  # PEM CA certificates the verify page trusts
 
     @property
     def upload_path(self) -> Path:
@@ -68,6 +109,30 @@ class Settings:
     def anchor_path(self) -> Path:
         """The append-only file of signed audit checkpoints (`inspection.audit.anchors`)."""
         return self.audit_anchor_file or self.instance_path / "audit-anchors.jsonl"
+
+    def signing_key(self, province_code: str | None) -> SigningKey | None:
+        """The certificate that signs `province_code`'s documents: its own, else the default,
+        else (outside production) the demo certificate under the instance folder, which may
+        not exist yet; None in production when neither is configured."""
+        for wanted in (province_code, None):
+            for key in self.signing_keys:
+                if key.province_code == wanted:
+                    return key
+        if self.is_production:
+            return None
+        return SigningKey(self.instance_path / DEMO_SIGNING_P12, DEMO_SIGNING_PASSWORD,
+                          demo=True)
+
+    @property
+    def demo_signing_files(self) -> tuple[Path, Path]:
+        """Where `kt1 signing demo-ca` puts the demo CA (PEM) and signing certificate
+        (PKCS#12, password `kt1-demo`)."""
+        return (self.instance_path / DEMO_SIGNING_TRUST, self.instance_path / DEMO_SIGNING_P12)
+
+    @property
+    def signing_trust_path(self) -> Path:
+        """The PEM file of the CA certificates a signature must chain to."""
+        return self.signing_trust or self.instance_path / DEMO_SIGNING_TRUST
 
     @property
     def is_production(self) -> bool:
@@ -106,6 +171,9 @@ class Settings:
             audit_key=env.get("KT1_AUDIT_KEY") or None,
             audit_anchor_file=(Path(env["KT1_AUDIT_ANCHOR_PATH"]).resolve()
                                if env.get("KT1_AUDIT_ANCHOR_PATH") else None),
+            signing_keys=_signing_keys(env),
+            signing_trust=(Path(env["KT1_SIGNING_TRUST"]).resolve()
+                           if env.get("KT1_SIGNING_TRUST") else None),
         )
         settings.check()
         return settings
@@ -118,5 +186,12 @@ class Settings:
             raise SettingsError("KT1_SECRET_KEY must be set to a real secret in production")
         if self.is_production and len(self.secret_key) < 32:
             raise SettingsError("KT1_SECRET_KEY must be at least 32 characters in production")
+        if self.is_production and not self.signing_keys:
+            raise SettingsError("KT1_SIGNING_P12 (or KT1_SIGNING_P12_<province code>) must name "
+                                "the issuing body's certificate in production; the demo "
+                                "certificate never signs there")
+        if self.is_production and self.signing_trust is None:
+            raise SettingsError("KT1_SIGNING_TRUST must name the PEM file of the CA "
+                                "certificates signatures are checked against in production")
         if self.trusted_proxies < 0:
             raise SettingsError("KT1_TRUSTED_PROXIES must be 0 or more")

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
 from inspection import migrate
-from inspection.config import Settings
+from inspection.config import DEMO_SIGNING_PASSWORD, Settings, SigningKey
 from inspection.db import make_engine, make_session_factory
+from media.certificates import ensure_demo_ca
 from tests import factories
 from tests.legal_world import verify_every_citation
 
@@ -151,10 +152,22 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     s.close()
 
 
+@pytest.fixture(scope="session")
+def demo_signing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The demo CA (PEM) and signing certificate (PKCS#12) `kt1 signing demo-ca` makes, made
+    once per test session: every test's settings sign issued PDFs with it."""
+    folder = tmp_path_factory.mktemp("signing")
+    ca, signer = folder / "demo-ca.pem", folder / "demo-signer.p12"
+    ensure_demo_ca(ca, signer, password=DEMO_SIGNING_PASSWORD)
+    return ca, signer
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, demo_signing: tuple[Path, Path]) -> Settings:
+    ca, signer = demo_signing
     return Settings(env="test", instance_path=tmp_path, database_url="sqlite://",
-                    media_url=(tmp_path / "media").as_uri())
+                    media_url=(tmp_path / "media").as_uri(),
+                    signing_keys=(SigningKey(signer, DEMO_SIGNING_PASSWORD),), signing_trust=ca)
 
 
 @pytest.fixture

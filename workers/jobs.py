@@ -131,7 +131,8 @@ def render_record_job(job_id: str, record_id: str) -> dict[str, Any]:
     """Number, render, store and issue an inspection record (`workers.records.render_record`:
     running it twice issues one record); on failure the record is marked `failed`."""
     return _document_job(
-        job_id, lambda s, store, _settings, _progress: render_record(s, store, record_id),
+        job_id, lambda s, store, settings, _: render_record(s, store, record_id,
+                                                            settings=settings),
         lambda s: records.mark_failed(s, record_id),
         lambda r: {"record_id": str(r.id), "number": r.label, "pdf_sha256": r.pdf_sha256,
                    "docx_sha256": r.docx_sha256})

@@ -21,6 +21,7 @@ from inspection.db import utcnow
 from inspection.models import Job, Notice, Photo, User
 from media.blobstore import BlobStore
 from workers.documents import model, render_notice_docx, render_notice_pdf
+from workers.documents.signing import signer_for
 
 POSITIONS = {"skhcn": "Công chức Sở Khoa học và Công nghệ",
              "police": "Cán bộ Công an"}
@@ -43,8 +44,11 @@ def render_notice(session: Session, store: BlobStore, notice_id: uuid.UUID | str
     served_at = (job.args or {}).get("served_at") if job else None
     document = notice_document(facts, thumbnails,
                                verify_url=verify_url(settings, notice.id, served_at))
-    pdf_sha256, _ = store.put(io.BytesIO(render_notice_pdf(document)))
-    docx_sha256, _ = store.put(io.BytesIO(render_notice_docx(document)))
+    signer = signer_for(settings, notice.province_code, location=facts.body.place)
+    pdf = render_notice_pdf(document)
+    pdf_sha256, _ = store.put(io.BytesIO(signer.sign(pdf) if signer else pdf))
+    docx_sha256, _ = store.put(io.BytesIO(render_notice_docx(
+        document, signed_by=signer.name if signer else None)))
     return notices.mark_issued(session, notice, pdf_sha256=pdf_sha256, docx_sha256=docx_sha256,
                                photos=facts.photos)
 

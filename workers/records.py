@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from inspection import audit, records
 from inspection.checklists import kt1_provider
+from inspection.config import Settings
 from inspection.models import InspectionRecord, Photo, User
 from inspection.notices import DOST
 from media.blobstore import BlobStore
 from workers.documents import model, render_record_docx, render_record_pdf
+from workers.documents.signing import signer_for
 from workers.documents.vietnamese import answer_text
 from workers.notices import POSITIONS
 
@@ -29,11 +31,12 @@ BLANK_POSITION = "Chức vụ: ……………………"
 """A representative's row left to be filled in by hand (the closing items unanswered)."""
 
 
-def render_record(session: Session, store: BlobStore,
-                  record_id: uuid.UUID | str) -> InspectionRecord:
+def render_record(session: Session, store: BlobStore, record_id: uuid.UUID | str, *,
+                  settings: Settings | None = None) -> InspectionRecord:
     """Issue the record (number, documents) unless it is issued already; the caller commits.
-    Raises the domain's errors (inspection not submitted) and the store's (a signature's
-    original missing)."""
+    The PDF is signed with the certificate `settings` name for the province (none: unsigned).
+    Raises the domain's errors (inspection not submitted, the certificate unusable) and the
+    store's (a signature's original missing)."""
     audit.set_actor(session, None, "worker")
     record = records.lock_for_issue(session, record_id)
     if records.has_documents(record):  # issued already (and maybe replaced since)
@@ -42,8 +45,12 @@ def render_record(session: Session, store: BlobStore,
     signatures = {signer: _read(store, photo) for signer, photo in facts.signatures.items()}
     records.assign_number(session, record, drawn_on=records.drawn_on(facts))
     document = record_document(facts, signatures)
-    pdf_sha256, _ = store.put(io.BytesIO(render_record_pdf(document)))
-    docx_sha256, _ = store.put(io.BytesIO(render_record_docx(document)))
+    signer = signer_for(settings, record.province_code, location=facts.body.place) if (
+        settings) else None
+    pdf = render_record_pdf(document)
+    pdf_sha256, _ = store.put(io.BytesIO(signer.sign(pdf) if signer else pdf))
+    docx_sha256, _ = store.put(io.BytesIO(render_record_docx(
+        document, signed_by=signer.name if signer else None)))
     return records.mark_issued(session, record, pdf_sha256=pdf_sha256, docx_sha256=docx_sha256)
 
 

@@ -21,11 +21,13 @@ from api import database
 from api.auth import current_user, login_required
 from api.etag import etag_for
 from api.jobs import enqueue_after_commit
-from api.schemas import ProblemSchema
-from api.stored import send_stored
+from api.schemas import ProblemSchema, SignatureSchema
+from api.stored import blob_store, send_stored
 from inspection import records
 from inspection.models import InspectionRecord
 from inspection.models.records import RECORD_STATUSES
+from inspection.verification import pdf_signature, trust_roots
+from media.pdf_signatures import SignatureCheck
 
 PREFIX = ""
 blp = Blueprint("records", __name__, description="Biên bản kiểm tra")
@@ -66,16 +68,21 @@ class RecordSchema(Schema):
         "description": "The record that replaced this one (`status: replaced`)."})
     created_at = fields.DateTime()
     version = fields.Integer()
+    signature = fields.Nested(SignatureSchema, allow_none=True, metadata={
+        "description": "The stored PDF's digital signature, checked now; null until issued "
+                       "(or when the PDF is no longer stored)."})
 
     @pre_dump
-    def _view(self, record: InspectionRecord, **_: Any) -> dict[str, Any]:
+    def _view(self, shown: tuple[InspectionRecord, SignatureCheck | None],
+              **_: Any) -> dict[str, Any]:
+        record, signature = shown
         plain = ("id", "inspection_id", "province_code", "status", "drawn_on", "pdf_sha256",
                  "docx_sha256", "job_id", "created_at", "version")
         issued = records.has_documents(record)
         return {**{k: getattr(record, k) for k in plain}, "number": record.label,
                 "replaces": record.replaces_id, "replaced_by": record.replaced_by_id,
                 "files": {kind: DOCUMENT_URL.format(id=record.id, kind=kind) if issued
-                          else None for kind in MIMETYPES}}
+                          else None for kind in MIMETYPES}, "signature": signature}
 
 
 @blp.post("/inspections/<uuid:inspection_id>/record")
@@ -103,9 +110,12 @@ def request_record(inspection_id: uuid.UUID) -> Any:
 @blp.response(200, RecordSchema)
 @blp.alt_response(404, schema=ProblemSchema, description="No such record in your scope")
 def get_record(record_id: uuid.UUID) -> Any:
-    """A record: its number, status, date and documents; the ETag is its version."""
+    """A record: its number, status, date, documents and its PDF's digital signature; the ETag
+    is its version."""
     record = records.get_record(database.session(), current_user(), record_id)
-    return record, {"ETag": etag_for(record.version)}
+    signature = pdf_signature(blob_store(), record.pdf_sha256 if records.is_issued(record)
+                              else None, trust_roots(database.settings()))
+    return (record, signature), {"ETag": etag_for(record.version)}
 
 
 @blp.get("/records/<uuid:record_id>/document.<any(pdf, docx):kind>")

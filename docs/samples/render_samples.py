@@ -4,7 +4,8 @@ docs/samples/ as PNG pages.
 Builds the demo world on a temporary SQLite database, takes its approved inspection with
 three confirmed findings, adds two photos of evidence and the three signatures drawn on the
 tablet (the site's representative, the Sở KH&CN's and the Công an's members), issues the notice
-and the record through the real jobs (in-process), and draws every PDF page with pypdfium2:
+and the record through the real jobs (in-process, signed with the demo certificate of `kt1
+signing demo-ca`, whose signature is checked), and draws every PDF page with pypdfium2:
 
     .venv/bin/python docs/samples/render_samples.py
 """
@@ -24,7 +25,7 @@ from sqlalchemy import select
 
 from inspection import demo, migrate, notices, provision, records
 from inspection.checklists import kt1_provider
-from inspection.config import Settings
+from inspection.config import DEMO_SIGNING_PASSWORD, Settings
 from inspection.db import make_engine, make_session_factory
 from inspection.models import (
     Finding,
@@ -36,6 +37,8 @@ from inspection.models import (
     User,
 )
 from media.blobstore import FileBlobStore
+from media.certificates import ensure_demo_ca, load_pem_certificates
+from media.pdf_signatures import check_pdf_signature
 from workers.documents.provision import render_provision_pdf
 from workers.photos import process_photo
 from workers.provision import provision_document
@@ -54,6 +57,8 @@ def main() -> None:
                             media_url=(root / "media").as_uri(), redis_url=None,
                             public_url="https://kt1.cantho.gov.vn")
         store = FileBlobStore(root / "media")
+        ensure_demo_ca(*settings.demo_signing_files, password=DEMO_SIGNING_PASSWORD)
+        trusted = load_pem_certificates(settings.signing_trust_path)
         engine = make_engine(settings.database_url)
         migrate.upgrade(engine)
         factory = make_session_factory(engine)
@@ -80,7 +85,10 @@ def main() -> None:
                 if issued.pdf_sha256 is None:
                     raise SystemExit(f"the {name} was not issued (status {issued.status})")
                 with store.open(issued.pdf_sha256) as source:
-                    _pages(source.read(), name)
+                    pdf = source.read()
+                if not check_pdf_signature(pdf, trusted).valid:
+                    raise SystemExit(f"the {name}'s PDF does not carry a valid signature")
+                _pages(pdf, name)
             # the post office's annual report sent and accepted in the demo
             sent = session.scalars(select(ProvisionReport).where(
                 ProvisionReport.status == "accepted")).one()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import datetime
 
 import pytest
 
 from inspection.config import Settings
+from inspection.notices import VIETNAM
 from media.blobstore import FileBlobStore
 from tests.workers.test_notices import approved_with_photo, asked
 from workers.notices import render_notice, verify_url
@@ -100,3 +102,61 @@ def test_the_page_carries_the_security_headers_and_no_inline_style_or_script(cli
     assert style.status_code == 200 and style.mimetype == "text/css"
     assert ".verdict" in style.get_data(as_text=True)
     assert verify(client, made.id).headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_page_reports_the_pdfs_valid_signature_its_signer_certificate_and_time(
+        client, notice):
+    made, _ = notice
+    signature = verify(client, made.id).get_json()["signature"]
+    assert {k: signature[k] for k in ("present", "valid", "intact", "trusted",
+                                       "modified_after_signing")} == {
+        "present": True, "valid": True, "intact": True, "trusted": True,
+        "modified_after_signing": False}
+    assert signature["signer"] == signature["organisation"] == "Sở Khoa học và Công nghệ (demo)"
+    certificate = signature["certificate"]
+    assert certificate["subject"].startswith("CN=Sở Khoa học và Công nghệ (demo)")
+    assert "KT1 Inspect Demo CA" in certificate["issuer"]
+    assert certificate["not_before"] < signature["signed_at"] < certificate["not_after"]
+    signed_at = datetime.fromisoformat(signature["signed_at"]).astimezone(VIETNAM)
+    html = verify(client, made.id, accept="text/html").get_data(as_text=True)
+    assert "Chữ ký số hợp lệ" in html and "không hợp lệ" not in html
+    assert "Sở Khoa học và Công nghệ (demo)" in html and certificate["serial"] in html
+    assert f"{signed_at:%d/%m/%Y %H:%M} (giờ Việt Nam)" in html
+
+
+def test_one_changed_byte_in_the_stored_pdf_shows_a_mismatch_and_an_invalid_signature(
+        client, notice, store, session):
+    made, _ = notice
+    path = store.path_for(made.pdf_sha256)
+    pdf = bytearray(path.read_bytes())
+    pdf[len(pdf) // 4] ^= 0x01  # inside the stretch the signature covers
+    path.write_bytes(bytes(pdf))
+    body = verify(client, made.id).get_json()
+    assert body["intact"] is False
+    assert {d["kind"]: d["state"] for d in body["documents"]}["pdf"] == "mismatch"
+    assert (body["signature"]["present"], body["signature"]["valid"]) == (True, False)
+    assert body["signature"]["modified_after_signing"] is not False
+    html = verify(client, made.id, accept="text/html").get_data(as_text=True)
+    assert "KHÔNG KHỚP" in html and "Chữ ký số không hợp lệ" in html
+    assert "CÓ: nội dung khác với nội dung đã ký" in html
+    assert "Không đánh giá được: chữ ký không còn nguyên vẹn" in html  # not "untrusted"
+    assert "Chữ ký số hợp lệ" not in html
+
+
+def test_an_unsigned_notice_says_it_has_no_signature_and_a_lost_pdf_that_it_cannot_be_checked(
+        client, session, store, settings, tmp_path):
+    inspection = approved_with_photo(session, store, tmp_path)
+    made, _ = asked(session, inspection)
+    render_notice(session, store, made.id, settings=dataclasses.replace(settings,
+                                                                        signing_keys=()))
+    session.commit()
+    assert verify(client, made.id).get_json()["signature"] == {
+        "present": False, "valid": False, "intact": False, "trusted": False, "signer": None,
+        "organisation": None, "certificate": None, "signed_at": None,
+        "modified_after_signing": None}
+    html = verify(client, made.id, accept="text/html").get_data(as_text=True)
+    assert "Văn bản PDF không có chữ ký số" in html
+    store.path_for(made.pdf_sha256).unlink()
+    assert verify(client, made.id).get_json()["signature"] is None
+    html = verify(client, made.id, accept="text/html").get_data(as_text=True)
+    assert "Không kiểm tra được chữ ký số: tệp PDF không còn lưu trữ" in html

@@ -82,7 +82,9 @@ def test_production_refuses_a_missing_or_default_secret():
     with pytest.raises(SettingsError):
         Settings.from_env({"KT1_ENV": "production", "KT1_SECRET_KEY": "short"})
     ok = Settings.from_env({"KT1_ENV": "production", "KT1_SECRET_KEY": "s" * 40,
-                            "KT1_DATABASE_URL": "postgresql+psycopg://x@h/db"})
+                            "KT1_DATABASE_URL": "postgresql+psycopg://x@h/db",
+                            "KT1_SIGNING_P12": "/etc/kt1/so-khcn.p12",
+                            "KT1_SIGNING_TRUST": "/etc/kt1/ca.pem"})
     assert ok.is_production and ok.database_url.startswith("postgresql")
 
 

@@ -19,6 +19,7 @@ from inspection.models import (
     InspectionRecord,
     NoticeCounter,
 )
+from media.blobstore import FileBlobStore
 from tests import factories
 from tests.api.tus import Tus
 from tests.workers.test_documents import (
@@ -319,3 +320,19 @@ def test_a_re_issue_not_written_yet_has_no_documents_and_asking_answers_and_deli
     assert again.get_json() == {"record_id": str(pending.id), "job_id": str(job.id)}
     assert world.get(pending.id).get_json()["number"] == "02/BB-SKHCN"
     assert world.get(first["id"]).get_json()["replaced_by"] == str(pending.id)
+
+
+def test_the_record_reports_its_pdfs_signature_and_one_changed_byte_invalidates_it(
+        world, settings):
+    record_id = world.post().get_json()["record_id"]
+    record = world.get(record_id).get_json()
+    signature = record["signature"]
+    assert (signature["present"], signature["valid"], signature["trusted"],
+            signature["modified_after_signing"]) == (True, True, True, False)
+    assert signature["signer"] == "Sở Khoa học và Công nghệ (demo)"
+    path = FileBlobStore(settings.instance_path / "media").path_for(record["pdf_sha256"])
+    pdf = bytearray(path.read_bytes())
+    pdf[len(pdf) // 4] ^= 0x01
+    path.write_bytes(bytes(pdf))
+    signature = world.get(record_id).get_json()["signature"]
+    assert (signature["present"], signature["valid"], signature["intact"]) == (True, False, False)

@@ -227,6 +227,12 @@ def docx_text(data: bytes) -> str:
     return flat("\n".join(docx_paragraph_texts(data)))
 
 
+def docx_footers(data: bytes) -> set[str]:
+    """The texts at the foot of the DOCX's pages (first page and the others)."""
+    section = docx.Document(io.BytesIO(data)).sections[0]
+    return {flat(f.paragraphs[0].text) for f in (section.first_page_footer, section.footer)}
+
+
 def flat(text: str) -> str:
     """Whitespace (line breaks of justified text included) collapsed to single spaces."""
     return " ".join(text.split())

@@ -4,6 +4,7 @@ stored once however often it runs, and a failure recorded on the notice and its 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,14 @@ from sqlalchemy.orm import Session
 
 import workers.jobs
 from inspection import notices
-from inspection.config import Settings
+from inspection.config import Settings, SigningKey
 from inspection.models import Finding, Inspection, Job, Notice, NoticeCounter
 from media.blobstore import BlobNotFound, FileBlobStore
 from tests import factories
 from tests.workers.evidence import inspection_at_can_tho, uploaded_photo
-from tests.workers.test_documents import NATIONAL_TITLE, docx_text, pdf_text
+from tests.workers.test_documents import NATIONAL_TITLE, docx_footers, docx_text, pdf_text
 from tests.workers.test_photos import FAR_M, good_jpeg
+from tests.workers.test_signing import assert_whole_and_valid, pades_status
 from workers.notices import render_notice
 from workers.photos import process_photo
 
@@ -105,3 +107,42 @@ def test_the_job_finishes_with_the_number_and_document_keys(session, store, job_
                       "pdf_sha256": notice.pdf_sha256, "docx_sha256": notice.docx_sha256}
     assert store.exists(result["pdf_sha256"]) and store.exists(result["docx_sha256"])
     assert session.get_one(Job, job.id).status == "finished"
+
+
+def test_the_stored_pdf_carries_the_issuing_bodys_pades_signature_and_the_docx_says_it_has_none(
+        session, store, settings, tmp_path):  # type: ignore[no-untyped-def]
+    notice, _ = asked(session, approved_with_photo(session, store, tmp_path))
+    render_notice(session, store, notice.id, settings=settings)
+    pdf = store.open(notice.pdf_sha256).read()
+    assert hashlib.sha256(pdf).hexdigest() == notice.pdf_sha256  # the hash is the signed PDF's
+    assert_whole_and_valid(pades_status(pdf, settings.signing_trust_path))
+    assert "01/TB-SKHCN" in pdf_text(pdf)  # the layout is the one rendered
+    footers = docx_footers(store.open(notice.docx_sha256).read())
+    assert footers == {"Bản DOCX để chỉnh sửa, không mang chữ ký số; bản chính là tệp PDF có chữ "
+                       "ký số của Sở Khoa học và Công nghệ (demo)."}
+
+
+def test_without_a_certificate_the_notice_is_issued_unsigned_and_its_docx_says_so(
+        session, store, settings, tmp_path):  # type: ignore[no-untyped-def]
+    unconfigured = dataclasses.replace(settings, signing_keys=())  # no demo CA made either
+    notice, _ = asked(session, approved_with_photo(session, store, tmp_path))
+    render_notice(session, store, notice.id, settings=unconfigured)
+    assert notice.status == "issued"
+    assert b"/ByteRange" not in store.open(notice.pdf_sha256).read()
+    assert docx_footers(store.open(notice.docx_sha256).read()) == {
+        "Bản DOCX để chỉnh sửa, không mang chữ ký số; bản chính là tệp PDF."}
+
+
+def test_a_certificate_that_cannot_sign_fails_the_job_for_good_without_showing_its_password(
+        session, store, job_settings, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    broken = dataclasses.replace(job_settings, signing_keys=(
+        SigningKey(job_settings.signing_trust, "mat-khau-bi-mat"),))  # a PEM, not PKCS#12
+    monkeypatch.setattr(workers.jobs, "job_settings", lambda: broken)
+    notice, job = asked(session, approved_with_photo(session, store, tmp_path))
+    result = workers.jobs.render_notice_job(str(job.id), str(notice.id))  # not retried
+    session.expire_all()
+    job, notice = session.get_one(Job, job.id), session.get_one(Notice, notice.id)
+    assert job.status == "failed" and result == {"error": job.error}
+    assert job.error.startswith("Không ký số được văn bản: chứng thư số đã cấu hình")
+    assert str(job_settings.signing_trust) in job.error and "mat-khau-bi-mat" not in job.error
+    assert (notice.status, notice.number) == ("failed", None)

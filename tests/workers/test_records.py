@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 import workers.jobs
 from inspection import jobs, record_lineage, records
-from inspection.config import Settings
+from inspection.config import Settings, SigningKey
 from inspection.db import utcnow
 from inspection.inspections import services
 from inspection.models import (
@@ -31,12 +31,14 @@ from tests import factories
 from tests.workers.evidence import inspection_at_can_tho, uploaded_photo
 from tests.workers.test_documents import (
     NATIONAL_TITLE,
+    docx_footers,
     docx_text,
     images_in_docx,
     pdf_text,
     signature_png,
 )
 from tests.workers.test_photos import FAR_M
+from tests.workers.test_signing import assert_whole_and_valid, pades_status
 from workers.photos import process_photo
 from workers.records import render_record
 
@@ -265,3 +267,33 @@ def test_an_inspection_has_one_issued_and_one_unissued_record_at_most(
     with session.begin_nested():
         add("replaced", "replaced", "pending")
     assert len(records_of(session, inspection)) == 4
+
+
+def test_the_records_pdf_carries_the_pades_signature_and_its_docx_says_it_has_none(
+        session, store, settings, tmp_path):  # type: ignore[no-untyped-def]
+    inspection, _ = signed(session, store, tmp_path)
+    record, _ = asked(session, inspection)
+    render_record(session, store, record.id, settings=settings)
+    pdf = store.open(record.pdf_sha256).read()
+    assert_whole_and_valid(pades_status(pdf, settings.signing_trust_path))
+    assert "Số: 01/BB-SKHCN" in pdf_text(pdf)
+    assert docx_footers(store.open(record.docx_sha256).read()) == {
+        "Bản DOCX để chỉnh sửa, không mang chữ ký số; bản chính là tệp PDF có chữ ký số của "
+        "Sở Khoa học và Công nghệ (demo)."}
+
+
+def test_a_provinces_own_certificate_comes_first_and_a_missing_one_fails_the_job_saying_why(
+        session, store, job_settings, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    missing = tmp_path / "khong-co.p12"
+    broken = dataclasses.replace(job_settings, signing_keys=(
+        SigningKey(missing, "mat-khau-bi-mat", province_code="92"),
+        *job_settings.signing_keys))  # Cần Thơ's own file is missing; the default is fine
+    monkeypatch.setattr(workers.jobs, "job_settings", lambda: broken)
+    inspection, _ = signed(session, store, tmp_path)
+    record, job = asked(session, inspection)
+    workers.jobs.render_record_job(str(job.id), str(record.id))
+    session.expire_all()
+    job, record = session.get_one(Job, job.id), session.get_one(InspectionRecord, record.id)
+    assert (job.status, record.status, record.number) == ("failed", "failed", None)
+    assert "Không ký số được văn bản" in job.error and str(missing) in job.error
+    assert "mat-khau-bi-mat" not in job.error

@@ -135,3 +135,13 @@ def closing(names: Iterable[str], archive: str, signer: Signer) -> Table:
     return Table(CLOSING_WIDTHS_MM,
                  ((Cell(recipients(names, archive)), Cell(signature_block(signer))),),
                  grid=False, padding_mm=0, middle=False, keep_together=True)
+
+
+def editable_copy_note(signed_by: str | None) -> str:
+    """What the DOCX says of itself in its footer: the editable copy, without the digital
+    signature the PDF carries (`signed_by`, the signer the certificate names; None when the
+    PDF is not signed either)."""
+    if signed_by:
+        return (f"Bản DOCX để chỉnh sửa, không mang chữ ký số; bản chính là tệp PDF có chữ ký "
+                f"số của {nfc(signed_by)}.")
+    return "Bản DOCX để chỉnh sửa, không mang chữ ký số; bản chính là tệp PDF."

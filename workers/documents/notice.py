@@ -47,8 +47,9 @@ def render_notice_pdf(n: Notice) -> bytes:
     return write_pdf(notice_document(n))
 
 
-def render_notice_docx(n: Notice) -> bytes:
-    return write_docx(notice_document(n))
+def render_notice_docx(n: Notice, *, signed_by: str | None = None) -> bytes:
+    """The editable copy; its footer says so and who signs the PDF (`signed_by`)."""
+    return write_docx(notice_document(n), footer=d30.editable_copy_note(signed_by))
 
 
 def subject(n: Notice) -> str:

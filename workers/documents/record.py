@@ -45,8 +45,9 @@ def render_record_pdf(r: Record) -> bytes:
     return write_pdf(record_document(r))
 
 
-def render_record_docx(r: Record) -> bytes:
-    return write_docx(record_document(r))
+def render_record_docx(r: Record, *, signed_by: str | None = None) -> bytes:
+    """The editable copy; its footer says so and who signs the PDF (`signed_by`)."""
+    return write_docx(record_document(r), footer=d30.editable_copy_note(signed_by))
 
 
 def record_document(r: Record) -> Document:

@@ -49,9 +49,15 @@ _ALIGN = {Align.LEFT: WD_ALIGN_PARAGRAPH.LEFT, Align.CENTER: WD_ALIGN_PARAGRAPH.
           Align.RIGHT: WD_ALIGN_PARAGRAPH.RIGHT, Align.JUSTIFY: WD_ALIGN_PARAGRAPH.JUSTIFY}
 
 
-def write_docx(doc: Document) -> bytes:
+FOOTER_SIZE = 10.0
+
+
+def write_docx(doc: Document, *, footer: str = "") -> bytes:
+    """`footer`, when given, is printed in italics at the foot of every page."""
     out = new_docx()
     _setup(out, doc)
+    if footer:
+        _footer(out, footer)
     body = _Container(out, doc.page.text_width_mm)
     for block in doc.blocks:
         body.block(block)
@@ -82,6 +88,14 @@ def _setup(out: Any, doc: Document) -> None:
     rels = out.part.package.rels
     for r_id in [k for k, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
         rels.pop(r_id)  # the template's thumbnail shows a blank page, not this document
+
+
+def _footer(out: Any, text: str) -> None:
+    section = out.sections[0]
+    for part in (section.first_page_footer, section.footer):
+        p = part.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(p, Run(text, italic=True), FOOTER_SIZE)
 
 
 def _font_name(rpr: Any, name: str) -> None:
