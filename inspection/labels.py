@@ -127,6 +127,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "account_status": {"active": "Đang hoạt động", "inactive": "Đã khóa"},
     "device_status": {"active": "Đang dùng", "revoked": "Đã thu hồi"},
+    "signer_status": {"active": "Đang ký", "inactive": "Ngừng ký"},
     "vetting_outcome": {"vetted": "Đạt", "not_vetted": "Không đạt"},
     "audit_action": {
         "create": "Tạo mới", "update": "Sửa đổi", "delete": "Xoá", "read": "Xem dữ liệu cá nhân",

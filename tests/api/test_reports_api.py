@@ -207,3 +207,32 @@ def test_a_report_whose_campaign_moved_away_fails_with_its_error_on_the_job(
     assert (got["status"], got["files"]) == ("failed", {"pdf": None, "xlsx": None})
     problem(client.get(f"{API}/reports/{report.id}/document.xlsx", headers=h["supervisor"]),
             409)
+
+
+# --- number and signer ----------------------------------------------------------------------
+
+def test_reports_are_numbered_in_turn_and_print_the_chosen_signer(client, h, world, session):
+    chosen = factories.SignerFactory(full_name="Nguyễn Văn An", title="Giám đốc",
+                                     delegation=None)
+    first = asked(client, h, {**ANNUAL, "signer_id": str(chosen.id)}).get_json()
+    report = client.get(f"{API}/reports/{first['report_id']}", headers=h["supervisor"]).get_json()
+    assert (report["number"], report["signer_id"]) == ("01/BC-SKHCN", str(chosen.id))
+    text = pdf_text(client.get(report["files"]["pdf"], headers=h["supervisor"]).data)
+    assert "Số: 01/BC-SKHCN" in text and "Nguyễn Văn An" in text
+    second = asked(client, h, {**ANNUAL, "signer_id": str(chosen.id)}).get_json()
+    again = client.get(f"{API}/reports/{second['report_id']}", headers=h["supervisor"])
+    assert again.get_json()["number"] == "02/BC-SKHCN"
+
+
+def test_a_report_signer_of_another_province_or_inactive_or_not_chosen_is_a_422(
+        client, h, world, session):
+    theirs = factories.SignerFactory(province_code="31")
+    retired = factories.SignerFactory(active=False)
+    before = session.query(Report).count()
+    for signer in (theirs, retired):
+        body = problem(asked(client, h, {**ANNUAL, "signer_id": str(signer.id)}), 422)
+        assert "signer_id" in body["errors"]
+    factories.SignerFactory()  # two active now: one must be chosen
+    body = problem(asked(client, h, ANNUAL), 422)
+    assert body["detail"].startswith("Chọn người ký")
+    assert session.query(Report).count() == before

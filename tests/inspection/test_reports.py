@@ -75,6 +75,7 @@ class World:
 def build_world(session: Session, as_of: date = AS_OF) -> World:
     """The world above in the database, due dates relative to `as_of`."""
     world = World()
+    factories.the_signer("92")  # Cần Thơ's only signer signs its reports by default
     checklist = factories.inspection_checklist()
     inspector, police = factories.joint_team()
     for key, kind in SITES.items():

@@ -103,3 +103,19 @@ def test_the_job_finishes_with_the_number_and_document_keys(session, store, job_
                       "pdf_sha256": notice.pdf_sha256, "docx_sha256": notice.docx_sha256}
     assert store.exists(result["pdf_sha256"]) and store.exists(result["docx_sha256"])
     assert session.get_one(Job, job.id).status == "finished"
+
+
+def test_the_chosen_signer_is_printed_under_the_signature_in_the_pdf_and_the_docx(
+        session, store, settings, tmp_path):  # type: ignore[no-untyped-def]
+    inspection = approved_with_photo(session, store, tmp_path)
+    chosen = factories.SignerFactory(full_name="Nguyễn Văn An", title="Phó Giám đốc",
+                                     delegation="KT. GIÁM ĐỐC")
+    notice, _, _ = notices.request_notice(session, factories.UserFactory(role="supervisor"),
+                                          inspection.id, signer_id=chosen.id)
+    assert notice.signer_id == chosen.id
+    render_notice(session, store, notice.id, settings=settings)
+    assert notice.pdf_sha256 is not None and notice.docx_sha256 is not None
+    for text in (pdf_text(store.open(notice.pdf_sha256).read()),
+                 docx_text(store.open(notice.docx_sha256).read())):
+        block = text[text.index("KT. GIÁM ĐỐC"):]
+        assert block.index("PHÓ GIÁM ĐỐC") < block.index("Nguyễn Văn An")
