@@ -107,6 +107,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "incidents": "Sự cố, vi phạm và cách xử lý",
         "difficulties": "Khó khăn, vướng mắc và nguyên nhân",
         "proposals": "Đề xuất, kiến nghị",
+        "signer_name": "Người ký báo cáo",
+        "signer_title": "Chức vụ người ký",
     },
     "inspection_field": {
         "site_id": "địa điểm", "checklist_id": "bảng kiểm tra", "campaign_id": "đợt kiểm tra",

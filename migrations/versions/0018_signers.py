@@ -1,5 +1,5 @@
 """signers: the officials who sign each province's documents; notices and reports name theirs,
-and reports get a number
+and reports get a number; a post office names who signs its provision report
 
 Revision ID: 0018
 Revises: 0016
@@ -36,6 +36,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signers'))
     )
     op.create_index(op.f('ix_signers_province_code'), 'signers', ['province_code'], unique=False)
+    # Plain ALTER TABLE: nullable columns without a key, added in place on both databases.
+    op.add_column('provision_reports', sa.Column('signer_name', sa.String(length=200), nullable=True))
+    op.add_column('provision_reports', sa.Column('signer_title', sa.String(length=100), nullable=True))
     # batch mode: SQLite copies the table where it cannot add a foreign key; PostgreSQL alters.
     with op.batch_alter_table('notices') as batch_op:
         batch_op.add_column(sa.Column('signer_id', sa.Uuid(), nullable=True))
@@ -63,5 +66,7 @@ def downgrade() -> None:
     with op.batch_alter_table('notices') as batch_op:
         batch_op.drop_constraint(op.f('fk_notices_signer_id_signers'), type_='foreignkey')
         batch_op.drop_column('signer_id')
+    op.drop_column('provision_reports', 'signer_title')
+    op.drop_column('provision_reports', 'signer_name')
     op.drop_index(op.f('ix_signers_province_code'), table_name='signers')
     op.drop_table('signers')

@@ -244,7 +244,7 @@ def test_an_admin_adds_edits_and_deactivates_a_signer_of_the_province(world, pag
     expect(page.get_by_role("heading", name="Người ký văn bản")).to_be_visible()
     expect(page.locator("tr[data-signer]").filter(has_text="Trần Văn Bình")).to_contain_text(
         "KT. GIÁM ĐỐC")
-    page.get_by_text("Thêm người ký").click()
+    page.locator("summary", has_text="Thêm người ký").click()
     form = page.get_by_role("form", name="Thêm người ký")
     form.get_by_label("Họ và tên").fill("   ")
     form.get_by_role("button", name="Thêm người ký").click()

@@ -216,6 +216,7 @@ def test_only_the_provinces_supervisors_ask_and_a_missing_year_or_campaign_is_in
         reports.request_report(session, supervisor, kind="campaign", province_code="92",
                                campaign_id=other.id)
     national = factories.UserFactory(role="admin", province_code=None)
+    factories.the_signer("31")
     report, _ = reports.request_report(session, national, kind="annual", province_code="31",
                                        year=2026)
     assert reports.get_report(session, national, report.id) is report
