@@ -21,8 +21,8 @@ PREFIX = "/signers"
 blp = Blueprint("signers", __name__, description="Người ký văn bản")
 
 NOT_FOUND = {"schema": ProblemSchema, "description": "No such signer in your province"}
-NAME = validate.Length(min=1, max=200)
-TITLE = validate.Length(min=1, max=100)
+NAME = validate.Length(max=200)  # blank: the service says "Không được để trống"
+TITLE = validate.Length(max=100)
 DELEGATION = validate.Length(max=100)
 
 

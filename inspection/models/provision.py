@@ -70,8 +70,9 @@ class ProvisionReport(Base):
 
     __audited__ = ("organization", "year", "status", "total_volume", "local_volume",
                    "staff_involved", "revenue_vnd", "compliance", "incidents", "difficulties",
-                   "proposals", "signer_name", "signer_title", "submitted_at", "first_submitted_on", "received_on",
-                   "reviewed_at", "review_comment", "version")
+                   "proposals", "signer_name", "signer_title", "submitted_at",
+                   "first_submitted_on", "received_on", "reviewed_at", "review_comment",
+                   "version")
 
 
 class ProvisionReminder(Base):
