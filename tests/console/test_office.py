@@ -162,6 +162,8 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
     post.get_by_role("button", name="Xoá sự cố 2").click()
     expect(post.locator(".office-incident")).to_have_count(1)
     post.get_by_label("Khó khăn, vướng mắc và nguyên nhân").fill("Địa bàn cù lao xa.")
+    post.get_by_label("Người ký báo cáo").fill("Nguyễn Thị Thu")
+    post.get_by_label("Chức vụ người ký").fill("Phó Giám đốc")
     post.get_by_role("button", name="Lưu nháp").click()
     expect(post.get_by_role("status").filter(has_text="Đã lưu bản nháp.")).to_be_visible()
     post.evaluate("document.querySelector('.page').scrollTo(0, 0)")
@@ -201,6 +203,8 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
     with post.expect_download() as sent:
         post.get_by_role("button", name="Tải báo cáo (PDF)").click()
     assert _saved(sent.value).startswith(b"%PDF-")
+    text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(_saved(sent.value))).pages)
+    assert "Nguyễn Thị Thu" in unicodedata.normalize("NFC", text)
 
     office.reload()
     expect(office.get_by_text("12.480.000.000")).to_be_visible()
@@ -219,10 +223,11 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
 
     def stored(session: Any) -> tuple[Any, ...]:
         r = session.scalars(select(ProvisionReport).where(ProvisionReport.year == DRAFT_YEAR)).one()
-        return r.status, r.revenue_vnd, r.proposals, len(r.incidents)
+        return (r.status, r.revenue_vnd, r.proposals, len(r.incidents), r.signer_name,
+                r.signer_title)
 
     assert world.seed(stored) == ("accepted", 12_480_000_000, "Đề nghị tập huấn nghiệp vụ KT1.",
-                                  1)
+                                  1, "Nguyễn Thị Thu", "Phó Giám đốc")
 
 
 def test_another_provinces_provision_report_reads_not_found(world, page):
