@@ -90,6 +90,7 @@ def _register(app: Flask, api: Api) -> None:
         provision_reports,
         records,
         reports,
+        signers,
         sites,
         staff,
         sync_feed,
@@ -102,7 +103,7 @@ def _register(app: Flask, api: Api) -> None:
     for module in (auth, users, devices, audit, sites, campaigns, assignments, provinces,
                    communes, inspections, photos, uploads, findings, checklists, sync_feed,
                    sync_push, jobs, notices, reports, records, maps, staff,
-                   provision_reports, planning, legal_references):
+                   provision_reports, planning, legal_references, signers):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     app.register_blueprint(health.bp)
     app.register_blueprint(verify.bp)

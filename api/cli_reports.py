@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import click
@@ -23,8 +24,11 @@ def report() -> None:
 @click.option("--year", required=True, type=int, help="Calendar year, e.g. 2026.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="Folder to write the files to.")
+@click.option("--signer", "signer_id", type=click.UUID, default=None,
+              help="Id of the signer (GET /signers); default: the province's only active one, "
+                   "else the name is left blank.")
 @with_appcontext
-def annual(province_code: str, year: int, out_dir: Path) -> None:
+def annual(province_code: str, year: int, out_dir: Path, signer_id: uuid.UUID | None) -> None:
     """Write the annual report of PROVINCE for YEAR (also kept in the media store)."""
     runtime = current_app.extensions["kt1"]
     settings = runtime.settings
@@ -33,7 +37,8 @@ def annual(province_code: str, year: int, out_dir: Path) -> None:
         audit.set_actor(session, None, "cli")
         try:
             asked, _ = reports.request_report(session, None, kind="annual",
-                                              province_code=province_code, year=year)
+                                              province_code=province_code, year=year,
+                                              signer_id=signer_id)
             session.commit()
             with click.progressbar(length=100, label="Đang lập báo cáo") as bar:
                 def progress(percent: int) -> None:

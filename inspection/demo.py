@@ -26,7 +26,7 @@ from inspection.checklists import builtin, kt1_provider
 from inspection.inspections import findings as finding_service
 from inspection.inspections import services as inspections
 from inspection.inspections.location import Fix
-from inspection.models import Checklist, ChecklistItem, Commune, Finding, User
+from inspection.models import Checklist, ChecklistItem, Commune, Finding, Signer, User
 from inspection.models.provision import DUE_DAY, DUE_MONTH
 from inspection.notices import VIETNAM, today_in_vietnam
 
@@ -46,6 +46,15 @@ USERS = (
     ("congan.ct2", "police", "police", CAN_THO, "Võ Thanh Tâm", None),
     ("buudien.ct", "post", "post", CAN_THO, "Huỳnh Ngọc Hân", "Bưu điện thành phố Cần Thơ"),
     ("giamsat.hp", "supervisor", "skhcn", HAI_PHONG, "Đỗ Quang Huy", None),
+)
+
+SIGNERS = (
+    # DEMO DATA, not real officials: generic names for the signing officials of the two demo
+    # cities' Sở KH&CN (province, full name, title, delegation). Cần Thơ has two, so its
+    # supervisor chooses who signs; Hải Phòng one, who signs by default.
+    (CAN_THO, "Trần Văn Bình", "Phó Giám đốc", "KT. GIÁM ĐỐC"),
+    (CAN_THO, "Lê Thị Hoa", "Giám đốc", None),
+    (HAI_PHONG, "Phạm Văn Hùng", "Phó Giám đốc", "KT. GIÁM ĐỐC"),
 )
 
 
@@ -151,10 +160,20 @@ def seed_demo(session: Session, today: date | None = None) -> DemoReport:
     made = _inspections(session, users, checklist, campaign.id, providers, teams, dates)
     roster = _roster(session, users, providers, dates)
     reports = _provision_reports(session, users, dates)
+    _signers(session)
     session.flush()
     return DemoReport(created=True, accounts=accounts_list,
                       counts={"sites": len(site_rows), "assignments": 12, **made,
-                              "staff": roster, "provision_reports": reports})
+                              "staff": roster, "provision_reports": reports,
+                              "signers": len(SIGNERS)})
+
+
+def _signers(session: Session) -> None:
+    """The demo's signing officials (`SIGNERS`: demo data, not real officials)."""
+    for province, full_name, title, delegation in SIGNERS:
+        session.add(Signer(id=_stable_id("signer", province, full_name), province_code=province,
+                           full_name=full_name, title=title, delegation=delegation,
+                           active=True, version=1))
 
 
 def _user(session: Session, row: tuple[Any, ...]) -> User:

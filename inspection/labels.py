@@ -113,6 +113,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "incidents": "Sự cố, vi phạm và cách xử lý",
         "difficulties": "Khó khăn, vướng mắc và nguyên nhân",
         "proposals": "Đề xuất, kiến nghị",
+        "signer_name": "Người ký báo cáo",
+        "signer_title": "Chức vụ người ký",
     },
     "inspection_field": {
         "site_id": "địa điểm", "checklist_id": "bảng kiểm tra", "campaign_id": "đợt kiểm tra",
@@ -133,6 +135,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "account_status": {"active": "Đang hoạt động", "inactive": "Đã khóa"},
     "device_status": {"active": "Đang dùng", "revoked": "Đã thu hồi"},
+    "signer_status": {"active": "Đang ký", "inactive": "Ngừng ký"},
     "vetting_outcome": {"vetted": "Đạt", "not_vetted": "Không đạt"},
     "audit_action": {
         "create": "Tạo mới", "update": "Sửa đổi", "delete": "Xoá", "read": "Xem dữ liệu cá nhân",

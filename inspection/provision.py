@@ -12,6 +12,7 @@ the report was on time (`inspection.provision_deadline`).
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,9 @@ PROVISION_KIND = "provision_report"
 PROVISION_JOB = "workers.jobs.render_provision_report_job"
 FIGURES = ("total_volume", "local_volume", "staff_involved", "revenue_vnd")
 TEXTS = ("difficulties", "proposals")
-CONTENT = (*FIGURES, "compliance", "incidents", *TEXTS)
+SIGNATURE = ("signer_name", "signer_title")
+"""Who signs for the post office: optional (by default "Giám đốc", the name left blank)."""
+CONTENT = (*FIGURES, "compliance", "incidents", *TEXTS, *SIGNATURE)
 ASPECT_LABELS = LABELS["compliance_aspect"]
 MISSING = {
     "total_volume": "Chưa nhập tổng sản lượng bưu gửi KT1 trong năm.",
@@ -168,6 +171,8 @@ def _checked(name: str, value: Any, report: ProvisionReport) -> Any:
         return _compliance(dict(report.compliance or {}), value)
     if name == "incidents":
         return [_incident(i, n) for n, i in enumerate(value)]
+    if name in SIGNATURE:
+        return unicodedata.normalize("NFC", str(value)).strip() or None
     return str(value)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from inspection import audit, errors, jobs, provision_deadline
+from inspection import audit, errors, jobs, notices, provision_deadline, signers
 from inspection.db import utcnow
 from inspection.labels import LABELS
 from inspection.models import (
@@ -53,6 +53,8 @@ from inspection.scope import ensure_visible, province_clause, require_role
 REQUESTERS = ("supervisor", "admin")
 REPORT_KIND = "report"
 REPORT_JOB = "workers.jobs.render_report_job"
+TYPE_CODE = "BC"
+"""The report's type in its symbol ("05/BC-SKHCN", Decree 30/2020 Appendix III)."""
 
 DONE = ("submitted", "approved")
 COUNTED = ("open", "confirmed", "remediated", "verified")
@@ -64,12 +66,13 @@ UNKNOWN_COMMUNE = "Chưa xác định xã, phường"
 # --- Asking for a report (web side) ----------------------------------------------------------
 
 def request_report(session: Session, actor: User | None, *, kind: str, province_code: str,
-                   year: int | None = None,
-                   campaign_id: uuid.UUID | None = None) -> tuple[Report, Job | None]:
+                   year: int | None = None, campaign_id: uuid.UUID | None = None,
+                   signer_id: uuid.UUID | None = None) -> tuple[Report, Job | None]:
     """A new pending report and, for a user, the job that will write it (the caller enqueues
     it after commit). `actor` None is the command line, which renders in-process.
     Forbidden for other roles; NotFound for another province or campaign; ValidationFailed
-    for a missing year or campaign."""
+    for a missing year or campaign, and for the signer as `inspection.signers.choose` rules
+    (the command line, naming none, takes the province's only active signer, if any)."""
     if actor is not None:
         require_role(actor, *REQUESTERS)
         ensure_visible(actor, province_code, "tỉnh, thành phố")
@@ -90,8 +93,13 @@ def request_report(session: Session, actor: User | None, *, kind: str, province_
     else:
         raise errors.ValidationFailed(f"Loại báo cáo không hợp lệ: {kind}.",
                                       errors={"kind": ["Chỉ nhận annual hoặc campaign."]})
+    signer = (signers.choose(session, province_code=province_code, signer_id=signer_id)
+              if actor is not None or signer_id is not None
+              else signers.only_active(session, province_code))
     report = Report(id=uuid.uuid4(), kind=kind, province_code=province_code, year=year,
                     campaign_id=campaign_id, status="pending",
+                    signer_id=signer.id if signer else None,
+                    issuer=issuer_of(session, province_code),
                     created_by=actor.id if actor else None)
     session.add(report)
     session.flush()
@@ -104,6 +112,11 @@ def request_report(session: Session, actor: User | None, *, kind: str, province_
                            "kind": kind, "year": year, "campaign_id": campaign_id,
                            "job_id": job.id if job else None})
     return report, job
+
+
+def issuer_of(session: Session, province_code: str) -> str:
+    """The counter and symbol of the province's reports: "BC-SKHCN"."""
+    return f"{TYPE_CODE}-{notices.issuing_body(session, province_code).abbreviation}"
 
 
 def campaign_of(session: Session, province_code: str, campaign_id: uuid.UUID) -> Campaign:
@@ -431,6 +444,19 @@ def lock_for_render(session: Session, report_id: uuid.UUID | str) -> Report:
     report = session.get(Report, key, with_for_update=True, populate_existing=True)
     if report is None:
         raise errors.NotFound("Không tìm thấy báo cáo.")
+    return report
+
+
+def assign_number(session: Session, report: Report, *, issued_on: date) -> Report:
+    """Number the report (once: a numbered report keeps its number) from its issuer's counter
+    for the year (`inspection.notices.take_number`): "05/BC-SKHCN"."""
+    if report.number is None:
+        report.issuer = report.issuer or issuer_of(session, report.province_code)
+        report.number_year = issued_on.year
+        report.number = notices.take_number(session, issuer=report.issuer,
+                                            province_code=report.province_code,
+                                            year=issued_on.year)
+        session.flush()
     return report
 
 

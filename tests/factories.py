@@ -19,6 +19,7 @@ from inspection.models import (
     ChecklistItem,
     ChecklistSection,
     ProvisionReport,
+    Signer,
     Site,
     StaffMember,
     User,
@@ -272,3 +273,34 @@ class ProvisionReportFactory(_Base):
 
 
 _ALL.append(ProvisionReportFactory)
+
+
+# --- The register of signing officials ---------------------------------------------------------
+
+class SignerFactory(_Base):
+    """An active deputy director of Cần Thơ's Sở signing on the director's behalf."""
+
+    class Meta:
+        model = Signer
+
+    id = factory.LazyFunction(uuid.uuid4)
+    province_code = "92"
+    full_name = factory.Sequence(lambda n: f"Lê Văn Ký {n}")
+    title = "Phó Giám đốc"
+    delegation = "KT. GIÁM ĐỐC"
+    active = True
+    version = 1
+
+
+_ALL.append(SignerFactory)
+
+
+def the_signer(province_code: str = "92") -> Signer:
+    """The province's only active signer, added if it has none: what a world that issues
+    notices or reports needs (asked for without `signer_id`, they are signed by it)."""
+    from sqlalchemy import select
+
+    session = SignerFactory._meta.sqlalchemy_session
+    active = session.scalars(select(Signer).where(Signer.province_code == province_code,
+                                                  Signer.active.is_(True))).all()
+    return active[0] if len(active) == 1 else SignerFactory(province_code=province_code)

@@ -116,7 +116,7 @@ def test_0013_keeps_each_device_for_its_owner_and_keys_remembered_pushes_by_user
         assert conn.execute(text("SELECT mutation_id FROM sync_mutations")).all() == [("m-1",)]
 
 
-BEFORE_RECORD_REISSUE = "0017"
+BEFORE_RECORD_REISSUE = "0018"
 """The revision just before 0019 (records re-issued)."""
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from inspection import audit, notices
 from inspection.config import Settings
 from inspection.db import utcnow
-from inspection.models import Job, Notice, Photo, User
+from inspection.models import Job, Notice, Photo, Signer, User
 from media.blobstore import BlobStore
 from workers.documents import model, render_notice_docx, render_notice_pdf
 from workers.documents.signing import signer_for
@@ -92,10 +92,21 @@ def notice_document(facts: notices.NoticeFacts, thumbnails: dict[uuid.UUID, byte
                        for f in facts.findings),
         due_on=notice.due_on,
         recipients=_recipients(site.organization or site.name, facts.province),
-        signer=model.Signer("Phó Giám đốc", "", authority="KT. Giám đốc"),
+        signer=signature(facts.signer),
         photos=tuple(_photo(p, thumbnails.get(p.id)) for p in facts.photos),
         verify_url=verify_url,
     )
+
+
+UNNAMED = model.Signer("Phó Giám đốc", "", authority="KT. Giám đốc")
+"""The block of a document asked for before signers were registered: no name."""
+
+
+def signature(signer: Signer | None) -> model.Signer:
+    """The signature block of the register's signer: delegation, title, then the name."""
+    if signer is None:
+        return UNNAMED
+    return model.Signer(signer.title, signer.full_name, authority=signer.delegation or "")
 
 
 def _team(users: tuple[User, ...], province: str) -> tuple[model.TeamMember, ...]:

@@ -18,6 +18,7 @@ from inspection.models import ProvisionReport
 from media.blobstore import BlobStore
 from workers.documents import model
 from workers.documents.provision import (
+    SIGNER,
     Incident,
     render_provision_docx,
     render_provision_pdf,
@@ -54,7 +55,8 @@ def provision_document(facts: provision.ProvisionFacts) -> Document:
         incidents=tuple(Incident(date.fromisoformat(i["occurred_on"]), i["description"],
                                  i["handling"]) for i in r.incidents or ()),
         difficulties=r.difficulties or "", proposals=r.proposals or "",
-        recipients=_recipients(facts.parent))
+        recipients=_recipients(facts.parent),
+        signer=model.Signer(r.signer_title or SIGNER.title, r.signer_name or ""))
 
 
 def _recipients(parent: str) -> tuple[str, ...]:

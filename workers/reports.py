@@ -18,7 +18,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from inspection import notices, provision_deadline, reports
-from inspection.models import Report
+from inspection.models import Report, Signer
 from inspection.provision_deadline import ProvisionSummary
 from inspection.reports import Figures, ReportData
 from media.blobstore import BlobStore
@@ -26,6 +26,7 @@ from workers.documents import model
 from workers.documents.report import render_report_pdf, render_report_xlsx
 from workers.documents.report_model import Column, DataTable, Format, Part, StatReport
 from workers.documents.vietnamese import number
+from workers.notices import UNNAMED, signature
 
 Progress = Callable[[int], None]
 KT1 = "dịch vụ bưu chính KT1"
@@ -50,13 +51,19 @@ def render_report(session: Session, store: BlobStore, report_id: uuid.UUID | str
     if report.is_ready:
         return Rendered(report)
     today = notices.today_in_vietnam(now)
+    # Numbered at the start: the number is committed with the first figures and kept by the
+    # report (a failed report keeps its number and is not rendered again).
+    reports.assign_number(session, report, issued_on=today)
+    report_number = report.number
+    signer = signature(session.get(Signer, report.signer_id) if report.signer_id else None)
 
     def between_queries(percent: int) -> None:
         session.commit()
         tell(5 + percent * 55 // 100)
 
     data = reports.report_data(session, report, as_of=today, progress=between_queries)
-    document = statement(data, _body(session, data.province_code), issued_on=today)
+    document = replace(statement(data, _body(session, data.province_code), issued_on=today),
+                       number=report_number, signer=signer)
     pdf = render_report_pdf(document)
     tell(75)
     xlsx = render_report_xlsx(document)
@@ -101,7 +108,7 @@ def statement(data: ReportData, body: model.IssuingBody, *, issued_on: date) -> 
                     "Bộ Khoa học và Công nghệ (để báo cáo)",
                     f"Công an {data.province} (để phối hợp)",
                     f"Bưu điện {data.province} (để thực hiện)"),
-        signer=model.Signer("Phó Giám đốc", "", authority="KT. Giám đốc"))
+        signer=UNNAMED)
 
 
 def _rate(value: float | None) -> str:

@@ -47,6 +47,12 @@ class NoticeRequestedSchema(Schema):
     job_id = fields.UUID(metadata={"description": "Follow it on `GET /jobs/{id}`."})
 
 
+class NoticeRequestSchema(Schema):
+    signer_id = fields.UUID(load_default=None, allow_none=True, metadata={
+        "description": "The official who signs it (`GET /signers?active=true`); default: "
+                       "the province's only active signer."})
+
+
 class NoticeFilesSchema(Schema):
     pdf = fields.String(allow_none=True)
     docx = fields.String(allow_none=True)
@@ -90,6 +96,7 @@ class NoticeSchema(Schema):
     pdf_sha256 = fields.String(allow_none=True)
     docx_sha256 = fields.String(allow_none=True)
     job_id = fields.UUID(allow_none=True)
+    signer_id = fields.UUID(allow_none=True, metadata={"description": "Who signs it."})
     created_at = fields.DateTime()
     version = fields.Integer()
     overdue = fields.Boolean(metadata={
@@ -108,7 +115,8 @@ class NoticeSchema(Schema):
         notice = standing.notice if standing is not None else shown
         assert isinstance(notice, Notice)
         plain = ("id", "inspection_id", "province_code", "status", "issued_on", "due_on",
-                 "pdf_sha256", "docx_sha256", "job_id", "created_at", "version", "findings")
+                 "pdf_sha256", "docx_sha256", "job_id", "created_at", "version", "findings",
+                 "signer_id")
         issued = notices.is_issued(notice)
         view = {**{k: getattr(notice, k) for k in plain}, "number": notice.label,
                 "site": notice.inspection.site,
@@ -185,17 +193,22 @@ class NoticePatchSchema(Schema):
 
 @blp.post("/inspections/<uuid:inspection_id>/notices")
 @login_required()
+@blp.arguments(NoticeRequestSchema, required=False)
 @blp.response(202, NoticeRequestedSchema)
 @blp.alt_response(200, schema=NoticeRequestedSchema,
                   description="The inspection's notice exists already (pending or issued)")
 @blp.alt_response(404, schema=ProblemSchema, description="No such inspection in your scope")
 @blp.alt_response(409, schema=ProblemSchema, description="The inspection is not approved")
-@blp.alt_response(422, schema=ProblemSchema, description="No confirmed finding to notify")
-def request_notice(inspection_id: uuid.UUID) -> Any:
-    """Ask for the violation notice of an approved inspection's confirmed findings."""
+@blp.alt_response(422, schema=ProblemSchema, description=(
+    "No confirmed finding to notify; the signer is another province's or inactive, or none "
+    "was chosen and the province has not exactly one active signer"))
+def request_notice(body: dict[str, Any], inspection_id: uuid.UUID) -> Any:
+    """Ask for the violation notice of an approved inspection's confirmed findings, signed
+    by `signer_id`."""
     notice, job, queued = notices.request_notice(database.session(), current_user(),
                                                  inspection_id,
-                                                 served_at=request.host_url.rstrip("/"))
+                                                 served_at=request.host_url.rstrip("/"),
+                                                 signer_id=body.get("signer_id"))
     if queued or job.status == "queued":  # a retry hands over a job the queue lost
         enqueue_after_commit(notices.NOTICE_JOB, str(job.id), str(notice.id), key=str(job.id))
     return {"notice_id": notice.id, "job_id": job.id}, 202 if queued else 200

@@ -88,6 +88,11 @@ class ContentSchema(Schema):
                                 "description": "The whole list (`[]`: none in the year)."})
     difficulties = _text("Difficulties and their causes.")
     proposals = _text("Proposals.")
+    signer_name = fields.String(allow_none=True, validate=validate.Length(max=200), metadata={
+        "description": "Who signs it for the post office (optional; printed under the "
+                       "signature)."})
+    signer_title = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={
+        "description": "The signer's title, e.g. `Giám đốc` (default), `Phó Giám đốc`."})
 
 
 class ProvisionPatchSchema(ContentSchema):

@@ -37,6 +37,9 @@ class ReportRequestSchema(Schema):
         "description": "Required for an annual report."})
     campaign_id = fields.UUID(load_default=None, metadata={
         "description": "Required for a campaign report."})
+    signer_id = fields.UUID(load_default=None, allow_none=True, metadata={
+        "description": "The official who signs it (`GET /signers?active=true`); default: "
+                       "the province's only active signer."})
 
 
 class ReportRequestedSchema(Schema):
@@ -64,6 +67,10 @@ class ReportSchema(Schema):
     year = fields.Integer(allow_none=True)
     campaign_id = fields.UUID(allow_none=True)
     status = fields.String(metadata={"enum": list(REPORT_STATUSES)})
+    number = fields.String(allow_none=True, metadata={
+        "description": "Number and symbol as printed, e.g. `05/BC-SKHCN`; null until the job "
+                       "numbers it."})
+    signer_id = fields.UUID(allow_none=True, metadata={"description": "Who signs it."})
     files = fields.Nested(ReportFilesSchema, metadata={
         "description": "Where to download the documents; null until the report is ready."})
     created_at = fields.DateTime()
@@ -72,8 +79,8 @@ class ReportSchema(Schema):
     @pre_dump
     def _view(self, report: Report, **_: Any) -> dict[str, Any]:
         plain = ("id", "kind", "province_code", "year", "campaign_id", "status", "created_at",
-                 "finished_at")
-        return {**{k: getattr(report, k) for k in plain},
+                 "finished_at", "signer_id")
+        return {**{k: getattr(report, k) for k in plain}, "number": report.label,
                 "files": {kind: DOCUMENT_URL.format(id=report.id, kind=kind)
                           if report.is_ready else None for kind in MIMETYPES}}
 
@@ -85,6 +92,9 @@ class ReportSchema(Schema):
 @blp.alt_response(403, schema=ProblemSchema, description="Only supervisors and admins")
 @blp.alt_response(404, schema=ProblemSchema,
                   description="No such province or campaign in your scope")
+@blp.alt_response(422, schema=ProblemSchema, description=(
+    "The signer is another province's or inactive, or none was chosen and the province has "
+    "not exactly one active signer"))
 def request_report(body: dict[str, Any]) -> Any:
     """Ask for an annual report of a province or a campaign's report (PDF and XLSX)."""
     report, job = reports.request_report(database.session(), current_user(), **body)

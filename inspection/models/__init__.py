@@ -18,6 +18,7 @@ from inspection.models.provision import ProvisionReminder, ProvisionReport
 from inspection.models.records import InspectionRecord
 from inspection.models.reference import Commune, Province, ReferenceDataset
 from inspection.models.reports import Report
+from inspection.models.signers import Signer
 from inspection.models.sites import Site
 from inspection.models.staff import StaffMember
 from inspection.models.sync import SyncConflict, SyncFeed, SyncMutation
@@ -50,6 +51,7 @@ __all__ = [
     "ProvisionReport",
     "ReferenceDataset",
     "Report",
+    "Signer",
     "Site",
     "StaffMember",
     "SyncConflict",

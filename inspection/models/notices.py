@@ -40,6 +40,8 @@ class Notice(IssuedDocument, Base):
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     # The photo evidence its appendix printed: [{photo_id, item_code, sha256}], fixed at issue.
     evidence: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONValue, nullable=True)
+    # The official who signs it, chosen when it is asked for (`inspection.signers`).
+    signer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("signers.id"))
     # Follow-up (`inspection.notices.followup`): the post office's latest remediation report...
     remediation_report: Mapped[str | None] = mapped_column(Text)
     remediated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
@@ -59,6 +61,7 @@ class Notice(IssuedDocument, Base):
 
     __audited__ = ("inspection_id", "issuer", "year", "number", "symbol", "status",
                    "issued_on", "due_on", "pdf_sha256", "docx_sha256", "evidence", "version",
+                   "signer_id",
                    "remediation_report", "remediated_by", "remediated_at",
                    "remediation_photo_ids", "review_decision", "review_comment",
                    "reviewed_by", "reviewed_at")

@@ -45,6 +45,10 @@ class ProvisionReport(Base):
     incidents: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONValue)
     difficulties: Mapped[str | None] = mapped_column(Text)
     proposals: Mapped[str | None] = mapped_column(Text)
+    # Who signs it for the post office (printed under the signature; optional: by default the
+    # director, the name written in by hand)
+    signer_name: Mapped[str | None] = mapped_column(String(200))
+    signer_title: Mapped[str | None] = mapped_column(String(100))
     # Workflow
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
@@ -66,8 +70,9 @@ class ProvisionReport(Base):
 
     __audited__ = ("organization", "year", "status", "total_volume", "local_volume",
                    "staff_involved", "revenue_vnd", "compliance", "incidents", "difficulties",
-                   "proposals", "submitted_at", "first_submitted_on", "received_on",
-                   "reviewed_at", "review_comment", "version")
+                   "proposals", "signer_name", "signer_title", "submitted_at",
+                   "first_submitted_on", "received_on", "reviewed_at", "review_comment",
+                   "version")
 
 
 class ProvisionReminder(Base):

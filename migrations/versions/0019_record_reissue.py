@@ -2,7 +2,7 @@
 in the making; a replaced record links to the record that replaced it
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-07 05:00:00
 
 The unique constraint on `inspection_records.inspection_id` gives way to two partial unique
@@ -24,7 +24,7 @@ from alembic import op
 from inspection.db import UTCDateTime
 
 revision: str = '0019'
-down_revision: str | None = '0017'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

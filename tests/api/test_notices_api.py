@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 import workers.jobs
-from inspection.models import Notice, NoticeCounter
+from inspection.models import Notice, NoticeCounter, Signer
 from tests import factories
 from tests.api.test_findings_api import World as FindingsWorld
 from tests.workers.test_documents import NATIONAL_TITLE, docx_text, pdf_text
@@ -23,14 +23,15 @@ class World(FindingsWorld):
 
     def __init__(self, api, client, *, approve=True, confirm=("A1", "C2")) -> None:  # type: ignore[no-untyped-def]
         super().__init__(api, client, approve=approve)
+        self.signer = factories.the_signer("92")  # Cần Thơ's only one signs by default
         for code in confirm:
             resp = self.patch("supervisor", self.finding(code)["id"],
                               {"status": "confirmed"}, '"1"')
             assert resp.status_code == 200, resp.get_json()
 
-    def post(self, who="supervisor"):  # type: ignore[no-untyped-def]
+    def post(self, who="supervisor", **body):  # type: ignore[no-untyped-def]
         return self.client.post(f"{API}/inspections/{self.inspection_id}/notices",
-                                headers=self.h[who])
+                                headers=self.h[who], **({"json": body} if body else {}))
 
     def get(self, notice_id, who="supervisor"):  # type: ignore[no-untyped-def]
         return self.client.get(f"{API}/notices/{notice_id}", headers=self.h[who])
@@ -158,3 +159,49 @@ def test_the_qr_link_points_at_the_address_the_request_reached_when_no_public_ur
     text = "".join(pdf_text(pdf.data).split())  # the URL may wrap in its cell
     assert f"http://kt1.cantho.local:8080/notices/{notice_id}/verify" in text
     assert "localhost:5000" not in text
+
+
+# --- the signer ---------------------------------------------------------------------------------
+
+def test_the_chosen_signer_is_stored_and_printed_under_the_signature(client, world):
+    chosen = factories.SignerFactory(full_name="Nguyễn Văn An", title="Giám đốc",
+                                     delegation=None)
+    resp = world.post(signer_id=str(chosen.id))
+    assert resp.status_code == 202, resp.get_json()
+    notice = world.get(resp.get_json()["notice_id"]).get_json()
+    assert notice["signer_id"] == str(chosen.id)
+    for kind, extract in (("pdf", pdf_text), ("docx", docx_text)):
+        text = extract(client.get(notice["files"][kind], headers=world.h["supervisor"]).data)
+        assert "GIÁM ĐỐC" in text and "Nguyễn Văn An" in text
+        assert "KT. GIÁM ĐỐC" not in text
+
+
+def test_without_a_choice_the_province_only_active_signer_signs(world, session):
+    resp = world.post()
+    assert resp.status_code == 202, resp.get_json()
+    notice = session.get(Notice, uuid.UUID(resp.get_json()["notice_id"]))
+    assert notice.signer_id == world.signer.id
+
+
+def test_another_province_or_an_inactive_signer_is_a_422_and_no_notice_is_made(world, session):
+    theirs = factories.SignerFactory(province_code="31")
+    retired = factories.SignerFactory(active=False)
+    for signer in (theirs, retired):
+        body = problem(world.post(signer_id=str(signer.id)), 422)
+        assert "signer_id" in body["errors"] and "Chọn người ký" in body["detail"]
+    body = problem(world.post(signer_id="not-a-uuid"), 422)
+    assert "signer_id" in body["errors"]
+    assert session.scalar(select(func.count()).select_from(Notice)) == 0
+
+
+def test_without_a_choice_several_or_no_active_signers_is_a_422_asking_to_choose(
+        world, session):
+    factories.SignerFactory()
+    body = problem(world.post(), 422)
+    assert body["detail"].startswith("Chọn người ký") and "signer_id" in body["errors"]
+    for signer in session.scalars(select(Signer)):
+        signer.active = False
+    session.flush()
+    body = problem(world.post(), 422)
+    assert "chưa có người ký" in body["detail"]
+    assert session.scalar(select(func.count()).select_from(Notice)) == 0

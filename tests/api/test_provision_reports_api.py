@@ -184,6 +184,22 @@ def test_the_sent_report_downloads_as_pdf_and_docx_with_its_content(client, worl
             assert phrase in text, (kind, phrase)
 
 
+def test_the_post_offices_own_signer_is_printed_under_the_signature(client, world):
+    report = world.complete()
+    resp = world.patch(report["id"], {"signer_name": "  Nguyễn Thị Thu ",
+                                      "signer_title": "Phó Giám đốc"})
+    assert resp.status_code == 200, resp.get_json()
+    assert (resp.get_json()["signer_name"], resp.get_json()["signer_title"]) == (
+        "Nguyễn Thị Thu", "Phó Giám đốc")
+    sent = world.act(report["id"], "submit", "clerk")
+    assert sent.status_code == 200, sent.get_json()
+    files = world.get(report["id"]).get_json()["files"]
+    for kind, extract in (("pdf", pdf_text), ("docx", docx_text)):
+        text = extract(client.get(files[kind], headers=world.h["clerk"]).data)
+        block = text[text.index("Nơi nhận:"):]
+        assert block.index("PHÓ GIÁM ĐỐC") < block.index("Nguyễn Thị Thu"), kind
+
+
 def test_a_returned_report_is_edited_and_sent_again_keeping_its_first_sending_day(
         client, session, world):
     report = world.sent()
@@ -253,6 +269,8 @@ def test_if_match_is_required_and_a_stale_one_answers_412(world):
     ({"incidents": {"description": "x"}}, "incidents"),
     ({"volume": 12}, "volume"),
     ({"total_volume": 10, "local_volume": 11}, "local_volume"),
+    ({"signer_name": "x" * 201}, "signer_name"),
+    ({"signer_title": 5}, "signer_title"),
     ({}, "_schema"),
 ])
 def test_bad_content_is_a_422_problem_naming_the_field(world, body, field):

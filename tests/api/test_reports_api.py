@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 import workers.jobs
+from api.cli import main
 from inspection import notices, reports
 from inspection.models import Job, Report
 from tests import factories
@@ -207,3 +208,55 @@ def test_a_report_whose_campaign_moved_away_fails_with_its_error_on_the_job(
     assert (got["status"], got["files"]) == ("failed", {"pdf": None, "xlsx": None})
     problem(client.get(f"{API}/reports/{report.id}/document.xlsx", headers=h["supervisor"]),
             409)
+
+
+# --- number and signer ----------------------------------------------------------------------
+
+def test_reports_are_numbered_in_turn_and_print_the_chosen_signer(client, h, world, session):
+    chosen = factories.SignerFactory(full_name="Nguyễn Văn An", title="Giám đốc",
+                                     delegation=None)
+    first = asked(client, h, {**ANNUAL, "signer_id": str(chosen.id)}).get_json()
+    report = client.get(f"{API}/reports/{first['report_id']}", headers=h["supervisor"]).get_json()
+    assert (report["number"], report["signer_id"]) == ("01/BC-SKHCN", str(chosen.id))
+    text = pdf_text(client.get(report["files"]["pdf"], headers=h["supervisor"]).data)
+    assert "Số: 01/BC-SKHCN" in text and "Nguyễn Văn An" in text
+    second = asked(client, h, {**ANNUAL, "signer_id": str(chosen.id)}).get_json()
+    again = client.get(f"{API}/reports/{second['report_id']}", headers=h["supervisor"])
+    assert again.get_json()["number"] == "02/BC-SKHCN"
+
+
+def test_a_report_signer_of_another_province_or_inactive_or_not_chosen_is_a_422(
+        client, h, world, session):
+    theirs = factories.SignerFactory(province_code="31")
+    retired = factories.SignerFactory(active=False)
+    before = session.query(Report).count()
+    for signer in (theirs, retired):
+        body = problem(asked(client, h, {**ANNUAL, "signer_id": str(signer.id)}), 422)
+        assert "signer_id" in body["errors"]
+    factories.SignerFactory()  # two active now: one must be chosen
+    body = problem(asked(client, h, ANNUAL), 422)
+    assert body["detail"].startswith("Chọn người ký")
+    assert session.query(Report).count() == before
+
+
+def test_kt1_report_signs_with_the_named_or_the_only_signer_and_refuses_another_province(
+        app, world, session, tmp_path):
+    def kt1(*args: str):  # type: ignore[no-untyped-def]
+        return app.test_cli_runner().invoke(main, ["report", "annual", "--province", "92",
+                                                   "--year", "2026", "--out", str(tmp_path),
+                                                   *args])
+
+    done_by_default = kt1()
+    assert done_by_default.exit_code == 0, done_by_default.output
+    pdf = pdf_text((tmp_path / "bao-cao-92-2026.pdf").read_bytes())
+    only = factories.the_signer("92")
+    assert only.full_name in pdf and "Số: 01/BC-SKHCN" in pdf
+    chosen = factories.SignerFactory(full_name="Nguyễn Văn An", title="Giám đốc",
+                                     delegation=None)
+    named = kt1("--signer", str(chosen.id))
+    assert named.exit_code == 0, named.output
+    pdf = pdf_text((tmp_path / "bao-cao-92-2026.pdf").read_bytes())
+    assert "Nguyễn Văn An" in pdf and "Số: 02/BC-SKHCN" in pdf
+    theirs = factories.SignerFactory(province_code="31")
+    refused = kt1("--signer", str(theirs.id))
+    assert refused.exit_code != 0 and "Chọn người ký" in refused.output

@@ -51,7 +51,8 @@ CALLER: dict[str, str | None] = {
         "POST /api/v1/checklists", "PUT /api/v1/checklists/{checklist_id}",
         "POST /api/v1/checklists/{checklist_id}/publish",
         "POST /api/v1/checklists/{checklist_id}/retire", "GET /api/v1/users/{user_id}",
-        "PATCH /api/v1/users/{user_id}"], "admin"),
+        "PATCH /api/v1/users/{user_id}", "POST /api/v1/signers",
+        "PATCH /api/v1/signers/{signer_id}"], "admin"),
     **dict.fromkeys([
         "POST /api/v1/inspections", "PUT /api/v1/inspections/{inspection_id}/answers/{item_code}",
         "POST /api/v1/inspections/{inspection_id}/submit",
@@ -113,6 +114,7 @@ def _build(session, api) -> World:  # type: ignore[no-untyped-def]
         team=[users["inspector"], users["police"]])
     member = factories.StaffMemberFactory(site=site)
     report = factories.ProvisionReportFactory(complete=True)
+    signer = factories.the_signer("92")  # Cần Thơ's only one: notices and reports name it
     headers: dict[str | None, dict[str, str]] = {None: {}}
     for role, user in users.items():
         headers[role] = {**api.login(user, device_id=f"tablet-{role}"),
@@ -151,7 +153,8 @@ def _build(session, api) -> World:  # type: ignore[no-untyped-def]
         "campaign_id": [str(campaign.id)], "assignment_id": [str(assignment.id)],
         "inspection_id": [draft, approved], "item_code": ["A1", "C1", "K1", "H1"],
         "finding_id": [f["id"] for f in findings], "member_id": [str(member.id)],
-        "report_id": [str(report.id)], "device_id": [str(d["id"]) for d in devices],
+        "report_id": [str(report.id)], "signer_id": [str(signer.id)],
+        "device_id": [str(d["id"]) for d in devices],
         "code": ["31120", "00004"], "kind": ["pdf", "docx", "xlsx"],
         "rendition": ["thumbnail", "preview", "original"],
         "z": ["10"], "x": ["813"], "y": ["487"],

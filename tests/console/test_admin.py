@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from inspection import accounts, demo
 from inspection.checklists import services as checklists
-from inspection.models import Checklist, User
+from inspection.models import Checklist, Signer, User
 from tests.console.conftest import PASSWORD, TABLET, menu, open_page, screenshot, sign_in
 
 NEW_PASSWORD = "mat-khau-moi-2026"
@@ -46,7 +46,7 @@ def log_in(page: Page, world, username: str, password: str) -> None:  # type: ig
 
 
 def test_each_role_sees_only_its_own_pages_of_these(world, browser):
-    expected = {"admin": ["Người dùng", "Bảng kiểm tra", "Nhật ký kiểm toán"],
+    expected = {"admin": ["Người dùng", "Người ký", "Bảng kiểm tra", "Nhật ký kiểm toán"],
                 "congan.ct1": ["Thẩm tra nhân viên"], "buudien.ct": ["Nhân viên KT1"],
                 "giamsat.ct": []}
     mine = {entry for entries in expected.values() for entry in entries}
@@ -278,3 +278,43 @@ def test_the_admin_verifies_a_reference_in_the_register_and_marks_another_supers
     form.get_by_role("button", name="Lưu căn cứ").click()
     expect(form.get_by_role("alert")).to_be_visible()
     expect(form.locator(".field-error")).to_contain_text("căn cứ thay thế")
+
+
+def test_an_admin_adds_edits_and_deactivates_a_signer_of_the_province(world, page):
+    log_in(page, world, "quantri.ct", PASSWORD)
+    assert "Người ký" in menu(page)
+    page.goto(f"{world.base_url}/console/#/admin/signers")
+    expect(page.get_by_role("heading", name="Người ký văn bản")).to_be_visible()
+    expect(page.locator("tr[data-signer]").filter(has_text="Trần Văn Bình")).to_contain_text(
+        "KT. GIÁM ĐỐC")
+    page.locator("summary", has_text="Thêm người ký").click()
+    form = page.get_by_role("form", name="Thêm người ký")
+    form.get_by_label("Họ và tên").fill("   ")
+    form.get_by_role("button", name="Thêm người ký").click()
+    expect(form.locator(".field-error")).to_contain_text("Không được để trống")
+    form.get_by_label("Họ và tên").fill("Võ Thị Mai")
+    form.get_by_role("button", name="Thêm người ký").click()
+    expect(form.get_by_text("Đã thêm người ký “Võ Thị Mai”.")).to_be_visible()
+    row = page.locator("tr[data-signer]").filter(has_text="Võ Thị Mai")
+    expect(row).to_contain_text("Phó Giám đốc")
+    expect(row.locator(".badge")).to_have_text("Đang ký")
+    screenshot(page, "admin-signers")
+    signer = world.seed(lambda s: s.scalars(select(Signer).where(
+        Signer.full_name == "Võ Thị Mai")).one())
+    assert (signer.province_code, signer.delegation, signer.active) == (
+        "92", "KT. GIÁM ĐỐC", True)
+
+    row.get_by_role("button", name="Sửa Võ Thị Mai").click()
+    edit = page.get_by_role("form", name="Sửa người ký Võ Thị Mai")
+    edit.get_by_label("Chức vụ").fill("Giám đốc")
+    edit.get_by_label("Thẩm quyền ký").fill("")
+    edit.get_by_role("button", name="Lưu thay đổi").click()
+    expect(page.get_by_text("Đã lưu thông tin người ký Võ Thị Mai.")).to_be_visible()
+    expect(row).to_contain_text("Ký trực tiếp")
+
+    row.get_by_role("button", name="Ngừng ký: Võ Thị Mai").click()
+    expect(row.locator(".badge")).to_have_text("Ngừng ký")
+    expect(row.get_by_role("button", name="Cho ký lại: Võ Thị Mai")).to_be_visible()
+    stored = world.seed(lambda s: s.get_one(Signer, signer.id))
+    assert (stored.title, stored.delegation, stored.active, stored.version) == (
+        "Giám đốc", None, False, 3)

@@ -8,6 +8,8 @@ the tests act only through the pages."""
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 import uuid
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 import requests
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, expect
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from inspection import demo
@@ -52,6 +55,9 @@ def test_a_supervisor_asks_for_the_annual_report_follows_it_and_downloads_both_f
     assert [entry for entry in menu(page) if entry in mine] == mine
     page.get_by_label("Loại báo cáo", exact=True).select_option("annual")
     page.get_by_label("Năm báo cáo").fill("2026")
+    page.get_by_role("button", name="Lập báo cáo").click()  # two signers: one must be chosen
+    expect(page.get_by_text("Chọn người ký văn bản").first).to_be_visible()
+    page.get_by_label("Người ký").select_option(label="Giám đốc – Lê Thị Hoa")
     page.get_by_role("button", name="Lập báo cáo").click()
     expect(page.get_by_text("Báo cáo đã lập xong; tải về ở danh sách bên dưới.")).to_be_visible()
     expect(page.locator("[data-job-status]")).to_have_attribute("data-job-status", "finished")
@@ -64,6 +70,10 @@ def test_a_supervisor_asks_for_the_annual_report_follows_it_and_downloads_both_f
         row.get_by_role("button", name="Tải PDF báo cáo năm 2026").click()
     assert pdf.value.suggested_filename == "bao-cao-92-2026.pdf"
     assert _saved(pdf.value).startswith(b"%PDF-")
+    text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(_saved(pdf.value))).pages)
+    assert "Lê Thị Hoa" in unicodedata.normalize("NFC", text)
+    assert re.search(r"Số: \d{2}/BC-SKHCN", unicodedata.normalize("NFC", text))
+    expect(row).to_contain_text("/BC-SKHCN")
     with page.expect_download() as xlsx:
         row.get_by_role("button", name="Tải XLSX báo cáo năm 2026").click()
     book = load_workbook(io.BytesIO(_saved(xlsx.value)))
@@ -152,6 +162,8 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
     post.get_by_role("button", name="Xoá sự cố 2").click()
     expect(post.locator(".office-incident")).to_have_count(1)
     post.get_by_label("Khó khăn, vướng mắc và nguyên nhân").fill("Địa bàn cù lao xa.")
+    post.get_by_label("Người ký báo cáo").fill("Nguyễn Thị Thu")
+    post.get_by_label("Chức vụ người ký").fill("Phó Giám đốc")
     post.get_by_role("button", name="Lưu nháp").click()
     expect(post.get_by_role("status").filter(has_text="Đã lưu bản nháp.")).to_be_visible()
     post.evaluate("document.querySelector('.page').scrollTo(0, 0)")
@@ -191,6 +203,8 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
     with post.expect_download() as sent:
         post.get_by_role("button", name="Tải báo cáo (PDF)").click()
     assert _saved(sent.value).startswith(b"%PDF-")
+    text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(_saved(sent.value))).pages)
+    assert "Nguyễn Thị Thu" in unicodedata.normalize("NFC", text)
 
     office.reload()
     expect(office.get_by_text("12.480.000.000")).to_be_visible()
@@ -209,10 +223,11 @@ def test_a_provision_report_is_sent_returned_corrected_sent_again_and_accepted(
 
     def stored(session: Any) -> tuple[Any, ...]:
         r = session.scalars(select(ProvisionReport).where(ProvisionReport.year == DRAFT_YEAR)).one()
-        return r.status, r.revenue_vnd, r.proposals, len(r.incidents)
+        return (r.status, r.revenue_vnd, r.proposals, len(r.incidents), r.signer_name,
+                r.signer_title)
 
     assert world.seed(stored) == ("accepted", 12_480_000_000, "Đề nghị tập huấn nghiệp vụ KT1.",
-                                  1)
+                                  1, "Nguyễn Thị Thu", "Phó Giám đốc")
 
 
 def test_another_provinces_provision_report_reads_not_found(world, page):

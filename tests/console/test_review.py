@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import time
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -301,11 +302,16 @@ def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_iss
 
     # a finding citing a reference nobody has verified: the refusal lists it, the offer stays
     set_reference_status(world, "Quyết định 32/2025/QĐ-TTg", "unverified")
+    page.locator(".review-notice").get_by_label("Người ký").select_option(
+        label="KT. GIÁM ĐỐC – Phó Giám đốc – Trần Văn Bình")
     page.get_by_role("button", name="Ban hành thông báo vi phạm").click()
     refused = page.locator(".review-notice + .outcome-error")
     expect(refused).to_contain_text("Mục A1: Quyết định 32/2025/QĐ-TTg – chưa xác minh")
     set_reference_status(world, "Quyết định 32/2025/QĐ-TTg", "verified")
 
+    # two signers in Cần Thơ (the demo's): the supervisor chooses who signs
+    page.locator(".review-notice").get_by_label("Người ký").select_option(
+        label="KT. GIÁM ĐỐC – Phó Giám đốc – Trần Văn Bình")
     page.get_by_role("button", name="Ban hành thông báo vi phạm").click()
     expect(page.locator(".review-notice progress")).to_be_attached()  # the job, live
     number = page.locator(".review-notice .review-number")
@@ -329,6 +335,7 @@ def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_iss
     assert data.startswith(b"%PDF")
     text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
     assert notice_number.split("/")[0] in text and "TB-" in text
+    assert "Trần Văn Bình" in unicodedata.normalize("NFC", text)
 
     findings = world.seed(lambda s: {f.item_code: (f.status, f.status_comment) for f in s.scalars(
         select(Finding).where(Finding.inspection_id == uuid.UUID(story.inspection_id)))})

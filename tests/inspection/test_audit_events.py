@@ -17,6 +17,7 @@ def events(session, action: str) -> list[AuditEntry]:  # type: ignore[no-untyped
 
 def test_a_report_request_is_chained_with_its_job(session):
     supervisor = factories.UserFactory(role="supervisor")
+    factories.the_signer("92")
     audit.set_actor(session, supervisor.id, "console")
     report, job = reports.request_report(session, supervisor, kind="annual",
                                          province_code="92", year=2026)

@@ -100,15 +100,19 @@ def test_the_demo_is_dated_from_the_day_it_is_seeded(session, today):  # type: i
 
 def test_the_demo_issues_its_notices_under_the_register_the_domain_material_gives(session):
     from inspection import notices
+    from inspection.models import Signer
     from tests.legal_world import real_register
 
     real_register(session)
     demo.seed_demo(session)
     supervisor = session.scalar(select(User).where(User.username == "giamsat.ct"))
+    signer = session.scalars(select(Signer).where(Signer.province_code == "92")).first()
+    assert signer is not None
     approved = session.scalars(select(Inspection).where(Inspection.status == "approved")).all()
     assert approved
     for inspection in approved:
-        notice, _, queued = notices.request_notice(session, supervisor, inspection.id)
+        notice, _, queued = notices.request_notice(session, supervisor, inspection.id,
+                                                   signer_id=signer.id)
         facts = notices.facts(session, notice)
         assert queued and facts.findings
         for finding in facts.findings:

@@ -75,6 +75,7 @@ class World:
 def build_world(session: Session, as_of: date = AS_OF) -> World:
     """The world above in the database, due dates relative to `as_of`."""
     world = World()
+    factories.the_signer("92")  # Cần Thơ's only signer signs its reports by default
     checklist = factories.inspection_checklist()
     inspector, police = factories.joint_team()
     for key, kind in SITES.items():
@@ -215,6 +216,7 @@ def test_only_the_provinces_supervisors_ask_and_a_missing_year_or_campaign_is_in
         reports.request_report(session, supervisor, kind="campaign", province_code="92",
                                campaign_id=other.id)
     national = factories.UserFactory(role="admin", province_code=None)
+    factories.the_signer("31")
     report, _ = reports.request_report(session, national, kind="annual", province_code="31",
                                        year=2026)
     assert reports.get_report(session, national, report.id) is report

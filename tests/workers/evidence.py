@@ -21,7 +21,9 @@ DURING = "2026:05:05 09:15:00"  # EXIF local time, inside the visit
 
 def inspection_at_can_tho(session: Session, checklist: Checklist | None = None) -> Inspection:
     """A draft joint inspection, begun at STARTED, of a site at Cần Thơ's centre, on
-    `checklist` (by default the factories' inspection checklist)."""
+    `checklist` (by default the factories' inspection checklist). Cần Thơ gets its signer
+    (`factories.the_signer`), so a notice of the inspection can be asked for."""
+    factories.the_signer("92")
     inspector, police = factories.joint_team()
     site = factories.SiteFactory()
     checklist = checklist or factories.inspection_checklist()

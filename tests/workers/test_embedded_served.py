@@ -67,10 +67,14 @@ def test_the_embedded_default_makes_the_annual_report_a_notice_and_a_record(
         assert status == 200 and approved, approved
         inspection_id = approved[0]["id"]
 
+        status, signers = browser.call("GET", "/api/v1/signers?active=true")
+        assert status == 200 and len(signers) == 2, signers  # the demo's: one is chosen
+        signer = {"signer_id": signers[0]["id"]}
         asked = {
             "report": browser.call("POST", "/api/v1/reports", {
-                "kind": "annual", "province_code": "92", "year": 2026}),
-            "notice": browser.call("POST", f"/api/v1/inspections/{inspection_id}/notices"),
+                "kind": "annual", "province_code": "92", "year": 2026, **signer}),
+            "notice": browser.call("POST", f"/api/v1/inspections/{inspection_id}/notices",
+                                   signer),
             "record": browser.call("POST", f"/api/v1/inspections/{inspection_id}/record"),
         }
         for what, (status, body) in asked.items():

@@ -146,3 +146,19 @@ def test_a_certificate_that_cannot_sign_fails_the_job_for_good_without_showing_i
     assert job.error.startswith("Không ký số được văn bản: chứng thư số đã cấu hình")
     assert str(job_settings.signing_trust) in job.error and "mat-khau-bi-mat" not in job.error
     assert (notice.status, notice.number) == ("failed", None)
+
+
+def test_the_chosen_signer_is_printed_under_the_signature_in_the_pdf_and_the_docx(
+        session, store, settings, tmp_path):  # type: ignore[no-untyped-def]
+    inspection = approved_with_photo(session, store, tmp_path)
+    chosen = factories.SignerFactory(full_name="Nguyễn Văn An", title="Phó Giám đốc",
+                                     delegation="KT. GIÁM ĐỐC")
+    notice, _, _ = notices.request_notice(session, factories.UserFactory(role="supervisor"),
+                                          inspection.id, signer_id=chosen.id)
+    assert notice.signer_id == chosen.id
+    render_notice(session, store, notice.id, settings=settings)
+    assert notice.pdf_sha256 is not None and notice.docx_sha256 is not None
+    for text in (pdf_text(store.open(notice.pdf_sha256).read()),
+                 docx_text(store.open(notice.docx_sha256).read())):
+        block = text[text.index("KT. GIÁM ĐỐC"):]
+        assert block.index("PHÓ GIÁM ĐỐC") < block.index("Nguyễn Văn An")

@@ -86,12 +86,17 @@ function reportForm(r) {
   const difficulties = area("difficulties", r.difficulties);
   const proposals = area("proposals", r.proposals);
   const incidents = incidentList(r.incidents || []);
+  const signerName = /** @type {HTMLInputElement} */ (h("input", { name: "signer_name", maxlength: "200", value: r.signer_name || "", autocomplete: "off" }));
+  const signerTitle = /** @type {HTMLInputElement} */ (h("input", { name: "signer_title", maxlength: "100", value: r.signer_title || "", autocomplete: "off", placeholder: "Giám đốc" }));
   const element = h("form", { class: "office-provision-form", "aria-label": "Nội dung báo cáo", onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
     section("Số liệu", h("div", { class: "office-form-row" }, FIGURES.map((f, i) => field(label("provision_field", f), figures[i])))),
     section(label("provision_field", "compliance"), ASPECTS.map((a, i) => field(aspectTitle(a), aspects[i]))),
     section(label("provision_field", "incidents"), incidents.element),
     section("Khó khăn và đề xuất", field(label("provision_field", "difficulties"), difficulties),
-      field(label("provision_field", "proposals"), proposals)));
+      field(label("provision_field", "proposals"), proposals)),
+    section("Người ký", h("div", { class: "office-form-row" },
+      field(label("provision_field", "signer_name"), signerName, "In dưới chữ ký; để trống để ký tay"),
+      field(label("provision_field", "signer_title"), signerTitle, "Mặc định: Giám đốc"))));
   const text = (/** @type {HTMLTextAreaElement} */ t) => t.value.trim() || null;
   return {
     element,
@@ -101,6 +106,8 @@ function reportForm(r) {
       incidents: incidents.values(),
       difficulties: text(difficulties),
       proposals: text(proposals),
+      signer_name: signerName.value.trim() || null,
+      signer_title: signerTitle.value.trim() || null,
     }),
     /** Runs `fn`, marking the fields the server names in a validation error. @param {() => Promise<any>} fn */
     marking: (fn) => async () => {

@@ -6,6 +6,7 @@ import { dateTime, h, replace } from "../../dom.js";
 import { actionButton, badge, download, field, followJob, outcome, pagedTable, section, select } from "../../ui.js";
 import { label } from "/console/labels.js";
 import { apiPath, heading, numberInput, provinceChoice, thisYear } from "./common.js";
+import { signerChoice } from "../admin/signers.js";
 
 /** @param {import("../../router.js").PageContext} ctx */
 export async function render(ctx) {
@@ -29,6 +30,16 @@ export async function render(ctx) {
   };
   kind.addEventListener("change", showKind);
   showKind();
+  const signerPlace = h("div", { class: "office-signer" });
+  /** @type {() => string | null} */
+  let signer = () => null;
+  const chooseSigner = async () => {
+    const choice = await signerChoice(province.value());
+    signer = choice.value;
+    replace(signerPlace, choice.element);
+  };
+  await chooseSigner();
+  province.select?.addEventListener("change", () => { chooseSigner(); });
 
   const said = outcome();
   const progress = h("div", { class: "office-progress", "aria-label": "Tiến độ lập báo cáo" });
@@ -36,7 +47,7 @@ export async function render(ctx) {
 
   const ask = actionButton("Lập báo cáo", async () => {
     /** @type {Record<string, any>} */
-    const body = { kind: kind.value, province_code: province.value() };
+    const body = { kind: kind.value, province_code: province.value(), signer_id: signer() };
     if (kind.value === "annual") body.year = Number(year.value);
     else body.campaign_id = campaign.value;
     const asked = (await post("/reports", body)).data;
@@ -52,7 +63,7 @@ export async function render(ctx) {
     section("Yêu cầu lập báo cáo",
       h("div", { class: "office-form-row" },
         province.element,
-        field("Loại báo cáo", kind), yearField, campaignField),
+        field("Loại báo cáo", kind), yearField, campaignField, signerPlace),
       h("div", { class: "toolbar" }, ask), progress, said),
     section("Các báo cáo đã lập", list.filters, list.table.element));
 }
@@ -72,6 +83,7 @@ function reportList(campaignNames) {
     row: (r) => ({ dataset: { report: r.id, status: r.status } }),
     columns: [
       { title: "Loại", cell: (r) => label("report_kind", r.kind) },
+      { title: "Số", cell: (r) => r.number || "—" },
       { title: "Kỳ báo cáo", cell: (r) => r.year ? `Năm ${r.year}` : (campaignNames.get(r.campaign_id) || "Đợt kiểm tra") },
       { title: "Yêu cầu lúc", cell: (r) => dateTime(r.created_at) },
       { title: "Trạng thái", cell: (r) => badge("report_status", r.status) },

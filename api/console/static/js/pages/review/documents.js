@@ -7,6 +7,7 @@
 import * as api from "../../api.js";
 import { h, date, replace } from "../../dom.js";
 import { actionButton, badge, download, facts, followJob, openDocument, outcome } from "../../ui.js";
+import { signerChoice } from "../admin/signers.js";
 
 /** The files of a document: open the PDF, download PDF and DOCX. */
 function files(kind, doc) {
@@ -56,10 +57,10 @@ function recordView(record) {
 /**
  * Issue a document: POST, follow the job, then read and show the document.
  * @param {string} start POST path @param {string} idKey @param {string} readPath e.g. "/notices"
- * @param {HTMLElement} where @param {(doc: any) => HTMLElement} view
+ * @param {HTMLElement} where @param {(doc: any) => HTMLElement} view @param {unknown} [body]
  */
-async function issue(start, idKey, readPath, where, view) {
-  const answer = await api.post(start, undefined);
+async function issue(start, idKey, readPath, where, view, body = undefined) {
+  const answer = await api.post(start, body);
   const progress = h("div", { class: "review-job" });
   replace(where, progress);
   await followJob(answer.data.job_id, progress);
@@ -76,13 +77,19 @@ export async function documentsPanel(inspection) {
   const noticeOut = outcome();
   const recordOut = outcome();
   // Each offer is a button; when its job fails the offer comes back (asking again retries).
-  const offerNotice = () => replace(noticeBox,
-    h("p", { class: "muted" }, "Chưa có thông báo vi phạm. Thông báo liệt kê các phát hiện đã xác nhận."),
-    actionButton("Ban hành thông báo vi phạm", async () => {
-      const doc = await issue(`/inspections/${id}/notices`, "notice_id", "/notices", noticeBox, noticeView)
-        .catch((err) => { offerNotice(); throw err; });
-      return `Đã ban hành thông báo số ${doc.number}.`;
-    }, { where: noticeOut }));
+  // The notice is signed by the official chosen here (the only active one preselected).
+  const offerNotice = async () => {
+    const signer = await signerChoice();
+    replace(noticeBox,
+      h("p", { class: "muted" }, "Chưa có thông báo vi phạm. Thông báo liệt kê các phát hiện đã xác nhận."),
+      signer.element,
+      actionButton("Ban hành thông báo vi phạm", async () => {
+        const doc = await issue(`/inspections/${id}/notices`, "notice_id", "/notices", noticeBox, noticeView,
+          { signer_id: signer.value() })
+          .catch((err) => { offerNotice(); throw err; });
+        return `Đã ban hành thông báo số ${doc.number}.`;
+      }, { where: noticeOut }));
+  };
   const offerRecord = () => replace(recordBox,
     h("p", { class: "muted" }, "Biên bản kiểm tra ghi lại toàn bộ kết quả của phiên kiểm tra."),
     actionButton("Lập biên bản kiểm tra", async () => {
@@ -92,7 +99,7 @@ export async function documentsPanel(inspection) {
     }, { where: recordOut, kind: "btn-light" }));
   const existing = (await api.get("/notices", { inspection_id: id }).catch(() => [])) || [];
   if (existing.length) replace(noticeBox, noticeView(existing[0]));
-  else offerNotice();
+  else await offerNotice();
   offerRecord();
   return h("div", { class: "grid-2" },
     h("div", null, h("h3", null, "Thông báo vi phạm"), noticeBox, noticeOut),
