@@ -34,6 +34,7 @@ from inspection.models import (
     Notice,
     Photo,
     ProvisionReport,
+    Signer,
     User,
 )
 from media.blobstore import FileBlobStore
@@ -71,7 +72,11 @@ def main() -> None:
             session.commit()
             supervisor = session.scalars(
                 select(User).where(User.username == "giamsat.ct")).one()
-            notice, notice_job, _ = notices.request_notice(session, supervisor, INSPECTION)
+            deputy = session.scalars(select(Signer).where(  # "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"
+                Signer.province_code == "92", Signer.delegation.is_not(None))).first()
+            assert deputy is not None
+            notice, notice_job, _ = notices.request_notice(session, supervisor, INSPECTION,
+                                                           signer_id=deputy.id)
             record, record_job, _ = records.request_record(session, supervisor, INSPECTION)
             session.commit()
             jobs = [(notices.NOTICE_JOB, notice_job.id, notice.id),
