@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, request, url_for
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api import database
 from api.auth import login_required
@@ -59,13 +59,23 @@ def _iso_date(value: str) -> None:
 
 
 class ChecklistLegalRefSchema(Schema):
-    instrument = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    id = fields.UUID(metadata={"description": "The reference in /legal-references; a citation "
+                               "naming it takes its instrument, article and status"})
+    instrument = fields.String(validate=validate.Length(min=1, max=300))
     article = fields.String(allow_none=True, load_default=None,
                             validate=validate.Length(max=200))
-    status = fields.String(required=True, validate=validate.OneOf(REF_STATUSES))
+    status = fields.String(validate=validate.OneOf(REF_STATUSES))
     effective_from = fields.String(validate=_iso_date)
     effective_to = fields.String(validate=_iso_date)
     note = fields.String(allow_none=True, validate=validate.Length(max=1000))
+
+    @validates_schema
+    def _named(self, data: dict[str, Any], **_: Any) -> None:
+        """A citation names its register entry (`id`) or says what it cites."""
+        if data.get("id") is None:
+            missing = {k: ["Chưa nhập"] for k in ("instrument", "status") if k not in data}
+            if missing:
+                raise ValidationError(missing)
 
 
 ITEM_CODE = Identifier(identifiers.ITEM_CODE,

@@ -23,6 +23,7 @@ blp = Blueprint("findings", __name__, description="Phát hiện qua kiểm tra")
 
 
 class LegalRefSchema(Schema):
+    id = fields.UUID(metadata={"description": "The reference in /legal-references"})
     instrument = fields.String()
     article = fields.String(allow_none=True)
     status = fields.String()

@@ -19,10 +19,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from inspection import errors, identifiers
+from inspection import errors, identifiers, legal
 from inspection.checklists import compliance
 from inspection.db import new_id, utcnow
-from inspection.models import Checklist, ChecklistItem, ChecklistSection
+from inspection.models import Checklist, ChecklistItem, ChecklistSection, LegalReference
 from inspection.models.checklists import (
     ANSWER_TYPES,
     REF_STATUSES,
@@ -30,7 +30,7 @@ from inspection.models.checklists import (
     TARGET_KINDS,
 )
 
-REF_KEYS = {"instrument", "article", "status", "effective_from", "effective_to", "note"}
+REF_KEYS = {"id", "instrument", "article", "status", "effective_from", "effective_to", "note"}
 ITEM_KEYS = {"code", "text", "answer_type", "required", "photo_required", "compliant_when",
              "severity", "legal_basis", "legal_refs", "choices"}
 
@@ -70,6 +70,7 @@ def create_version(session: Session, *, code: str, title: str, target_kind: str,
     problems: dict[str, list[str]] = {}
     if not isinstance(code, str) or identifiers.problem(code, identifiers.CHECKLIST_CODE):
         problems["code"] = ["Mã gồm chữ, số, '.', '_', '-' (tối đa 50 ký tự)."]
+    sections = cite_register(session, sections, problems)
     clean = _validated_content(title, target_kind, sections, problems)
     if problems:
         raise errors.ValidationFailed("Nội dung bảng kiểm tra không hợp lệ.", errors=problems)
@@ -95,6 +96,7 @@ def update_draft(session: Session, checklist_id: uuid.UUID, *, title: str, targe
     checklist = _get_for_write(session, checklist_id, if_match)
     _require_status(checklist, "draft", "Chỉ sửa được bản nháp; hãy tạo phiên bản mới.")
     problems: dict[str, list[str]] = {}
+    sections = cite_register(session, sections, problems)
     clean = _validated_content(title, target_kind, sections, problems)
     if problems:
         raise errors.ValidationFailed("Nội dung bảng kiểm tra không hợp lệ.", errors=problems)
@@ -121,6 +123,7 @@ def publish(session: Session, checklist_id: uuid.UUID, *, retire_previous: bool 
     checklist.status = "published"
     checklist.published_at = utcnow()
     session.flush()
+    legal.sync_register(session)  # a citation new to the register is registered as authored
     return checklist
 
 
@@ -180,6 +183,44 @@ def _fill(checklist: Checklist, sections: list[dict[str, Any]]) -> None:
 
 def _nfc(value: Any) -> Any:
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def cite_register(session: Session, sections: Any,
+                  problems: dict[str, list[str]]) -> Any:
+    """`sections` (a copy) with each citation tied to the register of legal references by
+    id: a citation naming an `id` takes the reference's instrument, article and status; one
+    naming its instrument and article gets the id they derive (registered at publication).
+    An unknown id is a problem of its path."""
+    if not isinstance(sections, list):
+        return sections
+    sections = copy.deepcopy(sections)
+    done: set[int] = set()  # a citation shared by several items is one object in the copy
+    for n, section in enumerate(sections):
+        items = section.get("items") if isinstance(section, Mapping) else None
+        for m, item in enumerate(items if isinstance(items, list) else []):
+            refs = item.get("legal_refs") if isinstance(item, dict) else None
+            for k, ref in enumerate(refs if isinstance(refs, list) else []):
+                if isinstance(ref, dict) and id(ref) not in done:
+                    done.add(id(ref))
+                    _cite(session, ref, f"sections.{n}.items.{m}.legal_refs.{k}", problems)
+    return sections
+
+
+def _cite(session: Session, ref: dict[str, Any], path: str,
+          problems: dict[str, list[str]]) -> None:
+    if ref.get("id") in (None, ""):
+        if isinstance(ref.get("instrument"), str) and ref["instrument"].strip():
+            ref["id"] = str(legal.reference_id(ref["instrument"], ref.get("article")))
+        return
+    try:
+        row = session.get(LegalReference, uuid.UUID(str(ref["id"])))
+    except ValueError:
+        row = None
+    if row is None:
+        problems[f"{path}.id"] = ["Không có căn cứ này trong danh mục căn cứ pháp lý."]
+        return
+    ref.update(id=str(row.id), instrument=row.instrument, article=row.article or None,
+               status=row.status)
 
 
 def _validated_content(title: Any, target_kind: Any, sections: Any,
@@ -315,6 +356,8 @@ def _check_refs(refs: Any, path: str, problems: dict[str, list[str]]) -> None:
         return
     for n, ref in enumerate(refs):
         where = f"{path}.{n}"
+        if f"{where}.id" in problems:  # an unknown reference: nothing more to say of it
+            continue
         if not isinstance(ref, Mapping) or set(ref) - REF_KEYS:
             problems[where] = [f"Một căn cứ chỉ gồm: {', '.join(sorted(REF_KEYS))}."]
             continue

@@ -16,7 +16,8 @@ TARGET_KINDS = ("kt1_provider", "kt1_user")
 CHECKLIST_STATUSES = ("draft", "published", "retired")
 ANSWER_TYPES = ("yes_no_na", "number", "text", "date", "choice", "photo", "signature")
 SEVERITIES = ("critical", "high", "medium", "low")
-REF_STATUSES = ("verified", "verified-summary", "unverified", "superseded")
+REF_STATUSES = ("verified", "verified-summary", "unverified", "superseded", "repealed")
+"""As the register of legal references says (`inspection.models.legal.REFERENCE_STATUSES`)."""
 
 
 class Checklist(Base):

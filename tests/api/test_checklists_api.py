@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
+from inspection import legal
 from inspection.models import Checklist
 from tests import factories
 
@@ -101,8 +102,10 @@ def test_an_admin_drafts_edits_and_publishes_a_checklist(api, client, session): 
     assert (created["version"], created["status"]) == (1, "draft")
     assert resp.headers["Location"].endswith(created["id"])
     item = created["sections"][0]["items"][0]
-    assert item["legal_refs"][0] == {"instrument": "Quyết định 32/2025/QĐ-TTg", "article": None,
-                                     "status": "unverified", "effective_from": "2025-11-01"}
+    assert item["legal_refs"][0] == {  # tied to the register by the id its name derives
+        "id": str(legal.reference_id("Quyết định 32/2025/QĐ-TTg", None)),
+        "instrument": "Quyết định 32/2025/QĐ-TTg", "article": None, "status": "unverified",
+        "effective_from": "2025-11-01"}
     edit = {k: v for k, v in _body().items() if k != "code"}
     edit["title"] = "Bảng kiểm tra đã sửa"
     url = f"{URL}/{created['id']}"

@@ -13,6 +13,7 @@ from inspection.models import LegalReference, Notice
 from tests import factories
 from tests.api.test_notices_api import World, issued, problem
 from tests.workers.test_documents import pdf_text
+from tests.workers.test_signing import assert_whole_and_valid, pades_status
 
 API = "/api/v1"
 BASE = f"{API}/legal-references"
@@ -30,7 +31,7 @@ def patch(client, headers, reference_id, body, etag):  # type: ignore[no-untyped
 
 
 def test_a_notice_citing_what_does_not_hold_is_refused_with_the_list_until_verified(
-        api, client, session):
+        api, client, session, settings):
     world = World(api, client)
     admin = admin_headers(api)
     newer = client.post(BASE, headers=admin, json={
@@ -64,6 +65,8 @@ def test_a_notice_citing_what_does_not_hold_is_refused_with_the_list_until_verif
     text = pdf_text(pdf.data)
     assert "Nghị định 174/2026/NĐ-CP 9(1)" in text and "Quyết định 32/2025/QĐ-TTg" in text
     assert "chưa xác minh" not in text and "đã được thay thế" not in text
+    assert world.signer.full_name in text  # the signer chosen by default: the only one
+    assert_whole_and_valid(pades_status(pdf.data, settings.signing_trust_path))
 
 
 def test_everyone_on_the_inspection_side_reads_the_register_and_the_post_office_does_not(

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from inspection import notices
 from inspection.db import make_session_factory
-from inspection.models import Finding, Inspection, Notice, User
+from inspection.models import Finding, Inspection, Notice, Signer, User
 from media.blobstore import store_from_url
 from tests.console.conftest import TABLET, VIEWPORT, World, open_page, screenshot, sign_in
 from tests.live_server import served_settings
@@ -56,7 +56,9 @@ def issued(world: World) -> Issued:
         approved = session.scalars(select(Inspection).where(Inspection.status == "approved")
                                    .order_by(Inspection.started_at)).all()
         approved[1].site.organization = OTHER_ORGANIZATION
-        asked = [notices.request_notice(session, supervisor, i.id) for i in approved[:2]]
+        signer = session.scalars(select(Signer).where(Signer.province_code == "92")).first()
+        asked = [notices.request_notice(session, supervisor, i.id, signer_id=signer.id)
+                 for i in approved[:2]]
         return [(notice.id, job.id) for notice, job, _ in asked]
 
     asked = world.seed(ask)

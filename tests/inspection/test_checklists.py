@@ -292,3 +292,35 @@ def test_an_unknown_checklist_is_not_found(session):  # type: ignore[no-untyped-
 
     with pytest.raises(errors.NotFound):
         services.get_checklist(session, uuid.uuid4())
+
+
+def test_a_draft_cites_the_register_by_id_and_publication_registers_a_new_citation(session):  # type: ignore[no-untyped-def]
+    from inspection import legal
+    from inspection.models import LegalReference
+
+    decision = legal.reference_id("Quyết định 32/2025/QĐ-TTg", None)
+    body = _body()
+    body["sections"][0]["items"][1]["legal_refs"] = [
+        {"id": str(decision)},
+        {"instrument": "Thông tư 99/2026/TT-BKHCN", "article": "Đ.3", "status": "unverified"}]
+    draft = services.create_version(session, **body)
+    by_id, by_name = _items(draft)["A2"].legal_refs
+    assert by_id == {"id": str(decision), "instrument": "Quyết định 32/2025/QĐ-TTg",
+                     "article": None, "status": "verified"}  # the register says so
+    new_id = legal.reference_id("Thông tư 99/2026/TT-BKHCN", "Đ.3")
+    assert by_name["id"] == str(new_id)
+    assert session.get(LegalReference, new_id) is None  # a draft registers nothing
+    services.publish(session, draft.id)
+    registered = session.get_one(LegalReference, new_id)
+    assert (registered.label, registered.status) == ("Thông tư 99/2026/TT-BKHCN Đ.3",
+                                                     "unverified")
+
+
+def test_a_citation_of_an_id_the_register_lacks_is_refused_at_its_path(session):  # type: ignore[no-untyped-def]
+    import uuid
+
+    body = _body()
+    body["sections"][0]["items"][1]["legal_refs"] = [{"id": str(uuid.uuid4())}]
+    with pytest.raises(errors.ValidationFailed) as refused:
+        services.create_version(session, **body)
+    assert list(refused.value.errors or {}) == ["sections.0.items.1.legal_refs.0.id"]

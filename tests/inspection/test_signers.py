@@ -82,3 +82,15 @@ def test_without_a_choice_none_or_several_active_signers_is_a_422_asking_to_choo
     with pytest.raises(errors.ValidationFailed, match="Chọn người ký") as refused:
         signers.choose(session, province_code="92", signer_id=None)
     assert refused.value.extra["active_signers"] == active
+
+
+def test_each_of_the_34_provinces_prints_its_own_department_over_a_notice(session):
+    from tests.workers.test_documents import pdf_text, sample_notice
+    from workers.documents import model, render_notice_pdf
+
+    for province in session.scalars(select(Province).order_by(Province.code)):
+        body = notices.issuing_body(session, province.code)
+        printed = " ".join(pdf_text(render_notice_pdf(sample_notice(body=model.IssuingBody(
+            body.parent, body.name, body.abbreviation, body.place)))).split())
+        assert f"{body.parent} SỞ KHOA HỌC VÀ CÔNG NGHỆ" in printed, province.code
+        assert f"{body.place}, ngày 23 tháng 11 năm 2026" in printed, province.code

@@ -27,6 +27,7 @@ from inspection.db import make_engine, make_session_factory
 from inspection.models import Photo
 from media.blobstore import FileBlobStore
 from tests import factories
+from tests.legal_world import verify_every_citation
 from tests.media.pictures import CAN_THO, exif, save_jpeg, two_tone
 from tests.workers.evidence import (
     DURING,
@@ -134,6 +135,7 @@ def test_a_real_rq_worker_issues_a_notice_and_records_a_failing_ones_error(redis
     factory = make_session_factory(engine)
     with factory() as session:
         reference.load_units(session, packaged_units())
+        verify_every_citation(session)
         factories.bind(session)
         supervisor = factories.UserFactory(role="supervisor")
         good, doomed = approved_with_finding(session), approved_with_finding(session)
