@@ -9,8 +9,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from inspection import audit, provision_deadline
+from inspection import audit
 from inspection.notices import followup as notice_followup
+from inspection.provision import deadline as provision_deadline
 
 
 @click.command("reminders")

@@ -32,7 +32,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from geo import geojson
-from inspection import campaigns, provision_deadline
+from inspection import campaigns
 from inspection.labels import label
 from inspection.map import COORDINATE_DIGITS, REVIEWED, outline
 from inspection.models import (
@@ -51,6 +51,7 @@ from inspection.models import (
 from inspection.models.checklists import SEVERITIES
 from inspection.models.inspections import OPEN_FINDING_STATUSES
 from inspection.notices import today_in_vietnam
+from inspection.provision import deadline as provision_deadline
 from inspection.scope import require_role, resolve_province
 from inspection.staff import current_clause
 

@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from inspection import notices, photos, provision, provision_deadline, records, reports
+from inspection import documents, notices, photos, provision, records, reports
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
+from inspection.documents import DocumentKind
+from inspection.provision import deadline as provision_deadline
 from media.blobstore import BlobStore, store_from_url
 from media.uploads import PartialUploads
 from workers.notices import render_notice
@@ -59,12 +61,13 @@ def expire_uploads_job() -> dict[str, int]:
             "discarded": len(expiry.discard)}
 
 
-def _document_job(job_id: str, write: Callable[[Session, BlobStore, Settings, Any], Any],
-                  mark_failed: Callable[[Session], None],
-                  result: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+def _document_job(job_id: str, kind: DocumentKind[Any], target_id: str,
+                  write: Callable[[Session, BlobStore, Settings, Any], Any], *,
+                  result_arg: str, numbered: bool = False) -> dict[str, Any]:
     """Run `write(session, store, settings, progress)` as tracked job `job_id` and commit it;
-    on any failure roll back, `mark_failed` the document (committed) and re-raise, so the job
-    records the error and rq retries what is worth retrying."""
+    on any failure roll back, mark the document failed (`kind.mark_failed`, committed) and
+    re-raise, so the job records the error and rq retries what is worth retrying. The job's
+    result names the document (`result_arg`), its number if `numbered`, and its files."""
     settings = job_settings()
     store = store_from_url(settings.media_url, s3_endpoint_url=settings.s3_endpoint_url)
 
@@ -74,22 +77,21 @@ def _document_job(job_id: str, write: Callable[[Session, BlobStore, Settings, An
             session.commit()
         except BaseException:
             session.rollback()
-            mark_failed(session)
+            kind.mark_failed(session, target_id)
             session.commit()
             raise
-        return result(written)
+        number = {"number": written.label} if numbered else {}
+        return {result_arg: str(written.id), **number,
+                **{f"{f}_sha256": getattr(written, f"{f}_sha256") for f in kind.files}}
 
     return run_tracked(session_factory(settings.database_url), job_id, work)
-
-
-def _unchanged(_session: Session, _target_id: str) -> None:
-    """A provision report's status is its workflow's: a failed rendering leaves it as sent."""
 
 
 @dataclass(frozen=True)
 class Tracked:
     """A kind of tracked job: the function rq runs (`func(job_id, target_id)`), the key of its
-    target's id in the job's `args`, and how its target records a final failure."""
+    target's id in the job's `args`, and how its target records a final failure (a provision
+    report's status is its workflow's: a failed rendering leaves it as sent)."""
 
     func_path: str
     arg: str
@@ -100,7 +102,8 @@ TRACKED = {
     notices.NOTICE_KIND: Tracked(notices.NOTICE_JOB, "notice_id", notices.mark_failed),
     reports.REPORT_KIND: Tracked(reports.REPORT_JOB, "report_id", reports.mark_failed),
     records.RECORD_KIND: Tracked(records.RECORD_JOB, "record_id", records.mark_failed),
-    provision.PROVISION_KIND: Tracked(provision.PROVISION_JOB, "report_id", _unchanged),
+    provision.PROVISION_KIND: Tracked(provision.PROVISION_JOB, "report_id",
+                                      documents.PROVISION.mark_failed),
 }
 
 
@@ -108,11 +111,9 @@ def render_notice_job(job_id: str, notice_id: str) -> dict[str, Any]:
     """Number, render, store and issue a violation notice (`workers.notices.render_notice`:
     running it twice issues one notice); on failure the notice is marked `failed`."""
     return _document_job(
-        job_id, lambda s, store, settings, _: render_notice(s, store, notice_id,
-                                                            settings=settings),
-        lambda s: notices.mark_failed(s, notice_id),
-        lambda n: {"notice_id": str(n.id), "number": n.label, "pdf_sha256": n.pdf_sha256,
-                   "docx_sha256": n.docx_sha256})
+        job_id, documents.NOTICE, notice_id,
+        lambda s, store, settings, _: render_notice(s, store, notice_id, settings=settings),
+        result_arg="notice_id", numbered=True)
 
 
 def render_report_job(job_id: str, report_id: str) -> dict[str, Any]:
@@ -120,22 +121,19 @@ def render_report_job(job_id: str, report_id: str) -> dict[str, Any]:
     (`workers.reports.render_report`: running it twice writes one report); on failure the
     report is marked `failed`."""
     return _document_job(
-        job_id, lambda s, store, _, progress: render_report(s, store, report_id,
-                                                            progress=progress).report,
-        lambda s: reports.mark_failed(s, report_id),
-        lambda r: {"report_id": str(r.id), "pdf_sha256": r.pdf_sha256,
-                   "xlsx_sha256": r.xlsx_sha256})
+        job_id, documents.REPORT, report_id,
+        lambda s, store, _, progress: render_report(s, store, report_id,
+                                                    progress=progress).report,
+        result_arg="report_id")
 
 
 def render_record_job(job_id: str, record_id: str) -> dict[str, Any]:
     """Number, render, store and issue an inspection record (`workers.records.render_record`:
     running it twice issues one record); on failure the record is marked `failed`."""
     return _document_job(
-        job_id, lambda s, store, settings, _: render_record(s, store, record_id,
-                                                            settings=settings),
-        lambda s: records.mark_failed(s, record_id),
-        lambda r: {"record_id": str(r.id), "number": r.label, "pdf_sha256": r.pdf_sha256,
-                   "docx_sha256": r.docx_sha256})
+        job_id, documents.RECORD, record_id,
+        lambda s, store, settings, _: render_record(s, store, record_id, settings=settings),
+        result_arg="record_id", numbered=True)
 
 
 def render_provision_report_job(job_id: str, report_id: str) -> dict[str, Any]:
@@ -143,11 +141,9 @@ def render_provision_report_job(job_id: str, report_id: str) -> dict[str, Any]:
     (`workers.provision.render_provision_report`: running it twice writes one document). A
     failure is the job's alone: the report's status is its workflow's."""
     return _document_job(
-        job_id, lambda s, store, _settings, _progress: render_provision_report(s, store,
-                                                                               report_id),
-        lambda s: _unchanged(s, report_id),
-        lambda r: {"report_id": str(r.id), "pdf_sha256": r.pdf_sha256,
-                   "docx_sha256": r.docx_sha256})
+        job_id, documents.PROVISION, report_id,
+        lambda s, store, _settings, _progress: render_provision_report(s, store, report_id),
+        result_arg="report_id")
 
 
 def reminders_job(on: str | None = None) -> dict[str, Any]:

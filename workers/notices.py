@@ -8,9 +8,7 @@ taken here is committed only together with the documents' keys.
 
 from __future__ import annotations
 
-import io
 import uuid
-from contextlib import closing
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -20,7 +18,7 @@ from inspection.config import Settings
 from inspection.db import utcnow
 from inspection.models import Job, Notice, Photo, Signer, User
 from media.blobstore import BlobStore
-from workers.documents import model, render_notice_docx, render_notice_pdf
+from workers.documents import issuing, model, render_notice_docx, render_notice_pdf
 from workers.documents.signing import signer_for
 
 POSITIONS = {"skhcn": "Công chức Sở Khoa học và Công nghệ",
@@ -37,20 +35,18 @@ def render_notice(session: Session, store: BlobStore, notice_id: uuid.UUID | str
     if notices.is_issued(notice):
         return notice
     facts = notices.facts(session, notice)
-    thumbnails = {p.id: _read(store, p.thumbnail_sha256) for p in facts.photos}
+    thumbnails = {p.id: issuing.read(store, p.thumbnail_sha256) if p.thumbnail_sha256 else None
+                  for p in facts.photos}
     notices.assign_number(session, notice, issued_on=notices.today_in_vietnam(now or utcnow()),
                           due_days=settings.notice_due_days)
     job = session.get(Job, notice.job_id) if notice.job_id else None
     served_at = (job.args or {}).get("served_at") if job else None
     document = notice_document(facts, thumbnails,
                                verify_url=verify_url(settings, notice.id, served_at))
-    signer = signer_for(settings, notice.province_code, location=facts.body.place)
-    pdf = render_notice_pdf(document)
-    pdf_sha256, _ = store.put(io.BytesIO(signer.sign(pdf) if signer else pdf))
-    docx_sha256, _ = store.put(io.BytesIO(render_notice_docx(
-        document, signed_by=signer.name if signer else None)))
-    return notices.mark_issued(session, notice, pdf_sha256=pdf_sha256, docx_sha256=docx_sha256,
-                               photos=facts.photos)
+    files = issuing.issue_signed(
+        store, document, pdf=render_notice_pdf, docx=render_notice_docx,
+        signer=signer_for(settings, notice.province_code, location=facts.body.place))
+    return notices.mark_issued(session, notice, files=files, photos=facts.photos)
 
 
 LOCAL = "http://localhost:5000"  # `make run`'s address: the last resort of a notice's link
@@ -65,19 +61,11 @@ def verify_url(settings: Settings, notice_id: uuid.UUID, served_at: str | None =
     return f"{base.rstrip('/')}/notices/{notice_id}/verify"
 
 
-def _read(store: BlobStore, sha256: str | None) -> bytes | None:
-    if sha256 is None:
-        return None
-    with closing(store.open(sha256)) as source:
-        return source.read()
-
-
 def notice_document(facts: notices.NoticeFacts, thumbnails: dict[uuid.UUID, bytes | None], *,
                     verify_url: str) -> model.Notice:
     notice, inspection, site = facts.notice, facts.inspection, facts.site
     assert notice.issued_on is not None and notice.due_on is not None
-    body = model.IssuingBody(facts.body.parent, facts.body.name, facts.body.abbreviation,
-                             facts.body.place)
+    body = issuing.issuing_body(facts.body)
     ended_at = max(inspection.started_at, inspection.submitted_at or inspection.started_at)
     return model.Notice(
         body=body,

@@ -7,7 +7,6 @@ that has its documents is returned unchanged) and committed by its caller.
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import date
 
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 from inspection import audit, provision
 from inspection.models import ProvisionReport
 from media.blobstore import BlobStore
-from workers.documents import model
+from workers.documents import issuing, model
 from workers.documents.provision import (
     SIGNER,
     Incident,
@@ -31,14 +30,13 @@ def render_provision_report(session: Session, store: BlobStore,
     """Render and store the sent report's documents unless it has them; the caller commits.
     Raises InvalidState when the report is no longer sent (returned meanwhile)."""
     audit.set_actor(session, None, "worker")
-    report = provision.lock_for_render(session, report_id)
-    if provision.is_rendered(report):
+    report = provision.lock_for_issue(session, report_id)
+    if provision.is_issued(report):
         return report
     document = provision_document(provision.facts(session, report))
-    pdf_sha256, _ = store.put(io.BytesIO(render_provision_pdf(document)))
-    docx_sha256, _ = store.put(io.BytesIO(render_provision_docx(document)))
-    return provision.mark_rendered(session, report, pdf_sha256=pdf_sha256,
-                                   docx_sha256=docx_sha256)
+    files = issuing.store_files(store, {"pdf": render_provision_pdf(document),
+                                        "docx": render_provision_docx(document)})
+    return provision.mark_issued(session, report, files=files)
 
 
 def provision_document(facts: provision.ProvisionFacts) -> Document:

@@ -9,19 +9,17 @@ taken here is committed only together with the documents' keys.
 
 from __future__ import annotations
 
-import io
 import uuid
-from contextlib import closing
 
 from sqlalchemy.orm import Session
 
 from inspection import audit, records
 from inspection.checklists import kt1_provider
 from inspection.config import Settings
-from inspection.models import InspectionRecord, Photo, User
+from inspection.models import InspectionRecord, User
 from inspection.notices import DOST
 from media.blobstore import BlobStore
-from workers.documents import model, render_record_docx, render_record_pdf
+from workers.documents import issuing, model, render_record_docx, render_record_pdf
 from workers.documents.signing import signer_for
 from workers.documents.vietnamese import answer_text
 from workers.notices import POSITIONS
@@ -39,32 +37,24 @@ def render_record(session: Session, store: BlobStore, record_id: uuid.UUID | str
     store's (a signature's original missing)."""
     audit.set_actor(session, None, "worker")
     record = records.lock_for_issue(session, record_id)
-    if records.has_documents(record):  # issued already (and maybe replaced since)
+    if records.is_issued(record):  # issued already (and maybe replaced since)
         return record
     facts = records.facts(session, record)
-    signatures = {signer: _read(store, photo) for signer, photo in facts.signatures.items()}
+    signatures = {signer: issuing.read(store, photo.sha256)
+                  for signer, photo in facts.signatures.items()}
     records.assign_number(session, record, drawn_on=records.drawn_on(facts))
-    document = record_document(facts, signatures)
-    signer = signer_for(settings, record.province_code, location=facts.body.place) if (
-        settings) else None
-    pdf = render_record_pdf(document)
-    pdf_sha256, _ = store.put(io.BytesIO(signer.sign(pdf) if signer else pdf))
-    docx_sha256, _ = store.put(io.BytesIO(render_record_docx(
-        document, signed_by=signer.name if signer else None)))
-    return records.mark_issued(session, record, pdf_sha256=pdf_sha256, docx_sha256=docx_sha256)
-
-
-def _read(store: BlobStore, photo: Photo) -> bytes:
-    """The signature's original PNG, byte for byte."""
-    with closing(store.open(photo.sha256)) as source:
-        return source.read()
+    files = issuing.issue_signed(
+        store, record_document(facts, signatures), pdf=render_record_pdf,
+        docx=render_record_docx,
+        signer=signer_for(settings, record.province_code, location=facts.body.place)
+        if settings else None)
+    return records.mark_issued(session, record, files=files)
 
 
 def record_document(facts: records.RecordFacts,
                     signatures: dict[uuid.UUID | None, bytes]) -> model.Record:
     site, inspection = facts.site, facts.inspection
-    body = model.IssuingBody(facts.body.parent, facts.body.name, facts.body.abbreviation,
-                             facts.body.place)
+    body = issuing.issuing_body(facts.body)
     name, position = facts.representative or ("", "")
     representative = model.Representative(
         name or BLANK_NAME, position or BLANK_POSITION,

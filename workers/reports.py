@@ -9,7 +9,6 @@ writer), renders with no transaction open, then locks the report to record the d
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,12 +16,13 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from inspection import notices, provision_deadline, reports
+from inspection import documents, notices, reports
 from inspection.models import Report, Signer
-from inspection.provision_deadline import ProvisionSummary
+from inspection.provision import deadline as provision_deadline
+from inspection.provision.deadline import ProvisionSummary
 from inspection.reports import Figures, ReportData
 from media.blobstore import BlobStore
-from workers.documents import model
+from workers.documents import issuing, model
 from workers.documents.report import render_report_pdf, render_report_xlsx
 from workers.documents.report_model import Column, DataTable, Format, Part, StatReport
 from workers.documents.vietnamese import number
@@ -47,8 +47,8 @@ def render_report(session: Session, store: BlobStore, report_id: uuid.UUID | str
     """Figure, render, store and mark ready the report, unless it is ready already; the
     caller commits. Raises NotFound (no such report, its campaign gone or moved)."""
     tell = progress or (lambda _percent: None)
-    report = reports.lock_for_render(session, report_id)
-    if report.is_ready:
+    report = reports.lock_for_issue(session, report_id)
+    if documents.is_issued(report):
         return Rendered(report)
     today = notices.today_in_vietnam(now)
     # Numbered at the start: the number is committed with the first figures and kept by the
@@ -68,19 +68,17 @@ def render_report(session: Session, store: BlobStore, report_id: uuid.UUID | str
     tell(75)
     xlsx = render_report_xlsx(document)
     tell(85)
-    pdf_sha256, _ = store.put(io.BytesIO(pdf))
-    xlsx_sha256, _ = store.put(io.BytesIO(xlsx))
+    files = issuing.store_files(store, {"pdf": pdf, "xlsx": xlsx})
     tell(95)  # before the write below: on SQLite it holds the lock until the job commits
-    report = reports.lock_for_render(session, report_id)
-    if report.is_ready:
+    report = reports.lock_for_issue(session, report_id)
+    if documents.is_issued(report):
         return Rendered(report)
-    reports.mark_ready(session, report, pdf_sha256=pdf_sha256, xlsx_sha256=xlsx_sha256)
+    reports.mark_issued(session, report, files=files)
     return Rendered(report, pdf, xlsx)
 
 
 def _body(session: Session, province_code: str) -> model.IssuingBody:
-    body = notices.issuing_body(session, province_code)
-    return model.IssuingBody(body.parent, body.name, body.abbreviation, body.place)
+    return issuing.issuing_body(notices.issuing_body(session, province_code))
 
 
 def subject(data: ReportData) -> str:

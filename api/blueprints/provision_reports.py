@@ -23,9 +23,10 @@ from api.jobs import enqueue_after_commit
 from api.pagination import PAGE, paginate_select
 from api.schemas import PROVINCE_CODE, ProblemSchema
 from api.stored import send_stored
-from inspection import provision, provision_deadline
+from inspection import provision
 from inspection.models import ProvisionReport
 from inspection.models.provision import PROVISION_STATUSES
+from inspection.provision import deadline as provision_deadline
 
 PREFIX = "/provision-reports"
 blp = Blueprint("provision_reports", __name__,
@@ -163,7 +164,7 @@ class ProvisionReportSchema(ContentSchema, StandingFields):
     def _view(self, shown: provision_deadline.Standing, **_: Any) -> dict[str, Any]:
         report = shown.report
         assert report is not None
-        rendered = provision.is_rendered(report)
+        rendered = provision.is_issued(report)
         return {**{k: getattr(report, k) for k in self.fields if hasattr(report, k)},
                 **_standing(shown),
                 "files": {kind: DOCUMENT_URL.format(id=report.id, kind=kind) if rendered

@@ -78,7 +78,7 @@ class RecordSchema(Schema):
         record, signature = shown
         plain = ("id", "inspection_id", "province_code", "status", "drawn_on", "pdf_sha256",
                  "docx_sha256", "job_id", "created_at", "version")
-        issued = records.has_documents(record)
+        issued = records.is_issued(record)
         return {**{k: getattr(record, k) for k in plain}, "number": record.label,
                 "replaces": record.replaces_id, "replaced_by": record.replaced_by_id,
                 "files": {kind: DOCUMENT_URL.format(id=record.id, kind=kind) if issued
@@ -113,7 +113,7 @@ def get_record(record_id: uuid.UUID) -> Any:
     """A record: its number, status, date, documents and its PDF's digital signature; the ETag
     is its version."""
     record = records.get_record(database.session(), current_user(), record_id)
-    signature = pdf_signature(blob_store(), record.pdf_sha256 if records.is_issued(record)
+    signature = pdf_signature(blob_store(), record.pdf_sha256 if records.is_current(record)
                               else None, trust_roots(database.settings()))
     return (record, signature), {"ETag": etag_for(record.version)}
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inspection import errors, record_lineage, teams
+from inspection import errors, teams
 from inspection.checklists.compliance import validate_value
 from inspection.db import utcnow
 from inspection.inspections import findings
@@ -264,7 +264,9 @@ def submit(session: Session, actor: User, *, inspection_id: uuid.UUID,
     """`draft`/`returned` → `submitted`, deriving the findings. If-Match is required: a
     team that submits must have seen the current record (e.g. a supervisor's return). An
     inspection whose biên bản was issued asks for a new one in the same transaction (its job
-    handed over after commit: `record_lineage.reissue_on_submit`)."""
+    handed over after commit: `inspection.records.lineage.reissue_on_submit`)."""
+    from inspection.records import lineage  # the records package reads inspections
+
     inspection = get_inspection(session, actor, inspection_id)
     if actor.role != "supervisor" and actor.id not in {u.id for u in inspection.team}:
         raise errors.Forbidden("Chỉ thành viên đoàn hoặc lãnh đạo mới được nộp phiên kiểm tra.")
@@ -276,7 +278,7 @@ def submit(session: Session, actor: User, *, inspection_id: uuid.UUID,
     inspection.submitted_at = utcnow()
     inspection.version += 1
     session.flush()
-    record_lineage.reissue_on_submit(session, actor, inspection)
+    lineage.reissue_on_submit(session, actor, inspection)
     return inspection
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, Uniq
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inspection.db import Base, UTCDateTime, new_id, utcnow
+from inspection.models.documents import RenderedDocument
 from inspection.models.types import JSONValue
 
 PROVISION_STATUSES = ("draft", "submitted", "accepted", "returned")
@@ -19,9 +20,10 @@ DUE_MONTH, DUE_DAY = 12, 10  # received before 10 December
 REMINDERS_FROM_DAY = 1  # reminders from 1 December
 
 
-class ProvisionReport(Base):
+class ProvisionReport(RenderedDocument, Base):
     """One organisation's report for one year. The figures and texts are the content listed
-    in `kt1-checklists.md` (after Circular 16/2017 Art. 16(3))."""
+    in `kt1-checklists.md` (after Circular 16/2017 Art. 16(3)). Each sending is rendered
+    (`RenderedDocument`: its PDF and DOCX)."""
 
     __tablename__ = "provision_reports"
     __table_args__ = (
@@ -59,14 +61,6 @@ class ProvisionReport(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     review_comment: Mapped[str | None] = mapped_column(Text)
-    # The rendered document of the submitted report
-    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
-    docx_sha256: Mapped[str | None] = mapped_column(String(64))
-    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id"))
-    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __audited__ = ("organization", "year", "status", "total_volume", "local_volume",
                    "staff_involved", "revenue_vnd", "compliance", "incidents", "difficulties",

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inspection import errors, jobs, legal, signers
+from inspection import documents, errors, jobs, legal, signers
 from inspection.db import utcnow
+from inspection.documents import take_number
 from inspection.inspections.queries import sees
 from inspection.inspections.services import get_inspection
 from inspection.models import (
@@ -35,14 +35,13 @@ from inspection.models import (
     Inspection,
     Job,
     Notice,
-    NoticeCounter,
     Photo,
     Province,
     Signer,
     Site,
     User,
 )
-from inspection.models.notices import ISSUED, NOTICED_FINDINGS
+from inspection.models.notices import NOTICED_FINDINGS
 from inspection.scope import require_role
 
 REQUESTERS = ("supervisor", "admin")
@@ -194,14 +193,6 @@ def get_notice(session: Session, actor: User, notice_id: uuid.UUID) -> Notice:
     return notice
 
 
-def document_sha256(notice: Notice, kind: str) -> str:
-    """The stored document's key (`kind` pdf or docx); InvalidState before it is issued."""
-    sha256 = notice.pdf_sha256 if kind == "pdf" else notice.docx_sha256
-    if notice.status not in ISSUED or sha256 is None:
-        raise errors.InvalidState("Thông báo chưa được phát hành; chưa có văn bản.")
-    return sha256
-
-
 # --- Issuing (job side) ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -230,24 +221,12 @@ class NoticeFacts:
     """None for a notice asked for before signers were registered."""
 
 
-def lock_for_issue(session: Session, notice_id: uuid.UUID | str) -> Notice:
-    """The notice, its row locked for this transaction, re-read from the database. On
-    SQLite the first statement writes, so the transaction holds the write lock from its start
-    (a reader that later writes could not wait for another writer: it would fail at once)."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(Notice).where(Notice.id == uuid.UUID(str(notice_id)))
-                        .values(version=Notice.version)
-                        .execution_options(synchronize_session=False))
-    notice = session.get(Notice, uuid.UUID(str(notice_id)), with_for_update=True,
-                         populate_existing=True)
-    if notice is None:
-        raise errors.NotFound("Không tìm thấy thông báo.")
-    return notice
-
-
-def is_issued(notice: Notice) -> bool:
-    return (notice.status in ISSUED and notice.pdf_sha256 is not None
-            and notice.docx_sha256 is not None)
+lock_for_issue = documents.NOTICE.lock_for_issue
+is_issued = documents.NOTICE.is_issued
+document_sha256 = documents.NOTICE.document_sha256
+mark_failed = documents.NOTICE.mark_failed
+"""Locking, checking, serving and failing a notice: the lifecycle every issued document shares
+(`inspection.documents`)."""
 
 
 def facts(session: Session, notice: Notice) -> NoticeFacts:
@@ -290,47 +269,10 @@ def assign_number(session: Session, notice: Notice, *, issued_on: date,
     return notice
 
 
-def take_number(session: Session, *, issuer: str, province_code: str, year: int) -> int:
-    """The next number of `issuer` in the province and year. Incrementing the counter locks
-    its row (PostgreSQL) or the database for writing (SQLite) until the transaction ends:
-    concurrent callers wait, and a rollback gives the number back, so numbers are neither
-    shared nor skipped. The first number of a year creates the counter; two transactions
-    doing so at once meet on its primary key and the second increments the first's."""
-    key = (NoticeCounter.issuer == issuer, NoticeCounter.province_code == province_code,
-           NoticeCounter.year == year)
-    increment = (update(NoticeCounter).where(*key)
-                 .values(last_number=NoticeCounter.last_number + 1)
-                 .returning(NoticeCounter.last_number)
-                 .execution_options(synchronize_session=False))
-    number = session.execute(increment).scalar_one_or_none()
-    if number is not None:
-        return number
-    try:
-        with session.begin_nested():
-            session.execute(insert(NoticeCounter).values(
-                issuer=issuer, province_code=province_code, year=year, last_number=1))
-        return 1
-    except IntegrityError:
-        return session.execute(increment).scalar_one()
-
-
-def mark_issued(session: Session, notice: Notice, *, pdf_sha256: str, docx_sha256: str,
+def mark_issued(session: Session, notice: Notice, *, files: dict[str, str],
                 photos: tuple[Photo, ...] = ()) -> Notice:
-    """Issued with its documents and the photo evidence its appendix printed (what the
-    verification page checks the store against)."""
-    notice.pdf_sha256, notice.docx_sha256 = pdf_sha256, docx_sha256
+    """Issued with its documents (`files`: the stored pdf and docx) and the photo evidence
+    its appendix printed (what the verification page checks the store against)."""
     notice.evidence = [{"photo_id": str(p.id), "item_code": p.item_code, "sha256": p.sha256}
                        for p in photos]
-    notice.status = "issued"
-    notice.version += 1
-    session.flush()
-    return notice
-
-
-def mark_failed(session: Session, notice_id: uuid.UUID | str) -> None:
-    """Record that writing the notice failed (a new request queues another attempt)."""
-    notice = lock_for_issue(session, notice_id)
-    if not is_issued(notice):
-        notice.status = "failed"
-        notice.version += 1
-        session.flush()
+    return documents.NOTICE.mark_issued(session, notice, files=files)

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 import workers.jobs
-from inspection import record_lineage
 from inspection.db import utcnow
 from inspection.models import (
     ChecklistItem,
@@ -19,6 +18,7 @@ from inspection.models import (
     InspectionRecord,
     NoticeCounter,
 )
+from inspection.records import lineage as record_lineage
 from media.blobstore import FileBlobStore
 from tests import factories
 from tests.api.tus import Tus

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, delete
 
-from inspection import errors, notices
+from inspection import documents, errors, notices
 from inspection.db import make_session_factory
 from inspection.models import Finding, Inspection, NoticeCounter
 from tests import factories
@@ -76,7 +76,7 @@ def test_no_notice_without_approval_confirmed_findings_or_a_supervisor(session):
 
 
 def test_numbers_run_per_issuer_province_and_year_and_a_numbered_notice_keeps_its_own(session):
-    take = notices.take_number
+    take = documents.take_number
     assert [take(session, issuer="SKHCN", province_code="92", year=2026)
             for _ in range(3)] == [1, 2, 3]
     assert take(session, issuer="SKHCN", province_code="92", year=2027) == 1
@@ -102,8 +102,8 @@ def test_concurrent_transactions_take_distinct_consecutive_numbers(engine: Engin
         try:
             with factory() as session:
                 barrier.wait()
-                number = notices.take_number(session, issuer=issuer, province_code="92",
-                                             year=2026)
+                number = documents.take_number(session, issuer=issuer, province_code="92",
+                                               year=2026)
                 session.commit()
                 taken.append(number)
         except BaseException as exc:  # noqa: BLE001

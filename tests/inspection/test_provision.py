@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inspection import errors, provision, provision_deadline
+from inspection import errors, provision
 from inspection.models import Job, ProvisionReminder, ProvisionReport, User
+from inspection.provision import deadline as provision_deadline
 from tests import factories
 from tests.factories import CAN_THO_POST, PROVISION_CONTENT
 

@@ -12,8 +12,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.orm import Session
 
-from inspection import errors, provision_deadline, reports
+from inspection import errors, reports
 from inspection.models import Campaign, Finding, Inspection, Site
+from inspection.provision import deadline as provision_deadline
 from tests import factories
 from tests.factories import CAN_THO_POST, PROVISION_CONTENT
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import workers.jobs
-from inspection import jobs, record_lineage, records
+from inspection import jobs, records
 from inspection.config import Settings, SigningKey
 from inspection.db import utcnow
 from inspection.inspections import services
@@ -26,6 +26,7 @@ from inspection.models import (
     Job,
     NoticeCounter,
 )
+from inspection.records import lineage as record_lineage
 from media.blobstore import FileBlobStore
 from tests import factories
 from tests.workers.evidence import inspection_at_can_tho, uploaded_photo

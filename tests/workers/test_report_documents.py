@@ -11,7 +11,7 @@ from datetime import date
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from inspection.provision_deadline import ProvisionRow, ProvisionSummary
+from inspection.provision.deadline import ProvisionRow, ProvisionSummary
 from inspection.reports import Figures, Remediation, ReportData
 from workers.documents.model import IssuingBody, Signer
 from workers.documents.report import render_report_pdf, render_report_xlsx

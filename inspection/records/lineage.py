@@ -9,7 +9,7 @@ instead of one failing on those indexes (SQLite's writers are serialised already
 while another is current replaces it (`replace`): the old one reads `replaced`, names its
 successor and keeps its number and documents.
 
-Imported by `inspection.inspections.services` (the resubmission hook), so it imports neither
+Called by `inspection.inspections.services` (the resubmission hook), so it imports neither
 that module nor `inspection.notices`.
 """
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from inspection.labels import LABELS
 from inspection.models import ProvisionReminder, ProvisionReport, Site, User
 from inspection.models.provision import DUE_DAY, DUE_MONTH, REMINDERS_FROM_DAY
-from inspection.provision import FIGURES, READERS, SENT
+from inspection.provision.services import FIGURES, READERS, SENT
 from inspection.scope import require_role, resolve_province
 
 STATUS_LABELS: dict[str | None, str] = {None: LABELS["provision_status"]["none"]}

@@ -8,7 +8,7 @@ number is only ever committed with its documents. Records are numbered on the no
 counter under their own issuer key (`BB-SKHCN`), per province and year.
 
 An inspection returned and submitted again gets a new record with the next number, which
-replaces the issued one as it issues (`inspection.record_lineage`); the old one keeps its
+replaces the issued one as it issues (`inspection.records.lineage`); the old one keeps its
 number and documents and reads `replaced`.
 """
 
@@ -18,12 +18,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inspection import errors, record_lineage
+from inspection import documents, errors
 from inspection.checklists import kt1_provider
 from inspection.checklists.compliance import is_compliant
+from inspection.documents import take_number
 from inspection.inspections.queries import sees_inspection
 from inspection.inspections.services import get_inspection
 from inspection.models import (
@@ -37,8 +38,9 @@ from inspection.models import (
     Site,
     User,
 )
-from inspection.models.records import ISSUED, REPLACED
-from inspection.notices import IssuingBody, issuing_body, take_number, today_in_vietnam
+from inspection.models.records import ISSUED
+from inspection.notices import IssuingBody, issuing_body, today_in_vietnam
+from inspection.records import lineage as record_lineage
 from inspection.scope import require_role
 
 RECORD_KIND = record_lineage.RECORD_KIND
@@ -102,24 +104,15 @@ def get_record(session: Session, actor: User, record_id: uuid.UUID) -> Inspectio
     return record
 
 
-def is_issued(record: InspectionRecord) -> bool:
-    """Issued with its documents (the inspection's current record)."""
-    return record.status == ISSUED and has_documents(record)
+def is_current(record: InspectionRecord) -> bool:
+    """Issued with its documents and not replaced: the inspection's current record."""
+    return record.status == ISSUED and is_issued(record)
 
 
-def has_documents(record: InspectionRecord) -> bool:
-    """Issued, now or before it was replaced: its number and documents are final."""
-    return (record.status in (ISSUED, REPLACED) and record.pdf_sha256 is not None
-            and record.docx_sha256 is not None)
-
-
-def document_sha256(record: InspectionRecord, kind: str) -> str:
-    """The stored document's key (`kind` pdf or docx), a replaced record's too;
-    InvalidState before it is issued."""
-    sha256 = record.pdf_sha256 if kind == "pdf" else record.docx_sha256
-    if not has_documents(record) or sha256 is None:
-        raise errors.InvalidState("Biên bản chưa được phát hành; chưa có văn bản.")
-    return sha256
+is_issued = documents.RECORD.is_issued
+"""Issued, now or before it was replaced: its number and documents are final."""
+document_sha256 = documents.RECORD.document_sha256
+"""The stored document's key, a replaced record's too; InvalidState before it is issued."""
 
 
 # --- Issuing (job side) ----------------------------------------------------------------------
@@ -165,18 +158,8 @@ class RecordFacts:
         return max(insp.started_at, insp.submitted_at or insp.started_at)
 
 
-def lock_for_issue(session: Session, record_id: uuid.UUID | str) -> InspectionRecord:
-    """The record, its row locked for this transaction and re-read (on SQLite the first
-    statement writes, so the transaction holds the write lock from its start)."""
-    key = uuid.UUID(str(record_id))
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(InspectionRecord).where(InspectionRecord.id == key)
-                        .values(version=InspectionRecord.version)
-                        .execution_options(synchronize_session=False))
-    record = session.get(InspectionRecord, key, with_for_update=True, populate_existing=True)
-    if record is None:
-        raise errors.NotFound("Không tìm thấy biên bản.")
-    return record
+lock_for_issue = documents.RECORD.lock_for_issue
+mark_failed = documents.RECORD.mark_failed
 
 
 def facts(session: Session, record: InspectionRecord) -> RecordFacts:
@@ -286,23 +269,11 @@ def drawn_on(record_facts: RecordFacts) -> date:
     return today_in_vietnam(record_facts.ended_at)
 
 
-def mark_issued(session: Session, record: InspectionRecord, *, pdf_sha256: str,
-                docx_sha256: str) -> InspectionRecord:
-    """Issued with its documents, stating the inspection's latest submission; the record it
-    replaces (the inspection's current one, if any) becomes `replaced` by it."""
+def mark_issued(session: Session, record: InspectionRecord, *,
+                files: dict[str, str]) -> InspectionRecord:
+    """Issued with its documents (`files`: the stored pdf and docx), stating the inspection's
+    latest submission; the record it replaces (the inspection's current one, if any) becomes
+    `replaced` by it."""
     record_lineage.replace(session, record)
-    record.pdf_sha256, record.docx_sha256 = pdf_sha256, docx_sha256
     record.states_submitted_at = record.inspection.submitted_at
-    record.status = ISSUED
-    record.version += 1
-    session.flush()
-    return record
-
-
-def mark_failed(session: Session, record_id: uuid.UUID | str) -> None:
-    """Record that writing the record failed (a new request queues another attempt)."""
-    record = lock_for_issue(session, record_id)
-    if not has_documents(record):
-        record.status = "failed"
-        record.version += 1
-        session.flush()
+    return documents.RECORD.mark_issued(session, record, files=files)

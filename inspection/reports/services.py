@@ -1,13 +1,14 @@
 """Reports on KT1 inspections: asked for by a province's supervisors, figured in the database.
 
 `request_report` creates the report and the job writing it in the web request's transaction;
-the job (`workers.reports`) re-reads it (`lock_for_render`), gathers its figures (`figures`:
+the job (`workers.reports`) re-reads it (`lock_for_issue`), gathers its figures (`figures`:
 aggregate queries only, never a loop over rows) and records the stored documents
-(`mark_ready`). An annual report covers a calendar year in Vietnam time and compares it with
-the year before; a campaign report covers one campaign's inspections.
+(`mark_issued`: the report is then `ready`). An annual report covers a calendar year in
+Vietnam time and compares it with the year before; a campaign report covers one campaign's
+inspections.
 
 An annual report also states the post offices' own annual reports of the year (its provision
-section, `provision_deadline.summary`): each provider's status, dates and key figures.
+section, `inspection.provision.deadline.summary`): each provider's status, dates and key figures.
 
 What is counted (the same for every part):
 - inspections done: `submitted` or `approved`, started in the period;
@@ -25,11 +26,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select
 from sqlalchemy.orm import Session
 
-from inspection import audit, errors, jobs, notices, provision_deadline, signers
-from inspection.db import utcnow
+from inspection import audit, documents, errors, jobs, notices, signers
 from inspection.labels import LABELS
 from inspection.models import (
     Assignment,
@@ -48,6 +48,7 @@ from inspection.models import (
 from inspection.models.checklists import SEVERITIES
 from inspection.models.sites import SITE_KINDS
 from inspection.notices import VIETNAM
+from inspection.provision import deadline as provision_deadline
 from inspection.scope import ensure_visible, province_clause, require_role
 
 REQUESTERS = ("supervisor", "admin")
@@ -154,12 +155,8 @@ def list_reports(actor: User, *, kind: str | None = None, year: int | None = Non
     return stmt.order_by(Report.created_at.desc(), Report.id.desc())
 
 
-def document_sha256(report: Report, kind: str) -> str:
-    """The stored document's key (`kind` pdf or xlsx); InvalidState until it is ready."""
-    sha256 = report.pdf_sha256 if kind == "pdf" else report.xlsx_sha256
-    if not report.is_ready or sha256 is None:
-        raise errors.InvalidState("Báo cáo chưa được lập xong; chưa có văn bản.")
-    return sha256
+document_sha256 = documents.REPORT.document_sha256
+"""The stored document's key (pdf or xlsx); InvalidState until the report is ready."""
 
 
 # --- Figures ---------------------------------------------------------------------------------
@@ -434,43 +431,24 @@ def report_data(session: Session, report: Report, *, as_of: date,
 
 # --- Writing (job side) ----------------------------------------------------------------------
 
-def lock_for_render(session: Session, report_id: uuid.UUID | str) -> Report:
-    """The report, its row locked for this transaction and re-read (on SQLite by a first
-    write, so that the transaction holds the write lock from its start)."""
-    key = uuid.UUID(str(report_id))
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(Report).where(Report.id == key).values(status=Report.status)
-                        .execution_options(synchronize_session=False))
-    report = session.get(Report, key, with_for_update=True, populate_existing=True)
-    if report is None:
-        raise errors.NotFound("Không tìm thấy báo cáo.")
-    return report
+lock_for_issue = documents.REPORT.lock_for_issue
+mark_failed = documents.REPORT.mark_failed
+"""A failed report (unless it is ready: a late duplicate failed) is `failed`."""
 
 
 def assign_number(session: Session, report: Report, *, issued_on: date) -> Report:
     """Number the report (once: a numbered report keeps its number) from its issuer's counter
-    for the year (`inspection.notices.take_number`): "05/BC-SKHCN"."""
+    for the year (`inspection.documents.take_number`): "05/BC-SKHCN"."""
     if report.number is None:
         report.issuer = report.issuer or issuer_of(session, report.province_code)
         report.number_year = issued_on.year
-        report.number = notices.take_number(session, issuer=report.issuer,
+        report.number = documents.take_number(session, issuer=report.issuer,
                                             province_code=report.province_code,
                                             year=issued_on.year)
         session.flush()
     return report
 
 
-def mark_ready(session: Session, report: Report, *, pdf_sha256: str,
-               xlsx_sha256: str) -> Report:
-    report.pdf_sha256, report.xlsx_sha256 = pdf_sha256, xlsx_sha256
-    report.status, report.finished_at = "ready", utcnow()
-    session.flush()
-    return report
-
-
-def mark_failed(session: Session, report_id: uuid.UUID | str) -> None:
-    """Record that writing the report failed (unless it is ready: a late duplicate failed)."""
-    report = session.get(Report, uuid.UUID(str(report_id)), populate_existing=True)
-    if report is not None and not report.is_ready:
-        report.status, report.finished_at = "failed", utcnow()
-        session.flush()
+def mark_issued(session: Session, report: Report, *, files: dict[str, str]) -> Report:
+    """Ready with its documents (`files`: the stored pdf and xlsx)."""
+    return documents.REPORT.mark_issued(session, report, files=files)

@@ -7,7 +7,7 @@ official document by a job (`workers.provision`).
 Only the post office's own `post` users see and write its report; supervisors and admins see
 their province's. `received_on` is the day (Vietnam time) of the sending the Sở accepted
 (checklist item I2); `first_submitted_on` the day of the first sending, which decides whether
-the report was on time (`inspection.provision_deadline`).
+the report was on time (`inspection.provision.deadline`).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inspection import errors, jobs, notices
+from inspection import documents, errors, jobs, notices
 from inspection.db import utcnow
 from inspection.labels import LABELS
 from inspection.models import Job, Province, ProvisionReport, Site, User
@@ -323,12 +323,8 @@ def list_reports(actor: User, *, year: int | None = None, status: str | None = N
                          ProvisionReport.organization, ProvisionReport.id)
 
 
-def document_sha256(report: ProvisionReport, kind: str) -> str:
-    """The rendered document's key (`kind` pdf or docx); InvalidState before there is one."""
-    sha256 = report.pdf_sha256 if kind == "pdf" else report.docx_sha256
-    if report.status == "draft" or sha256 is None:
-        raise errors.InvalidState("Báo cáo chưa được gửi hoặc văn bản đang được lập.")
-    return sha256
+document_sha256 = documents.PROVISION.document_sha256
+"""The rendered document's key (pdf or docx); InvalidState before there is one."""
 
 
 # --- Rendering (job side) --------------------------------------------------------------------
@@ -345,22 +341,9 @@ class ProvisionFacts:
     parent: str
 
 
-def lock_for_render(session: Session, report_id: uuid.UUID | str) -> ProvisionReport:
-    """The report, its row locked for this transaction and re-read (on SQLite by a first
-    write, so that the transaction holds the write lock from its start)."""
-    key = uuid.UUID(str(report_id))
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(ProvisionReport).where(ProvisionReport.id == key)
-                        .values(version=ProvisionReport.version)
-                        .execution_options(synchronize_session=False))
-    report = session.get(ProvisionReport, key, with_for_update=True, populate_existing=True)
-    if report is None:
-        raise errors.NotFound("Không tìm thấy báo cáo năm về cung cấp dịch vụ KT1.")
-    return report
-
-
-def is_rendered(report: ProvisionReport) -> bool:
-    return report.pdf_sha256 is not None and report.docx_sha256 is not None
+lock_for_issue = documents.PROVISION.lock_for_issue
+is_issued = documents.PROVISION.is_issued
+"""Rendered for its latest sending."""
 
 
 def facts(session: Session, report: ProvisionReport) -> ProvisionFacts:
@@ -375,9 +358,8 @@ def facts(session: Session, report: ProvisionReport) -> ProvisionFacts:
                           today(report.submitted_at), parent_body(report.organization))
 
 
-def mark_rendered(session: Session, report: ProvisionReport, *, pdf_sha256: str,
-                  docx_sha256: str) -> ProvisionReport:
-    """Record the documents (derived from the content: the version does not change)."""
-    report.pdf_sha256, report.docx_sha256 = pdf_sha256, docx_sha256
-    session.flush()
-    return report
+def mark_issued(session: Session, report: ProvisionReport, *,
+                files: dict[str, str]) -> ProvisionReport:
+    """Record the documents (`files`: the stored pdf and docx; derived from the content, the
+    version does not change)."""
+    return documents.PROVISION.mark_issued(session, report, files=files)
