@@ -34,6 +34,7 @@ from inspection.models import (
     Finding,
     Inspection,
     Notice,
+    Signer,
     Site,
     User,
 )
@@ -308,10 +309,10 @@ def test_once_resubmitted_it_is_approved_its_findings_settled_and_its_notice_iss
     refused = page.locator(".review-notice + .outcome-error")
     expect(refused).to_contain_text("Mục A1: Quyết định 32/2025/QĐ-TTg – chưa xác minh")
     set_reference_status(world, "Quyết định 32/2025/QĐ-TTg", "verified")
-
-    # two signers in Cần Thơ (the demo's): the supervisor chooses who signs
-    page.locator(".review-notice").get_by_label("Người ký").select_option(
-        label="KT. GIÁM ĐỐC – Phó Giám đốc – Trần Văn Bình")
+    # the offer comes back with the signer the supervisor chose (two in Cần Thơ, the demo's)
+    expect(page.locator(".review-notice").get_by_label("Người ký")).to_have_value(
+        world.seed(lambda s: str(s.scalars(select(Signer.id).where(
+            Signer.full_name == "Trần Văn Bình")).one())))
     page.get_by_role("button", name="Ban hành thông báo vi phạm").click()
     expect(page.locator(".review-notice progress")).to_be_attached()  # the job, live
     number = page.locator(".review-notice .review-number")

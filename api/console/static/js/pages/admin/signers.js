@@ -127,9 +127,10 @@ function createForm(me, provinces, created) {
 /**
  * A select of the province's active signers for issuing a document (the only one chosen
  * already), named `signer_id`; `value()` is the choice or null. With none, a hint says an
- * admin must add one first. `provinceCode`: a national admin's province.
+ * admin must add one first. `keep(id)` chooses an earlier choice again. `provinceCode`: a
+ * national admin's province.
  * @param {string | null} [provinceCode]
- * @returns {Promise<{element: HTMLElement, value: () => string | null}>}
+ * @returns {Promise<{element: HTMLElement, value: () => string | null, keep: (id: string | null) => void}>}
  */
 export async function signerChoice(provinceCode = null) {
   /** @type {Signer[]} */
@@ -141,5 +142,10 @@ export async function signerChoice(provinceCode = null) {
   const element = field("Người ký", select,
     active.length ? undefined : "Quản trị viên cần thêm người ký (trang Người ký) trước khi ban hành.");
   element.classList.add("signer-choice");
-  return { element, value: () => select.value || null };
+  return {
+    element,
+    value: () => select.value || null,
+    /** Keeps an earlier choice (when it is still offered). @param {string | null} id */
+    keep: (id) => { if (id && [...select.options].some((o) => o.value === id)) select.value = id; },
+  };
 }

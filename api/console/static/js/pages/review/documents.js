@@ -78,15 +78,17 @@ export async function documentsPanel(inspection) {
   const recordOut = outcome();
   // Each offer is a button; when its job fails the offer comes back (asking again retries).
   // The notice is signed by the official chosen here (the only active one preselected).
-  const offerNotice = async () => {
+  // A refused or failed attempt offers it again with the signer chosen before.
+  const offerNotice = async (/** @type {string | null} */ chosen = null) => {
     const signer = await signerChoice();
+    signer.keep(chosen);
     replace(noticeBox,
       h("p", { class: "muted" }, "Chưa có thông báo vi phạm. Thông báo liệt kê các phát hiện đã xác nhận."),
       signer.element,
       actionButton("Ban hành thông báo vi phạm", async () => {
         const doc = await issue(`/inspections/${id}/notices`, "notice_id", "/notices", noticeBox, noticeView,
           { signer_id: signer.value() })
-          .catch((err) => { offerNotice(); throw err; });
+          .catch((err) => { offerNotice(signer.value()); throw err; });
         return `Đã ban hành thông báo số ${doc.number}.`;
       }, { where: noticeOut }));
   };
