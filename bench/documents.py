@@ -3,15 +3,16 @@ annual report of a province with 10,000 inspections, each against the time to me
 same rows from the database in the same run.
 
 (a) N approved inspections, each with six confirmed findings and six ready photos (their
-thumbnails in a folder blob store); a notice is numbered, rendered to PDF and DOCX, stored and
-issued (`workers.notices.render_notice`, one transaction each). The baseline loads what the
-notice reads: the notice, its inspection, site, team, confirmed findings with their items and
-sections, and the photos (`inspection.notices.facts`). (b) 10,000 inspections of Cần Thơ in the
-year across its communes, three findings each (Core inserts); the annual report's figures,
-PDF and XLSX (`workers.reports.render_report`) against selecting the rows it aggregates (the
-year's inspections and their findings with the items' sections) into Python. Prints one JSON
-object on its last line. Env: KT1_BENCH_POSTGRES_URL, KT1_BENCH_NOTICES (default 10),
-KT1_BENCH_INSPECTIONS (default 10000).
+thumbnails in a folder blob store); a notice is numbered, rendered to PDF and DOCX, its PDF
+signed with the demo certificate, stored and issued (`workers.notices.render_notice`, one
+transaction each; every reference the findings cite verified, one signer). The baseline loads
+what the notice reads: the notice, its inspection, site, team, confirmed findings with their
+items and sections, and the photos (`inspection.notices.facts`). (b) 10,000 inspections of
+Cần Thơ in the year across its communes, three findings each (Core inserts); the annual
+report's figures, PDF and XLSX (`workers.reports.render_report`) against selecting the rows it
+aggregates (the year's inspections and their findings with the items' sections) into Python.
+Prints one JSON object on its last line. Env: KT1_BENCH_POSTGRES_URL, KT1_BENCH_NOTICES
+(default 10), KT1_BENCH_INSPECTIONS (default 10000).
 """
 
 from __future__ import annotations
@@ -32,15 +33,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bench.lifecycle import drop_database, scratch_database
 from geo.units import packaged_units
 from inspection import accounts, audit, migrate, notices, reference, reports
 from inspection.checklists import builtin
-from inspection.config import Settings
-from inspection.db import make_engine, make_session_factory
+from inspection.config import DEMO_SIGNING_PASSWORD, Settings
+from inspection.db import make_engine, make_session_factory, utcnow
 from inspection.models import (
     Checklist,
     ChecklistItem,
@@ -48,12 +49,15 @@ from inspection.models import (
     Commune,
     Finding,
     Inspection,
+    LegalReference,
     Photo,
+    Signer,
     Site,
     User,
     inspection_members,
 )
 from media.blobstore import FileBlobStore
+from media.certificates import ensure_demo_ca
 from workers.notices import render_notice
 from workers.reports import render_report
 
@@ -70,6 +74,13 @@ class World:
     def __init__(self, session: Session) -> None:
         reference.load_units(session, packaged_units())
         builtin.seed_builtin(session)
+        # The legal officer has verified every reference the six findings cite (the bench
+        # measures writing a notice, not which law is verified), and one official signs.
+        session.execute(update(LegalReference).values(
+            status="verified", valid_from=None, valid_to=None, superseded_by_id=None,
+            province_code=None, verified_at=utcnow()))
+        session.add(Signer(province_code="92", full_name="Trần Văn Bình", title="Phó Giám đốc",
+                           delegation="KT. GIÁM ĐỐC", active=True, version=1))
         self.inspector = accounts.create_user(
             session, username="bench.skhcn", password=PASSWORD, role="inspector",
             agency="skhcn", province_code="92", full_name="Nguyễn Thị Thu Hương")
@@ -267,6 +278,7 @@ def main() -> None:
         store = FileBlobStore(media)
         settings = Settings(env="test", database_url=url, instance_path=media,
                             media_url=media.as_uri())
+        ensure_demo_ca(*settings.demo_signing_files, password=DEMO_SIGNING_PASSWORD)  # signed
         notice = bench_notices(factory, world, store, settings)
         print(f"notice: {notice['seconds_per_notice']} s each "
               f"({notice['ratio_render_over_load']}x loading its rows)", flush=True)
