@@ -107,10 +107,10 @@ def request_notice(session: Session, actor: User, inspection_id: uuid.UUID, *,
     otherwise), set when the notice is created or retried."""
     require_role(actor, *REQUESTERS)
     inspection = get_inspection(session, actor, inspection_id)
-    ensure_issuable(session, inspection)
     notice = session.scalar(select(Notice).where(Notice.inspection_id == inspection.id))
     if notice is not None and notice.status != "failed" and notice.job_id is not None:
-        return notice, session.get_one(Job, notice.job_id), False
+        return notice, session.get_one(Job, notice.job_id), False  # asked before: answered
+    ensure_issuable(session, inspection)
     signer = signers.choose(session, province_code=inspection.province_code,
                             signer_id=signer_id)
     if notice is None:

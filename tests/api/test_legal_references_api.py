@@ -68,6 +68,11 @@ def test_a_notice_citing_what_does_not_hold_is_refused_with_the_list_until_verif
     assert world.signer.full_name in text  # the signer chosen by default: the only one
     assert_whole_and_valid(pades_status(pdf.data, settings.signing_trust_path))
 
+    session.get_one(LegalReference, ND174_9).status = "unverified"  # a later doubt
+    session.flush()
+    again = world.post()  # asking again answers the notice issued, it does not refuse it
+    assert (again.status_code, again.get_json()["notice_id"]) == (200, asked["notice_id"])
+
 
 def test_everyone_on_the_inspection_side_reads_the_register_and_the_post_office_does_not(
         api, client, session):

@@ -38,6 +38,33 @@ export function formValues(form) {
   return values;
 }
 
+/**
+ * Sends `form` with `send` on submit: its submit button disabled meanwhile, the field errors
+ * of a refusal shown beside their controls, and the outcome in `said` (`send` resolves with
+ * the text of success).
+ * @param {HTMLElement} form
+ * @param {{show: (text: string, kind?: "ok" | "error" | "info") => void, clear: () => void}} said
+ * @param {() => Promise<string>} send
+ */
+export function onSubmit(form, said, send) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = /** @type {HTMLButtonElement | null} */ (form.querySelector("button[type=submit]"));
+    if (button) button.disabled = true;
+    said.clear();
+    try {
+      const done = await send();
+      showFieldErrors(form, null);
+      said.show(done, "ok");
+    } catch (err) {
+      showFieldErrors(form, err);
+      said.show(err instanceof ApiError ? err.message : String(err), "error");
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
+}
+
 /** An <input> with a name (and the rest of `attrs`). @param {string} name */
 export function input(name, attrs = {}) {
   return h("input", { name, ...attrs });

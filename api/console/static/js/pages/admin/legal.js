@@ -5,7 +5,7 @@
 import * as api from "../../api.js";
 import { h } from "../../dom.js";
 import { badge, field, outcome, pagedTable, section } from "../../ui.js";
-import { formValues, input, selectBox, showFieldErrors } from "./forms.js";
+import { formValues, input, onSubmit, selectBox } from "./forms.js";
 import { choices } from "./users.js";
 
 /** dd/mm/yyyy of an ISO date, "" for none. @param {string | null | undefined} iso */
@@ -78,26 +78,6 @@ function successorChoices(register, except) {
   return [...none, ...options];
 }
 
-/** @param {HTMLElement} form @param {HTMLElement & {show: Function, clear: Function}} said @param {() => Promise<any>} send @param {string} done */
-function onSubmit(form, said, send, done) {
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
-    button.disabled = true;
-    said.clear();
-    try {
-      await send();
-      showFieldErrors(form, null);
-      said.show(done, "ok");
-    } catch (err) {
-      showFieldErrors(form, err);
-      said.show(err instanceof api.ApiError ? err.message : String(err), "error");
-    } finally {
-      button.disabled = false;
-    }
-  });
-}
-
 /** The changeable fields of a reference, with its values. @param {any} ref @param {Map<string, any>} register */
 function changeFields(ref, register) {
   return [
@@ -129,7 +109,8 @@ function editForm(ref, etag, register, changed) {
     const answer = await api.patch(`/legal-references/${ref.id}`, changes(formValues(form)), version);
     version = answer.etag || version;
     await changed(answer.data);
-  }, "Đã lưu căn cứ pháp lý.");
+    return "Đã lưu căn cứ pháp lý.";
+  });
   return h("div", { class: "card" }, form);
 }
 
@@ -147,6 +128,7 @@ function createForm(register, created) {
     register.set(answer.data.id, answer.data);
     form.querySelectorAll("input").forEach((el) => { /** @type {HTMLInputElement} */ (el).value = ""; });
     created();
-  }, "Đã thêm căn cứ pháp lý.");
+    return "Đã thêm căn cứ pháp lý.";
+  });
   return h("details", { class: "card" }, h("summary", null, h("h2", null, "Thêm căn cứ pháp lý")), form);
 }

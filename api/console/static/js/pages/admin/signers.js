@@ -4,7 +4,7 @@
 import * as api from "../../api.js";
 import { h, replace } from "../../dom.js";
 import { actionButton, badge, field, outcome, pagedTable, section } from "../../ui.js";
-import { formValues, input, showFieldErrors } from "./forms.js";
+import { formValues, input, onSubmit, showFieldErrors } from "./forms.js";
 import { provinceNames, provinceSelect } from "./users.js";
 
 /** @typedef {{id: string, province_code: string, full_name: string, title: string,
@@ -101,24 +101,12 @@ function createForm(me, provinces, created) {
     h("div", { class: "form-grid" }, ...fields({ title: "Phó Giám đốc", delegation: "KT. GIÁM ĐỐC" }),
       field("Tỉnh, thành phố", provinceSelect(provinces, me))),
     h("button", { type: "submit", class: "btn btn-primary" }, "Thêm người ký"), said);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
-    button.disabled = true;
-    said.clear();
+  onSubmit(form, said, async () => {
     const values = formValues(form);
-    try {
-      const answer = await api.post("/signers", { ...values, full_name: values.full_name || "", title: values.title || "" });
-      showFieldErrors(form, null);
-      said.show(`Đã thêm người ký “${answer.data.full_name}”.`, "ok");
-      /** @type {HTMLInputElement} */ (form.querySelector("input[name=full_name]")).value = "";
-      created();
-    } catch (err) {
-      showFieldErrors(form, err);
-      said.show(err instanceof api.ApiError ? err.message : String(err), "error");
-    } finally {
-      button.disabled = false;
-    }
+    const answer = await api.post("/signers", { ...values, full_name: values.full_name || "", title: values.title || "" });
+    /** @type {HTMLInputElement} */ (form.querySelector("input[name=full_name]")).value = "";
+    created();
+    return `Đã thêm người ký “${answer.data.full_name}”.`;
   });
   return h("details", { class: "card create-signer" },
     h("summary", null, h("h2", null, "Thêm người ký")), form);

@@ -5,7 +5,7 @@ import * as api from "../../api.js";
 import { h } from "../../dom.js";
 import { badge, field, outcome, pagedTable, section } from "../../ui.js";
 import { LABELS, label } from "/console/labels.js";
-import { formValues, input, showFieldErrors, selectBox } from "./forms.js";
+import { formValues, input, onSubmit, selectBox } from "./forms.js";
 
 /**
  * [code, text] pairs of a label kind, with a first "all" option when `all` is given.
@@ -93,24 +93,12 @@ function createForm(me, provinces, created) {
         "Doanh nghiệp có điểm cung cấp dịch vụ KT1 trong tỉnh")),
     h("button", { type: "submit", class: "btn btn-primary" }, "Tạo người dùng"), said);
   tieAgencyToRole(form);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
-    button.disabled = true;
-    said.clear();
+  onSubmit(form, said, async () => {
     const values = formValues(form);
-    try {
-      const answer = await api.post("/users", { ...values, full_name: values.full_name || "" });
-      showFieldErrors(form, null);
-      said.show(`Đã tạo người dùng “${answer.data.username}”.`, "ok");
-      form.querySelectorAll("input").forEach((el) => { /** @type {HTMLInputElement} */ (el).value = ""; });
-      created();
-    } catch (err) {
-      showFieldErrors(form, err);
-      said.show(err instanceof api.ApiError ? err.message : String(err), "error");
-    } finally {
-      button.disabled = false;
-    }
+    const answer = await api.post("/users", { ...values, full_name: values.full_name || "" });
+    form.querySelectorAll("input").forEach((el) => { /** @type {HTMLInputElement} */ (el).value = ""; });
+    created();
+    return `Đã tạo người dùng “${answer.data.username}”.`;
   });
   return h("details", { class: "card create-user" },
     h("summary", null, h("h2", null, "Thêm người dùng")), form);
