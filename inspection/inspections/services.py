@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inspection import errors, teams
+from inspection import audit, errors, teams
 from inspection.checklists.compliance import validate_value
 from inspection.db import utcnow
 from inspection.inspections import findings
@@ -28,7 +28,6 @@ from inspection.inspections.location import Fix, to_point
 from inspection.inspections.queries import sees_inspection
 from inspection.models import (
     Answer,
-    AuditHead,
     Campaign,
     Checklist,
     ChecklistItem,
@@ -95,14 +94,14 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
     existing = session.get(Inspection, inspection_id)
     if existing is not None:
         return _replayed(session, actor, existing, digest), False
-    # Two tablets starting the same visit at once are told apart: the audit chain's head,
-    # which every write takes first anyway (so no new lock order), is taken before the check
-    # for an open inspection; the second waits for the first's commit and then sees it.
-    session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
     site = session.get(Site, site_id)
     if site is None:
         raise errors.NotFound("Không tìm thấy cơ sở được kiểm tra.")
     ensure_visible(actor, site.province_code, "cơ sở được kiểm tra")
+    # Two tablets starting the same visit at once are told apart: the head of the province's
+    # audit chain, which the creation writes to anyway (so no new lock order), is taken before
+    # the check for an open inspection; the second waits for the first's commit and sees it.
+    audit.lock_chain(session, audit.chain_of(site.province_code))
     _check_checklist(session, checklist_id, site)
     _check_campaign(session, campaign_id, site)
     _check_no_open_inspection(session, campaign_id, site)

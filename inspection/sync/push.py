@@ -1,7 +1,8 @@
 """Push: a tablet's offline mutations applied in order, one result each, retries answered alike.
 
-The whole push holds the audit chain's head lock (`audit.lock_head`), so it is serialised with
-every other writer and looking up a remembered mutation is race-free. Each mutation runs in
+The whole push holds the head lock of the pusher's province chain (`audit.lock_chain`), so it
+is serialised with every other writer of that province (never with another province's) and
+looking up a remembered mutation is race-free. Each mutation runs in
 its own savepoint; its result is remembered per user and device (`SyncMutation`; another
 user's device of the same client id is another device) whatever it was, so a retry of the
 same `mutation_id` is answered `duplicate` with the original result and applies nothing, and
@@ -79,7 +80,7 @@ def push(session: Session, actor: User, *, device_id: str, caller_device_id: str
         raise errors.Forbidden(
             "Mã thiết bị gửi lên khác thiết bị của phiên đăng nhập; không thể đồng bộ thay "
             "cho thiết bị khác.", errors={"device_id": ["not the device of the token"]})
-    audit.lock_head(session)
+    audit.lock_chain(session, audit.chain_of(actor.province_code))
     ids = [str(raw["mutation_id"]) for raw in mutations]
     remembered = {m.mutation_id: m for m in session.scalars(select(SyncMutation).where(
         SyncMutation.user_id == actor.id, SyncMutation.device_id == device_id,
