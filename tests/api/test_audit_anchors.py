@@ -224,3 +224,33 @@ def test_in_production_the_endpoint_reports_a_missing_key_and_a_missing_anchor_f
     assert problems_of(body) == {"anchor-key-missing", "anchor-log-missing"}
     assert all("KT1_AUDIT_KEY" in p["detail"] for p in body["problems"]
                if p["problem"] == "anchor-key-missing")
+
+
+def test_checkpoints_written_before_the_split_still_verify_against_the_legacy_chain(
+        app, admin, client, settings):
+    """A checkpoint from before migration 0020 names the one chain `audit_log`: it is read as
+    the `legacy` chain, the next checkpoint follows it, and a claim it no longer holds (more
+    entries than the legacy chain has) is caught."""
+    from inspection.audit.anchors import sign
+
+    key = audit.anchor_key(settings, create=True)
+    path = settings.instance_path / "audit-anchors.jsonl"
+
+    def old_style(seq: int, prev: str, entries: int) -> str:
+        body = {"v": 1, "seq": seq, "at": "2026-06-30T17:00:00+00:00", "prev": prev,
+                "heads": [{"scope": "audit_log", "entries": entries, "hash": audit.GENESIS}]}
+        return json.dumps({**body, "mac": sign(key, body)}, sort_keys=True,
+                          separators=(",", ":"))
+
+    path.write_text(old_style(1, audit.GENESIS, 0) + "\n")
+    sites(1)
+    assert kt1(app, "audit", "anchor").exit_code == 0
+    body = api_verify(client, admin)
+    assert body["ok"] is True, body["problems"]
+    assert body["anchors"]["checkpoints"] == 2
+    first = json.loads(path.read_text().splitlines()[0])
+    path.write_text(old_style(1, audit.GENESIS, 5) + "\n")  # the legacy chain never had 5
+    body = api_verify(client, admin)
+    assert body["ok"] is False
+    assert "anchor-head-moved-backwards" in problems_of(body)
+    assert first["heads"][0]["scope"] == "audit_log"
