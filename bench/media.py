@@ -56,7 +56,7 @@ from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
 from inspection.inspections import services as inspections
 from inspection.models import Checklist, Photo, Site
-from media.images import ensure_heif, inspect_image, make_derivatives
+from media.images import ensure_heif, process_image
 
 BENCH = Path(__file__).resolve().parent
 NODE_PREFIX = BENCH / ".node"
@@ -156,8 +156,7 @@ THUMB, PREVIEW = 512, 1600
 
 def ours(path: Path) -> None:
     """What the photo job does with an original's pixels."""
-    inspect_image(path, max_pixels=MAX_PIXELS)
-    make_derivatives(path, thumb=THUMB, preview=PREVIEW, max_pixels=MAX_PIXELS)
+    process_image(path, thumb=THUMB, preview=PREVIEW, max_pixels=MAX_PIXELS)
 
 
 def floor(path: Path) -> None:
