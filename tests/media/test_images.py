@@ -249,10 +249,14 @@ def test_a_bomb_below_pillows_own_limit_is_caught_by_ours(tmp_path: Path) -> Non
     assert caught.value.reason_code == "decompression-bomb"
 
 
-def test_a_truncated_jpeg_is_rejected_and_the_worker_stays_healthy(tmp_path: Path) -> None:
-    whole = save_jpeg(tmp_path / "whole.jpg", noisy(800, 600), quality=90).read_bytes()
+# The large one is decoded at half scale (DCT scaling): the one decode must still read it all.
+@pytest.mark.parametrize("size", [(800, 600), (3600, 2400)], ids=["small", "scaled-decode"])
+def test_a_truncated_jpeg_is_rejected_and_the_worker_stays_healthy(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    whole = save_jpeg(tmp_path / "whole.jpg", noisy(*size), quality=90).read_bytes()
     path = tmp_path / "cut.jpg"
-    path.write_bytes(whole[: len(whole) // 2])
+    path.write_bytes(whole[: len(whole) * 9 // 10])
     with pytest.raises(ImageRejected) as caught:
         process_image(path)
     assert caught.value.reason_code == "truncated"
