@@ -4,15 +4,19 @@ a baseline measured in the same run.
 (a) MB/s of our tus endpoint (gunicorn, SQLite, jobs only enqueued on Redis) against the
 reference Node server (@tus/server 2 + @tus/file-store, npm-installed into bench/.node/), both
 fed the same files by tuspy with the same chunk size; (b) ms per photo of
-`media.images.make_derivatives` against a bare Pillow draft-mode thumbnail (the floor) and a
-naive full decode + resize + encode, on generated 12 MP / 3 MP JPEGs (some EXIF-rotated) and
+the photo job's image work (checking the original, its EXIF facts, thumbnail and preview)
+against the one-decode floor (one Pillow decode, DCT-scaled for a JPEG to the smallest scale that
+still serves the preview; resized to the preview, turned upright, the thumbnail made from the
+preview, both encoded), ours over the floor per photo kind, on generated 12 MP / 3 MP JPEGs
+(some EXIF-rotated) and
 HEICs; (c) RSS high-water of our server's worker while it receives one large upload in chunks
 and in a single PATCH (and of the Node server, for reference). Prints one JSON object on its
 last line. Env: KT1_BENCH_REDIS_URL (a Redis database nobody else uses: flushed before and
 after; default redis://127.0.0.1:6379/14; unreachable, jobs run inline), KT1_BENCH_ROUNDS
 (upload rounds, default 3), KT1_BENCH_FILES / KT1_BENCH_FILE_MB (random files, default 8 x 10),
 KT1_BENCH_CHUNK_MB (tuspy chunk for (a), default 4), KT1_BENCH_BIG_MB (upload for (c),
-default 200), KT1_BENCH_REPEATS (timings per photo in (b), default 3).
+default 200), KT1_BENCH_REPEATS (timings per photo in (b), default 3), KT1_BENCH_PARTS (which
+of a, b, c to run, default "abc"; the others are left out of the JSON).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from sqlalchemy import func, select
 from tusclient.client import TusClient
 from tusclient.exceptions import TusCommunicationError
@@ -52,7 +56,7 @@ from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
 from inspection.inspections import services as inspections
 from inspection.models import Checklist, Photo, Site
-from media.images import ensure_heif, make_derivatives
+from media.images import ensure_heif, process_image
 
 BENCH = Path(__file__).resolve().parent
 NODE_PREFIX = BENCH / ".node"
@@ -66,6 +70,7 @@ CHUNK_MB = int(os.environ.get("KT1_BENCH_CHUNK_MB", "4"))
 BIG_MB = int(os.environ.get("KT1_BENCH_BIG_MB", "200"))
 BIG_CHUNK_MB = 8
 REPEATS = int(os.environ.get("KT1_BENCH_REPEATS", "3"))
+PARTS = frozenset(os.environ.get("KT1_BENCH_PARTS", "abc").lower())
 MB = 1024 * 1024
 PASSWORD = "mat-khau-do-hieu-nang"
 MAX_PIXELS = Settings().max_image_pixels
@@ -146,28 +151,31 @@ def sha256_of(path: Path) -> str:
 
 # -- (b) derivatives ------------------------------------------------------------------------
 
+THUMB, PREVIEW = 512, 1600
+
+
 def ours(path: Path) -> None:
-    make_derivatives(path, max_pixels=MAX_PIXELS)
+    """What the photo job does with an original's pixels."""
+    process_image(path, thumb=THUMB, preview=PREVIEW, max_pixels=MAX_PIXELS)
 
 
 def floor(path: Path) -> None:
+    """The least correct work: one decode (DCT-scaled to the preview for a JPEG), Pillow's
+    default resampling, upright, the thumbnail from the preview, both encoded."""
     with Image.open(path) as img:
         if img.format == "JPEG":
-            img.draft("RGB", (512, 512))
-        img.thumbnail((512, 512))
-
-
-def naive(path: Path) -> None:
-    with Image.open(path) as img:
-        full = img.convert("RGB")
-    for side in (1600, 512):
-        scale = side / max(full.size)
-        small = full.resize((round(full.width * scale), round(full.height * scale)),
-                            Image.Resampling.LANCZOS)
+            scale = max(img.size) / PREVIEW
+            if scale > 1:
+                img.draft("RGB", (int(img.width / scale), int(img.height / scale)))
+        img.thumbnail((PREVIEW, PREVIEW))
+        preview = ImageOps.exif_transpose(img)
+    thumb = preview.copy()
+    thumb.thumbnail((THUMB, THUMB))
+    for small in (preview, thumb):
         small.save(io.BytesIO(), "JPEG", quality=85)
 
 
-METHODS: dict[str, Callable[[Path], None]] = {"ours": ours, "floor": floor, "naive": naive}
+METHODS: dict[str, Callable[[Path], None]] = {"ours": ours, "floor": floor}
 
 
 def medians_ms(path: Path) -> dict[str, float]:
@@ -182,20 +190,25 @@ def medians_ms(path: Path) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in runs.items()}
 
 
+def compared(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Mean ms per photo of each method over `rows`, and ours over the floor."""
+    mean = {name: statistics.fmean(ms[name] for ms in rows) for name in METHODS}
+    return {**{name: round(ms, 1) for name, ms in mean.items()},
+            "ours_over_floor_ratio": round(mean["ours"] / mean["floor"], 3)}
+
+
 def bench_derivatives(photos: list[tuple[str, Path]]) -> dict:
     for fn in METHODS.values():  # warm-up: codecs, the HEIF plugin, the sRGB profile
         fn(photos[0][1])
     rows = [(kind, medians_ms(path)) for kind, path in photos]
-    mean = {name: statistics.fmean(ms[name] for _, ms in rows) for name in METHODS}
-    by_kind = {kind: {name: round(statistics.fmean(ms[name] for k, ms in rows if k == kind), 1)
-                      for name in METHODS}
+    by_kind = {kind: compared([ms for k, ms in rows if k == kind])
                for kind in dict.fromkeys(kind for kind, _ in rows)}
     for kind, row in by_kind.items():
-        say(f"derivatives {kind}: {row} ms")
+        say(f"derivatives {kind}: {row}")
+    jpeg = compared([ms for kind, ms in rows if kind.startswith("jpeg")])
     return {"photos": len(photos), "repeats": REPEATS,
-            "ms_per_photo": {name: round(ms, 1) for name, ms in mean.items()},
-            "ours_over_floor_ratio": round(mean["ours"] / mean["floor"], 3),
-            "ours_over_naive_ratio": round(mean["ours"] / mean["naive"], 3),
+            "jpeg_ours_over_floor_ratio": jpeg["ours_over_floor_ratio"],
+            "jpeg_ms_per_photo": jpeg, "all_ms_per_photo": compared([ms for _, ms in rows]),
             "by_kind_ms": by_kind}
 
 
@@ -458,43 +471,51 @@ def _stop_on_sigterm(signum: int, _frame: object) -> None:
 def main() -> None:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     began = time.perf_counter()
+    out: dict = {"bench": "media"}
     with ExitStack() as stack:
         work = Path(tempfile.mkdtemp(prefix="kt1-bench-media-"))
         stack.callback(shutil.rmtree, work, ignore_errors=True)
-        versions = install_reference()
         say("making photos and random files")
         photos = make_photos(work)
-        derivatives = bench_derivatives(photos)
-        files = describe(random_files(work, FILES, FILE_MB * MB, "random")
-                         + [p for _, p in photos if p.suffix == ".jpg"])
+        if "b" in PARTS:
+            out["derivatives"] = bench_derivatives(photos)
+        if PARTS & {"a", "c"}:
+            out.update(bench_uploads(stack, work, photos))
+    print(json.dumps({**out, "seconds": round(time.perf_counter() - began, 1)},
+                     ensure_ascii=False))
+
+
+def bench_uploads(stack: ExitStack, work: Path, photos: list[tuple[str, Path]]) -> dict:
+    """(a) and (c), as PARTS asks: both servers started, fed, and stopped with `stack`."""
+    out: dict = {"reference_server": install_reference()}
+    files = describe(random_files(work, FILES, FILE_MB * MB, "random")
+                     + [p for _, p in photos if p.suffix == ".jpg"])
+    queued = stack.enter_context(scratch_redis())
+    out["photo_jobs"] = "queued" if queued else "inline"
+    world = World(f"sqlite:///{work / 'kt1.sqlite'}")
+    stack.callback(world.engine.dispose)
+    ports = {"ours": free_port(), "reference": free_port()}
+    logs = {"ours": work / "gunicorn.log", "reference": work / "node.log"}
+    (work / "tus").mkdir()
+    ours = stack.enter_context(running(
+        gunicorn_cmd(ports["ours"]), log=logs["ours"],
+        env=server_env(work, world.url, queued)))
+    node = stack.enter_context(running(
+        [shutil.which("node") or "node", str(REFERENCE_SERVER), str(ports["reference"]),
+         str(work / "tus"), str(NODE_PREFIX)], log=logs["reference"]))
+    base = f"http://127.0.0.1:{ports['ours']}"
+    targets = {"ours": Target(f"{base}/api/v1/uploads"),
+               "reference": Target(f"http://127.0.0.1:{ports['reference']}/files")}
+    wait_ready(targets["ours"].endpoint, ours, logs["ours"])
+    wait_ready(targets["reference"].endpoint, node, logs["reference"])
+    targets["ours"].headers = login(base)
+    if "a" in PARTS:
+        out["upload_throughput"] = bench_throughput(world, targets, files)
+    if "c" in PARTS:
         big = describe(random_files(work, 1, BIG_MB * MB, "big"))
-        queued = stack.enter_context(scratch_redis())
-        world = World(f"sqlite:///{work / 'kt1.sqlite'}")
-        stack.callback(world.engine.dispose)
-        ports = {"ours": free_port(), "reference": free_port()}
-        logs = {"ours": work / "gunicorn.log", "reference": work / "node.log"}
-        (work / "tus").mkdir()
-        ours = stack.enter_context(running(
-            gunicorn_cmd(ports["ours"]), log=logs["ours"],
-            env=server_env(work, world.url, queued)))
-        node = stack.enter_context(running(
-            [shutil.which("node") or "node", str(REFERENCE_SERVER), str(ports["reference"]),
-             str(work / "tus"), str(NODE_PREFIX)], log=logs["reference"]))
-        base = f"http://127.0.0.1:{ports['ours']}"
-        targets = {"ours": Target(f"{base}/api/v1/uploads"),
-                   "reference": Target(f"http://127.0.0.1:{ports['reference']}/files")}
-        wait_ready(targets["ours"].endpoint, ours, logs["ours"])
-        wait_ready(targets["reference"].endpoint, node, logs["reference"])
-        targets["ours"].headers = login(base)
-        throughput = bench_throughput(world, targets, files)
-        memory = bench_memory(world, targets,
-                              {"ours": gunicorn_worker(ours.pid), "reference": node.pid}, big)
-    print(json.dumps({
-        "bench": "media", "reference_server": versions,
-        "photo_jobs": "queued" if queued else "inline",
-        "upload_throughput": throughput, "derivatives": derivatives,
-        "upload_memory": memory, "seconds": round(time.perf_counter() - began, 1),
-    }, ensure_ascii=False))
+        out["upload_memory"] = bench_memory(
+            world, targets, {"ours": gunicorn_worker(ours.pid), "reference": node.pid}, big)
+    return out
 
 
 if __name__ == "__main__":

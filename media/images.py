@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from functools import cache
+from functools import cache, lru_cache
+from itertools import chain, product
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageChops, ImageCms, ImageOps
 
 from media.sniff import sniff_file
 
@@ -39,6 +40,9 @@ _PIL_FORMATS = {
 }
 _HEIF_TYPES = frozenset({"image/heic", "image/heif"})
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, RuntimeError, IndexError)
+_RESAMPLE = Image.Resampling.BICUBIC
+# A profile that moves no channel of any probed colour by more than this is taken as sRGB.
+_SRGB_TOLERANCE = 2
 
 _MESSAGES_VI = {
     "unsupported-type": (
@@ -155,28 +159,58 @@ def _load(img: Image.Image) -> None:
         raise _decode_failure(error) from None
 
 
-def inspect_image(
-    path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PIXELS
-) -> ImageInfo:
-    """Type, displayed size and EXIF of an original; ImageRejected if it is not acceptable.
+@dataclass(frozen=True)
+class Processed:
+    """An accepted original: its facts and its JPEG derivatives by name (thumbnail, preview)."""
 
-    The dimensions are checked from the header; the pixel data is then decoded once to prove it
-    is whole (JPEG at 1/8 scale through DCT scaling, so cheaply).
+    info: ImageInfo
+    derivatives: dict[str, bytes]
+
+
+def process_image(
+    path: str | os.PathLike[str],
+    *,
+    thumb: int = 512,
+    preview: int = 1600,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Processed:
+    """Facts and derivatives of an original from one decode; ImageRejected if not acceptable.
+
+    The dimensions are checked from the header before any pixel is decoded. The one decode (a
+    JPEG through DCT scaling at the smallest scale that still serves `preview`) reads all the
+    pixel data, so it also proves the file whole. The derivatives are JPEGs, long side at most
+    `thumb` / `preview` px, upright, sRGB, with no EXIF, ICC or XMP; the thumbnail is made from
+    the preview.
     """
     with _opened(path, max_pixels) as (img, mime):
-        width, height = img.size
-        facts = _exif_facts(img)
-        orientation = facts.pop("orientation", None)
-        if mime in _HEIF_TYPES:
-            # libheif has already applied the rotation; pillow-heif keeps the original tag aside.
-            original = img.info.get("original_orientation")
-            orientation = original if isinstance(original, int) and 1 <= original <= 8 else None
-        elif orientation in (5, 6, 7, 8):
-            width, height = height, width
+        info = _info(img, mime)
         if mime == "image/jpeg":
-            img.draft(None, (max(1, img.width // 8), max(1, img.height // 8)))
+            _draft(img, preview)
         _load(img)
+        preview_img = _reduced(img, preview)
+    thumb_img = preview_img.copy()
+    thumb_img.thumbnail((thumb, thumb), _RESAMPLE)
+    return Processed(info, {"thumbnail": _jpeg(thumb_img), "preview": _jpeg(preview_img)})
+
+
+def _info(img: Image.Image, mime: str) -> ImageInfo:
+    width, height = img.size
+    facts = _exif_facts(img)
+    orientation = facts.pop("orientation", None)
+    if mime in _HEIF_TYPES:
+        # libheif has already applied the rotation; pillow-heif keeps the original tag aside.
+        original = img.info.get("original_orientation")
+        orientation = original if isinstance(original, int) and 1 <= original <= 8 else None
+    elif orientation in (5, 6, 7, 8):
+        width, height = height, width
     return ImageInfo(mime=mime, width=width, height=height, orientation=orientation, **facts)
+
+
+def _draft(img: Image.Image, long_side: int) -> None:
+    """Have the JPEG decoder scale down (1/2, 1/4, 1/8) as far as still reaches `long_side`."""
+    scale = max(img.size) / long_side
+    if scale > 1:
+        img.draft("RGB", (max(1, int(img.width / scale)), max(1, int(img.height / scale))))
 
 
 def _exif_facts(img: Image.Image) -> dict[str, Any]:
@@ -266,79 +300,80 @@ def _gps_degrees(
     return -degrees if hemisphere == negative else degrees
 
 
-def decode_reduced(
-    path: str | os.PathLike[str], long_side: int, *, max_pixels: int = DEFAULT_MAX_PIXELS
-) -> Image.Image:
-    """Decoded pixels, right side up, sRGB, alpha flattened on white, with no metadata.
-
-    A JPEG is decoded through DCT scaling to the smallest scale whose long side still reaches
-    `long_side`, so a large photo is never decoded at full size.
-    """
-    with _opened(path, max_pixels) as (img, mime):
-        if mime == "image/jpeg":
-            scale = max(img.width, img.height) / long_side
-            if scale > 1:
-                request = (max(1, int(img.width / scale)), max(1, int(img.height / scale)))
-                img.draft("RGB", request)
-        _load(img)
-        try:
-            upright = ImageOps.exif_transpose(img)
-        except _DECODE_ERRORS:
-            upright = img.copy()
-        return _plain_rgb(upright)
-
-
-def _plain_rgb(img: Image.Image) -> Image.Image:
+def _reduced(img: Image.Image, long_side: int) -> Image.Image:
+    """Decoded pixels made small first, then upright, sRGB, alpha flattened on white, RGB, with
+    no metadata: every step after the resize works on the fewest pixels."""
     icc = img.info.get("icc_profile")
     if img.mode == "P":
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")
     elif "transparency" in img.info or img.mode in ("LA", "PA", "La", "RGBa"):
         img = img.convert("RGBA")
+    elif img.mode not in ("RGB", "RGBA", "L", "CMYK"):
+        img = img.convert("RGB")
+    img.thumbnail((long_side, long_side), _RESAMPLE)
+    try:
+        img = ImageOps.exif_transpose(img)
+    except _DECODE_ERRORS:
+        img = img.copy()
     if img.mode == "RGBA":
         flat = Image.new("RGB", img.size, (255, 255, 255))
         flat.paste(img, mask=img.getchannel("A"))
         img = flat
-    elif img.mode not in ("RGB", "CMYK"):
-        img = img.convert("RGB")
     if icc:
         img = _to_srgb(img, icc)
     if img.mode != "RGB":
         img = img.convert("RGB")
-    plain = Image.new("RGB", img.size)
-    plain.paste(img)
-    return plain
+    img.info.clear()  # Pillow would carry a JPEG comment over into the derivative
+    return img
 
 
 def _to_srgb(img: Image.Image, icc: bytes) -> Image.Image:
+    """The pixels in sRGB; as they are if the profile is sRGB already or unusable."""
+    transform = _srgb_transform(icc, img.mode)
+    if transform is None:
+        return img
+    try:
+        return ImageCms.applyTransform(img, transform) or img
+    except (ImageCms.PyCMSError, ValueError):
+        return img
+
+
+@lru_cache(maxsize=16)
+def _srgb_transform(icc: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
+    """The transform from an embedded profile to sRGB, built once per profile; None when the
+    profile is unusable or already sRGB in effect (as most phones' are), so nothing is done."""
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        converted = ImageCms.profileToProfile(
-            img, source, ImageCms.createProfile("sRGB"), outputMode="RGB"
-        )
+        transform = ImageCms.buildTransform(source, _srgb_profile(), mode, "RGB")
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return img
-    return converted if converted is not None else img
+        return None
+    if mode == "RGB":
+        probe = _colour_probe()
+        converted = ImageCms.applyTransform(probe, transform) or probe
+        moved = ImageChops.difference(probe, converted).point(
+            lambda value: 255 if value > _SRGB_TOLERANCE else 0
+        )
+        if moved.getbbox() is None:
+            return None
+    return transform
 
 
-def make_derivatives(
-    path: str | os.PathLike[str],
-    *,
-    thumb: int = 512,
-    preview: int = 1600,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-) -> dict[str, bytes]:
-    """JPEG `thumbnail` and `preview` (long side at most `thumb` / `preview` px), upright,
-    with no EXIF, ICC or XMP. ImageRejected as `inspect_image`."""
-    preview_img = decode_reduced(path, preview, max_pixels=max_pixels)
-    preview_img.thumbnail((preview, preview), Image.Resampling.LANCZOS)
-    thumb_img = preview_img.copy()
-    thumb_img.thumbnail((thumb, thumb), Image.Resampling.LANCZOS)
-    return {"thumbnail": _jpeg(thumb_img), "preview": _jpeg(preview_img)}
+@cache
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@cache
+def _colour_probe() -> Image.Image:
+    """A 16 x 16 x 16 cube of RGB colours, to see what a transform does to them."""
+    levels = range(0, 256, 17)
+    data = bytes(chain.from_iterable(product(levels, repeat=3)))
+    return Image.frombytes("RGB", (len(levels) ** 3, 1), data)
 
 
 def _jpeg(img: Image.Image) -> bytes:
     out = io.BytesIO()
-    img.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    img.save(out, "JPEG", quality=85)
     return out.getvalue()
 
 

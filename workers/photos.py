@@ -31,8 +31,7 @@ from media.images import (
     ImageInfo,
     ImageRejected,
     flags_for,
-    inspect_image,
-    make_derivatives,
+    process_image,
 )
 
 log = logging.getLogger(__name__)
@@ -68,10 +67,9 @@ def process_photo(
         original = Path(tmp) / "original"
         _fetch(store, photo.sha256, original)
         try:
-            info = inspect_image(original, max_pixels=max_pixels)
-            if info.mime != "image/png" and _is_signature(session, photo):
+            processed = process_image(original, max_pixels=max_pixels)
+            if processed.info.mime != "image/png" and _is_signature(session, photo):
                 raise ImageRejected("signature-not-png", "Chữ ký phải là ảnh PNG.")
-            derivatives = make_derivatives(original, max_pixels=max_pixels)
         except ImageRejected as rejected:
             photo.status = "rejected"
             photo.reason = str(rejected)
@@ -80,9 +78,9 @@ def process_photo(
             session.flush()
             log.info("photo %s rejected: %s", photo.id, rejected.reason_code)
             return photo
-    photo.thumbnail_sha256, _ = store.put(io.BytesIO(derivatives["thumbnail"]))
-    photo.preview_sha256, _ = store.put(io.BytesIO(derivatives["preview"]))
-    _record(session, photo, info, far_m=far_m)
+    photo.thumbnail_sha256, _ = store.put(io.BytesIO(processed.derivatives["thumbnail"]))
+    photo.preview_sha256, _ = store.put(io.BytesIO(processed.derivatives["preview"]))
+    _record(session, photo, processed.info, far_m=far_m)
     session.flush()
     return photo
 

@@ -7,7 +7,7 @@ import struct
 import zlib
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageCms
 
 from media.images import ensure_heif
 
@@ -27,6 +27,19 @@ def two_tone(width: int = 400, height: int = 200) -> Image.Image:
 def stored_for_orientation_6(displayed: Image.Image) -> Image.Image:
     """The pixels a camera stores for Orientation 6 (display = stored turned 90° clockwise)."""
     return displayed.transpose(Image.Transpose.ROTATE_90)
+
+
+def swapped_red_and_blue() -> bytes:
+    """An RGB ICC profile that is sRGB with the red and blue primaries exchanged."""
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    (count,) = struct.unpack_from(">I", data, 128)
+    entries = {bytes(data[132 + 12 * n : 136 + 12 * n]): 132 + 12 * n for n in range(count)}
+    red, blue = entries[b"rXYZ"], entries[b"bXYZ"]
+    data[red + 4 : red + 12], data[blue + 4 : blue + 12] = (
+        data[blue + 4 : blue + 12],
+        data[red + 4 : red + 12],
+    )
+    return bytes(data)
 
 
 def dms(value: float) -> tuple[float, float, float]:
