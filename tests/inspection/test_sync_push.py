@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from api.blueprints.sync_push import WIRE
+from api.blueprints.sync_push import WIRE, push_batch
 from inspection import errors
 from inspection.db import utcnow
 from inspection.models import (
@@ -63,8 +63,8 @@ def world(app, session):  # type: ignore[no-untyped-def]
 
 
 def run(session, actor, mutations, device=TABLET_A):  # type: ignore[no-untyped-def]
-    return push.push(session, actor, device_id=device, caller_device_id=device,
-                     mutations=mutations, wire=WIRE)
+    return push_batch(session, actor, device_id=device, caller_device_id=device,
+                      mutations=mutations)
 
 
 def statuses(results):  # type: ignore[no-untyped-def]
@@ -174,8 +174,8 @@ def test_another_provinces_inspection_is_rejected_as_not_found(session, world):
 
 def test_a_push_for_another_device_than_the_tokens_is_forbidden(session, world):
     with pytest.raises(errors.Forbidden):
-        push.push(session, world.inspector, device_id=TABLET_B, caller_device_id=TABLET_A,
-                  mutations=[world.create()], wire=WIRE)
+        push_batch(session, world.inspector, device_id=TABLET_B, caller_device_id=TABLET_A,
+                   mutations=[world.create()])
     assert count(session, Inspection) == 0
 
 
