@@ -202,6 +202,7 @@ class AnswerBatch:
     """Every answer of the inspections in `inspections`, by (inspection, item)."""
     taken: set[uuid.UUID] = field(default_factory=set)
     """Answer ids in use among those the batch names (and those it creates)."""
+    checklists: dict[uuid.UUID, Checklist] = field(default_factory=dict)
     items: dict[uuid.UUID, dict[str, ChecklistItem]] = field(default_factory=dict)
 
     def created(self, inspection: Inspection) -> None:
@@ -217,10 +218,12 @@ class AnswerBatch:
 
 
 def load_answer_batch(session: Session, *, inspection_ids: Collection[uuid.UUID],
-                      answer_ids: Collection[uuid.UUID]) -> AnswerBatch:
+                      answer_ids: Collection[uuid.UUID],
+                      checklist_ids: Collection[uuid.UUID] = ()) -> AnswerBatch:
     """The inspections a batch answers (team and site loaded), their answers (locked, as
-    `put_answer` locks one), the answer ids already in use and the checklists' items: four
-    queries whatever the batch's size."""
+    `put_answer` locks one), the answer ids already in use, and the checklists of those
+    inspections and of `checklist_ids` (those the batch's new inspections use) with their
+    items: a few queries whatever the batch's size."""
     batch = AnswerBatch()
     for inspection in session.scalars(select(Inspection).where(
             Inspection.id.in_(inspection_ids)).options(
@@ -233,14 +236,18 @@ def load_answer_batch(session: Session, *, inspection_ids: Collection[uuid.UUID]
             batch.answers[answer.inspection_id, answer.item_code] = answer
     batch.taken = set(session.scalars(select(Answer.id).where(Answer.id.in_(answer_ids))))
     batch.taken |= {a.id for a in batch.answers.values()}
-    _load_items(session, batch, {i.checklist_id for i in batch.inspections.values()})
+    _load_checklists(session, batch, {*checklist_ids, *(
+        i.checklist_id for i in batch.inspections.values())})
     return batch
 
 
-def _load_items(session: Session, batch: AnswerBatch, checklist_ids: set[uuid.UUID]) -> None:
-    for item in session.scalars(select(ChecklistItem).where(
-            ChecklistItem.checklist_id.in_(checklist_ids))):
-        batch.items.setdefault(item.checklist_id, {})[item.code] = item
+def _load_checklists(session: Session, batch: AnswerBatch,
+                     checklist_ids: Collection[uuid.UUID]) -> None:
+    """Hold the checklists (their items load with them): a new inspection's checks and its
+    answers then find them in the session."""
+    for checklist in session.scalars(select(Checklist).where(Checklist.id.in_(checklist_ids))):
+        batch.checklists[checklist.id] = checklist
+        batch.items[checklist.id] = {item.code: item for item in checklist.items()}
     for checklist_id in checklist_ids:
         batch.items.setdefault(checklist_id, {})
 
@@ -305,7 +312,7 @@ def _checklist_item(session: Session, checklist_id: uuid.UUID, item_code: str,
         return session.scalar(select(ChecklistItem).where(
             ChecklistItem.checklist_id == checklist_id, ChecklistItem.code == item_code))
     if checklist_id not in batch.items:  # the checklist of an inspection the batch created
-        _load_items(session, batch, {checklist_id})
+        _load_checklists(session, batch, {checklist_id})
     return batch.items[checklist_id].get(item_code)
 
 

@@ -136,11 +136,14 @@ def remember(session: Session, actor: User, *, device_id: str, outcomes: Sequenc
 
 def _load_answers(session: Session, mutations: Sequence[Mutation | Invalid],
                   ) -> services.AnswerBatch:
-    answers = [m for m in mutations if isinstance(m, Mutation) and m.entity == "answer"]
+    read = [m for m in mutations if isinstance(m, Mutation)]
+    answers = [m for m in read if m.entity == "answer"]
     return services.load_answer_batch(
         session, inspection_ids={m.data["inspection_id"] for m in answers
                                  if "inspection_id" in m.data},
-        answer_ids={m.entity_id for m in answers})
+        answer_ids={m.entity_id for m in answers},
+        checklist_ids={m.data["body"]["checklist_id"] for m in read
+                       if m.entity == "inspection" and m.data.get("body")})
 
 
 def _apply_all(session: Session, actor: User, device_id: str,
