@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from api.blueprints.sync_push import WIRE, push_batch
-from inspection import errors
+from inspection import audit, errors
 from inspection.db import utcnow
 from inspection.models import (
     Answer,
@@ -222,6 +222,7 @@ def test_a_write_the_database_refuses_is_replayed_alone_and_the_batch_still_appl
     assert [stored_answer(session, world, c).value for c in ("A1", "A2")] == ["yes", "no"]
     assert stored_answer(session, world, "C1") is None
     assert count(session, Answer) == 2 and count(session, SyncConflict) == 1
+    assert audit.verify(session).ok  # the rolled-back attempt left no link in the chain
 
 
 # --- conflicts -------------------------------------------------------------------------------
