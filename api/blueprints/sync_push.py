@@ -1,10 +1,13 @@
 """/sync/push and /sync/conflicts: a tablet's offline changes applied, and the stale ones
-kept for supervisors. The semantics per entity are in `inspection.sync.push`; `WIRE`
-validates each mutation's `data` with the REST schemas and dumps records as the REST API."""
+kept for supervisors. The semantics per entity are in `inspection.sync.push`; this module
+reads each mutation and its `data` with the REST schemas (`WIRE`), and renders the results
+with the records as the REST API shows them, loaded once per batch (`push_batch`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Response
@@ -22,17 +25,15 @@ from api.blueprints.inspections import (
     InspectionLocationSchema,
 )
 from api.pagination import PAGE, paginate_select
-from api.representations import represent_one
+from api.representations import represent, represent_one
 from api.schemas import DEVICE_ID, MUTATION_ID, Moment, ProblemSchema
 from inspection import errors
+from inspection.models import User
 from inspection.sync import conflicts, feed, push
 from inspection.sync.apply import ENTITIES, OPS, Mutation, Target
 
 PREFIX = "/sync"
 blp = Blueprint("sync_push", __name__, description="Đồng bộ ngoại tuyến: gửi thay đổi, xung đột")
-
-STATUSES = ("applied", "duplicate", "conflict", "rejected")
-
 
 # --- one mutation and its data, validated per entity ----------------------------------------
 
@@ -75,32 +76,41 @@ def _with_id(data: dict[str, Any], ident: str) -> dict[str, Any]:
 
 
 def _data(entity: str, op: str, ident: str, data: dict[str, Any]) -> dict[str, Any]:
+    schema = _DATA_SCHEMAS
     if op == "delete":
-        return AnswerKeySchema().load(data) if entity == "answer" and data else {}
+        return schema["answer_key"].load(data) if entity == "answer" and data else {}
     if entity == "inspection":
         if set(data) <= {"status"}:
-            return {"body": None, **InspectionStatusSchema().load(data)}
+            return {"body": None, **schema["status"].load(data)}
         if set(data) == {"location"}:  # a retried GPS fix: PUT /inspections/{id}/location
-            return {"body": None, "status": None, **InspectionLocationSchema().load(data)}
-        body = InspectionSyncSchema().load(_with_id(data, ident))
+            return {"body": None, "status": None, **schema["location"].load(data)}
+        body = schema["inspection"].load(_with_id(data, ident))
         body.pop("inspection_id")
         return {"status": body.pop("status"), "body": body}
     if entity == "answer":
-        answer = AnswerSyncSchema().load(_with_id(data, ident))
+        answer = schema["answer"].load(_with_id(data, ident))
         answer.pop("answer_id")
         return answer  # type: ignore[no-any-return]
-    return FindingPatchSchema().load(data)  # type: ignore[no-any-return]
+    return schema["finding"].load(data)  # type: ignore[no-any-return]
+
+
+_MUTATION = MutationSchema()
+_DATA_SCHEMAS: dict[str, Schema] = {
+    "answer_key": AnswerKeySchema(), "status": InspectionStatusSchema(),
+    "location": InspectionLocationSchema(), "inspection": InspectionSyncSchema(),
+    "answer": AnswerSyncSchema(), "finding": FindingPatchSchema()}
+"""Built once: a schema's construction costs more than a small load."""
 
 
 class Wire:
-    """`inspection.sync.push.Wire` over the REST schemas and problem mapping."""
+    """Mutations read with the REST schemas and problem mapping (`conflicts.Wire`)."""
 
     def load(self, raw: Mapping[str, Any]) -> Mutation:
         refused = json_body.refusal(raw)
         if refused is not None:
             raise refused
         try:
-            env = MutationSchema().load(raw)
+            env = _MUTATION.load(raw)
         except ValidationError as exc:
             raise errors.ValidationFailed("Thay đổi không hợp lệ; xem 'errors'.",
                                           errors=problems.vietnamese(exc.messages)) from exc
@@ -114,15 +124,63 @@ class Wire:
                         entity_id=env["id"], base_version=env["base_version"], data=data,
                         raw=env["data"], client_time=env["client_time"])
 
+    def read(self, raw: Mapping[str, Any]) -> Mutation | push.Invalid:
+        """One mutation of a batch: invalid is a result, not an error."""
+        try:
+            return self.load(raw)
+        except errors.DomainError as exc:
+            return push.Invalid(str(raw["mutation_id"]), exc)
+
     def dump(self, session: Session, entity: str, target: Target) -> dict[str, Any] | None:
         return None if target.entity_id is None else represent_one(
             session, entity, target.entity_id)
 
-    def problem(self, exc: errors.DomainError) -> dict[str, Any]:
-        return problems.problem_body(exc)
-
 
 WIRE = Wire()
+
+
+# --- a batch: read, applied by the domain, rendered once ---------------------------------------
+
+def push_batch(session: Session, actor: User, *, device_id: str, caller_device_id: str,
+               mutations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Apply a tablet's raw mutations (`inspection.sync.push`); one result each, remembered."""
+    outcomes = push.push(session, actor, device_id=device_id, caller_device_id=caller_device_id,
+                         mutations=[WIRE.read(raw) for raw in mutations])
+    results = render(session, outcomes)
+    push.remember(session, actor, device_id=device_id, outcomes=outcomes, results=results)
+    return results
+
+
+def render(session: Session, outcomes: Sequence[push.Outcome]) -> list[dict[str, Any]]:
+    """The results as the tablet reads them; the records they show are loaded in one query
+    per entity, as the batch left them."""
+    wanted: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for o in outcomes:
+        if o.entity is not None and o.target is not None and o.target.entity_id is not None:
+            wanted[o.entity].add(o.target.entity_id)
+    records = {entity: represent(session, entity, ids) for entity, ids in wanted.items()}
+    results: list[dict[str, Any]] = []
+    for o in outcomes:
+        if o.status == "duplicate":
+            first = results[o.original] if isinstance(o.original, int) else o.original or {}
+            results.append({**first, "status": "duplicate", "original_status": first["status"]})
+        elif o.error is not None:
+            results.append({"mutation_id": o.mutation_id, "status": o.status,
+                            "error": problems.problem_body(o.error)})
+        else:
+            results.append(_applied(o, records))
+    return results
+
+
+def _applied(o: push.Outcome, records: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    target = o.target or Target()
+    server = None if target.entity_id is None or o.entity is None else \
+        records[o.entity].get(str(target.entity_id))
+    result = {"mutation_id": o.mutation_id, "status": o.status, "version": target.version,
+              "server": server}
+    if o.conflict is not None:
+        result["conflict_id"] = str(o.conflict.id)
+    return result
 
 
 # --- request and response schemas ------------------------------------------------------------
@@ -151,7 +209,7 @@ class PushSchema(Schema):
 
 class ResultSchema(Schema):
     mutation_id = fields.String()
-    status = fields.String(metadata={"enum": list(STATUSES)})
+    status = fields.String(metadata={"enum": list(push.STATUSES)})
     original_status = fields.String(metadata={"description": "For a duplicate."})
     version = fields.Integer(allow_none=True)
     server = fields.Dict(allow_none=True)
@@ -226,9 +284,9 @@ def push_mutations(body: dict[str, Any]) -> Any:
     if len(body["mutations"]) > limit:
         return _too_many(limit)
     session = database.session()
-    results = push.push(session, current_user(), device_id=body["device_id"],
-                        caller_device_id=current_principal().device_id,
-                        mutations=body["mutations"], wire=WIRE)
+    results = push_batch(session, current_user(), device_id=body["device_id"],
+                         caller_device_id=current_principal().device_id,
+                         mutations=body["mutations"])
     return {"results": results, "cursor": str(feed.position(session, current_user()))}
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from inspection import audit, errors, teams
 from inspection.checklists.compliance import validate_value
@@ -187,27 +188,90 @@ def get_answer(session: Session, actor: User, *, inspection_id: uuid.UUID,
     return answer
 
 
+@dataclass
+class AnswerBatch:
+    """What a batch of answer writes reads, loaded once (`load_answer_batch`) and kept
+    current as the batch writes: `put_answer` given one reads nothing more than what a new
+    inspection or checklist adds, and leaves the flush to the batch. Valid only while the
+    caller holds the lock every answer write takes (the audit chain's head), so no other
+    writer changes these answers in between."""
+
+    inspections: dict[uuid.UUID, Inspection] = field(default_factory=dict)
+    answers: dict[tuple[uuid.UUID, str], Answer] = field(default_factory=dict)
+    """Every answer of the inspections in `inspections`, by (inspection, item)."""
+    taken: set[uuid.UUID] = field(default_factory=set)
+    """Answer ids in use among those the batch names (and those it creates)."""
+    checklists: dict[uuid.UUID, Checklist] = field(default_factory=dict)
+    items: dict[uuid.UUID, dict[str, ChecklistItem]] = field(default_factory=dict)
+
+    def created(self, inspection: Inspection) -> None:
+        """Note an inspection the batch created: it has no answers to load."""
+        self.inspections[inspection.id] = inspection
+
+    def forget(self, inspection_id: uuid.UUID) -> None:
+        """Drop what is known of an inspection whose answers were written outside the batch
+        (a delete): its next answer reads them again."""
+        if self.inspections.pop(inspection_id, None) is not None:
+            for key in [k for k in self.answers if k[0] == inspection_id]:
+                del self.answers[key]
+
+
+def load_answer_batch(session: Session, *, inspection_ids: Collection[uuid.UUID],
+                      answer_ids: Collection[uuid.UUID],
+                      checklist_ids: Collection[uuid.UUID] = ()) -> AnswerBatch:
+    """The inspections a batch answers (team and site loaded), their answers (locked, as
+    `put_answer` locks one), the answer ids already in use, and the checklists of those
+    inspections and of `checklist_ids` (those the batch's new inspections use) with their
+    items: a few queries whatever the batch's size."""
+    batch = AnswerBatch()
+    for inspection in session.scalars(select(Inspection).where(
+            Inspection.id.in_(inspection_ids)).options(
+            selectinload(Inspection.team), joinedload(Inspection.site))):
+        batch.inspections[inspection.id] = inspection
+    if batch.inspections:
+        for answer in session.scalars(select(Answer).where(
+                Answer.inspection_id.in_(batch.inspections)).with_for_update()
+                .execution_options(populate_existing=True)):
+            batch.answers[answer.inspection_id, answer.item_code] = answer
+    batch.taken = set(session.scalars(select(Answer.id).where(Answer.id.in_(answer_ids))))
+    batch.taken |= {a.id for a in batch.answers.values()}
+    _load_checklists(session, batch, {*checklist_ids, *(
+        i.checklist_id for i in batch.inspections.values())})
+    return batch
+
+
+def _load_checklists(session: Session, batch: AnswerBatch,
+                     checklist_ids: Collection[uuid.UUID]) -> None:
+    """Hold the checklists (their items load with them): a new inspection's checks and its
+    answers then find them in the session."""
+    for checklist in session.scalars(select(Checklist).where(Checklist.id.in_(checklist_ids))):
+        batch.checklists[checklist.id] = checklist
+        batch.items[checklist.id] = {item.code: item for item in checklist.items()}
+    for checklist_id in checklist_ids:
+        batch.items.setdefault(checklist_id, {})
+
+
 def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_code: str,
                value: Any, answered_at: datetime, note: str | None = None,
                location: Fix | None = None, answer_id: uuid.UUID | None = None,
-               if_match: int | None = None, create_only: bool = False) -> tuple[Answer, bool]:
+               if_match: int | None = None, create_only: bool = False,
+               batch: AnswerBatch | None = None) -> tuple[Answer, bool]:
     """Write the answer to one item; `(answer, created)`.
 
     The first answer needs `create_only` (If-None-Match: *), a change needs `if_match`
     equal to the answer's version; neither is PreconditionRequired, a wrong one is
     VersionMismatch. Only field-role members of the team answer, while `draft`/`returned`.
+    With a `batch` every check runs on its loaded state and nothing is flushed: the caller
+    flushes the batch's writes together (a rule broken raises before anything changes).
     """
     inspection = get_inspection(session, actor, inspection_id)
     if actor.role not in FIELD_ROLES or actor.id not in {u.id for u in inspection.team}:
         raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra mới được trả lời bảng kiểm.")
-    item = session.scalar(select(ChecklistItem).where(
-        ChecklistItem.checklist_id == inspection.checklist_id, ChecklistItem.code == item_code))
+    item = _checklist_item(session, inspection.checklist_id, item_code, batch)
     if item is None:
         raise errors.NotFound(f"Bảng kiểm không có mục {item_code}.")
     _ensure_status(inspection, ANSWERABLE, "trả lời")
-    answer = session.scalar(select(Answer).where(
-        Answer.inspection_id == inspection.id, Answer.item_code == item_code)
-        .with_for_update().execution_options(populate_existing=True))
+    answer = _locked_answer(session, inspection, item_code, batch)
     _check_answer_precondition(answer, if_match=if_match, create_only=create_only)
     validate_value(item, value)
     fields = {"value": value, "note": note, "answered_at": answered_at.astimezone(UTC),
@@ -217,22 +281,61 @@ def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_
         for key, new in fields.items():
             setattr(answer, key, new)
         answer.version += 1
-        session.flush()
+        if batch is None:
+            session.flush()
         return answer, False
-    if answer_id is not None and session.get(Answer, answer_id) is not None:
+    if answer_id is not None and _answer_id_taken(session, answer_id, batch):
         raise errors.Conflict("Mã câu trả lời này đã được dùng cho một câu trả lời khác.",
                               errors={"id": ["already used"]})
     answer = Answer(id=answer_id or uuid.uuid4(), inspection_id=inspection.id,
                     item_code=item_code, version=1, **fields)
-    try:
-        with session.begin_nested():
-            session.add(answer)
-            session.flush()
-    except IntegrityError as exc:  # answered concurrently by someone else
-        raise errors.VersionMismatch(
-            f"Mục {item_code} vừa được người khác trả lời; hãy tải lại.") from exc
+    if batch is not None:
+        session.add(answer)
+        batch.answers[inspection.id, item_code] = answer
+        batch.taken.add(answer.id)
+    else:
+        try:
+            with session.begin_nested():
+                session.add(answer)
+                session.flush()
+        except IntegrityError as exc:  # answered concurrently by someone else
+            raise errors.VersionMismatch(
+                f"Mục {item_code} vừa được người khác trả lời; hãy tải lại.") from exc
     session.expire(inspection, ["answers"])
     return answer, True
+
+
+def _checklist_item(session: Session, checklist_id: uuid.UUID, item_code: str,
+                    batch: AnswerBatch | None) -> ChecklistItem | None:
+    if batch is None:
+        return session.scalar(select(ChecklistItem).where(
+            ChecklistItem.checklist_id == checklist_id, ChecklistItem.code == item_code))
+    if checklist_id not in batch.items:  # the checklist of an inspection the batch created
+        _load_checklists(session, batch, {checklist_id})
+    return batch.items[checklist_id].get(item_code)
+
+
+def _locked_answer(session: Session, inspection: Inspection, item_code: str,
+                   batch: AnswerBatch | None) -> Answer | None:
+    """The answer to `item_code`, locked for the rest of the transaction."""
+    if batch is None:
+        return session.scalar(select(Answer).where(
+            Answer.inspection_id == inspection.id, Answer.item_code == item_code)
+            .with_for_update().execution_options(populate_existing=True))
+    if inspection.id not in batch.inspections:  # created by the batch, or not loaded yet
+        batch.inspections[inspection.id] = inspection
+        for answer in session.scalars(select(Answer).where(
+                Answer.inspection_id == inspection.id).with_for_update()
+                .execution_options(populate_existing=True)):
+            batch.answers[answer.inspection_id, answer.item_code] = answer
+            batch.taken.add(answer.id)
+    return batch.answers.get((inspection.id, item_code))
+
+
+def _answer_id_taken(session: Session, answer_id: uuid.UUID, batch: AnswerBatch | None) -> bool:
+    if batch is None:
+        return session.get(Answer, answer_id) is not None
+    return answer_id in batch.taken
 
 
 def _check_answer_precondition(answer: Answer | None, *, if_match: int | None,

@@ -52,15 +52,17 @@ class Target:
     province_code: str | None = None
 
 
-def apply(session: Session, actor: User, m: Mutation) -> Target:
-    """Apply `m` as `actor`; the record afterwards (an empty Target after a delete)."""
+def apply(session: Session, actor: User, m: Mutation,
+          batch: services.AnswerBatch | None = None) -> Target:
+    """Apply `m` as `actor`; the record afterwards (an empty Target after a delete). With a
+    `batch`, an answer is checked on its loaded state and left for the batch to flush."""
     handler = _HANDLERS.get((m.entity, m.op))
     if handler is None:
         raise errors.ValidationFailed(
             f"Không hỗ trợ thao tác '{m.op}' trên '{m.entity}'.",
             errors={"entity": [f"one of {', '.join(ENTITIES)}"],
                     "op": [f"one of {', '.join(OPS)}"]})
-    return handler(session, actor, m)
+    return handler(session, actor, m, batch)
 
 
 def is_conflict(m: Mutation, exc: errors.DomainError) -> bool:
@@ -98,10 +100,11 @@ def _find_answer(session: Session, m: Mutation) -> Answer | None:
 
 # --- inspections ----------------------------------------------------------------------------
 
-def _upsert_inspection(session: Session, actor: User, m: Mutation) -> Target:
+def _upsert_inspection(session: Session, actor: User, m: Mutation,
+                       batch: services.AnswerBatch | None) -> Target:
     body, status = m.data.get("body"), m.data.get("status")
     if session.get(Inspection, m.entity_id) is None:
-        return _create_inspection(session, actor, m, body, status)
+        return _create_inspection(session, actor, m, body, status, batch)
     inspection = services.get_inspection(session, actor, m.entity_id)
     if m.data.get("location") is not None:  # a retried GPS fix, based on the version seen
         return _target(services.relocate(session, actor, inspection_id=inspection.id,
@@ -126,7 +129,8 @@ def _upsert_inspection(session: Session, actor: User, m: Mutation) -> Target:
 
 
 def _create_inspection(session: Session, actor: User, m: Mutation,
-                       body: dict[str, Any] | None, status: str | None) -> Target:
+                       body: dict[str, Any] | None, status: str | None,
+                       batch: services.AnswerBatch | None) -> Target:
     if m.base_version:
         raise errors.VersionMismatch("Phiên kiểm tra không còn trên máy chủ (đã bị xoá).",
                                      current_version=None)
@@ -135,43 +139,54 @@ def _create_inspection(session: Session, actor: User, m: Mutation,
             "Tạo phiên kiểm tra cần đủ các trường như POST /inspections.",
             errors={"data": {f: ["Thiếu trường bắt buộc."]
                              for f in ("site_id", "checklist_id", "started_at", "team")}})
-    inspection, _ = services.create_inspection(session, actor, inspection_id=m.entity_id, **body)
+    inspection, created = services.create_inspection(session, actor,
+                                                     inspection_id=m.entity_id, **body)
+    if created and batch is not None:
+        batch.created(inspection)
     if status == "submitted":
         inspection = services.submit(session, actor, inspection_id=inspection.id,
                                      if_match=inspection.version)
     return _target(inspection)
 
 
-def _delete_inspection(session: Session, actor: User, m: Mutation) -> Target:
+def _delete_inspection(session: Session, actor: User, m: Mutation,
+                       batch: services.AnswerBatch | None) -> Target:
     if session.get(Inspection, m.entity_id) is not None:
         services.delete_inspection(session, actor, inspection_id=m.entity_id,
                                    if_match=m.base_version)
+        if batch is not None:
+            batch.forget(m.entity_id)
     return Target()  # already gone: nothing to do
 
 
 # --- answers --------------------------------------------------------------------------------
 
-def _upsert_answer(session: Session, actor: User, m: Mutation) -> Target:
+def _upsert_answer(session: Session, actor: User, m: Mutation,
+                   batch: services.AnswerBatch | None) -> Target:
     precondition: dict[str, Any] = (
         {"if_match": m.base_version} if m.base_version else {"create_only": True})
     answer, _ = services.put_answer(session, actor, answer_id=m.entity_id, **m.data,
-                                    **precondition)
+                                    batch=batch, **precondition)
     return Target(answer.id, answer.version)
 
 
-def _delete_answer(session: Session, actor: User, m: Mutation) -> Target:
+def _delete_answer(session: Session, actor: User, m: Mutation,
+                   batch: services.AnswerBatch | None) -> Target:
     answer = _find_answer(session, m)
     key = (m.data["inspection_id"], m.data["item_code"]) if "item_code" in m.data else (
         (answer.inspection_id, answer.item_code) if answer is not None else None)
     if key is not None:
         services.delete_answer(session, actor, inspection_id=key[0], item_code=key[1],
                                if_match=m.base_version)
+        if batch is not None:
+            batch.forget(key[0])
     return Target()
 
 
 # --- findings -------------------------------------------------------------------------------
 
-def _upsert_finding(session: Session, actor: User, m: Mutation) -> Target:
+def _upsert_finding(session: Session, actor: User, m: Mutation,
+                    _batch: services.AnswerBatch | None) -> Target:
     if not m.base_version:
         raise errors.RuleViolation(
             "Phát hiện do máy chủ lập khi nộp phiên kiểm tra; máy tính bảng không tạo phát hiện.",
@@ -180,13 +195,15 @@ def _upsert_finding(session: Session, actor: User, m: Mutation) -> Target:
                                        if_match=m.base_version, **m.data))
 
 
-def _delete_finding(session: Session, actor: User, m: Mutation) -> Target:
+def _delete_finding(session: Session, actor: User, m: Mutation,
+                    _batch: services.AnswerBatch | None) -> Target:
     raise errors.RuleViolation(
         "Không xoá phát hiện; hãy bác bỏ (dismissed) kèm lý do.",
         errors={"op": ["findings are never deleted"]})
 
 
-_HANDLERS: dict[tuple[str, str], Callable[[Session, User, Mutation], Target]] = {
+_HANDLERS: dict[tuple[str, str], Callable[
+    [Session, User, Mutation, services.AnswerBatch | None], Target]] = {
     ("inspection", "upsert"): _upsert_inspection,
     ("inspection", "delete"): _delete_inspection,
     ("answer", "upsert"): _upsert_answer,

@@ -9,8 +9,9 @@ to a submitted inspection, which a supervisor must return first); then nothing c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -19,10 +20,17 @@ from inspection import audit, errors
 from inspection.db import utcnow
 from inspection.models import SyncConflict, User
 from inspection.scope import ensure_visible, province_clause, require_role
-from inspection.sync.apply import Target, apply, current
-from inspection.sync.push import Wire
+from inspection.sync.apply import Mutation, Target, apply, current
 
 RESOLVER_ROLES = ("supervisor", "admin")
+
+
+class Wire(Protocol):
+    """How the API layer reads a kept mutation (with the REST schemas, which the domain does
+    not import)."""
+
+    def load(self, raw: Mapping[str, Any]) -> Mutation:
+        """Validate one raw mutation; ValidationFailed with `errors` by field."""
 RESOLUTIONS = ("keep_server", "take_client")
 
 
@@ -70,7 +78,7 @@ def resolve(session: Session, actor: User, *, conflict_id: uuid.UUID, resolution
     return conflict, target
 
 
-def _mutation(conflict: SyncConflict, wire: Wire) -> Any:
+def _mutation(conflict: SyncConflict, wire: Wire) -> Mutation:
     return wire.load({"mutation_id": conflict.mutation_id, "entity": conflict.entity,
                       "op": conflict.op, "id": conflict.entity_id,
                       "base_version": conflict.base_version, "data": conflict.data})

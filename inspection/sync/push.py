@@ -2,11 +2,23 @@
 
 The whole push holds the head lock of the pusher's province chain (`audit.lock_chain`), so it
 is serialised with every other writer of that province (never with another province's) and
-looking up a remembered mutation is race-free. Each mutation runs in
-its own savepoint; its result is remembered per user and device (`SyncMutation`; another
-user's device of the same client id is another device) whatever it was, so a retry of the
-same `mutation_id` is answered `duplicate` with the original result and applies nothing, and
-never creates a second conflict record. Results:
+what it loads up front stays current: the remembered mutations, and the
+inspections, answers and checklist items its answers touch (`services.load_answer_batch`), so
+an answer costs no query of its own. Its result is remembered per user and device
+(`SyncMutation`; another user's device of the same client id is another device) whatever it
+was, so a retry of the same `mutation_id` is answered `duplicate` with the original result and
+applies nothing, and never creates a second conflict record.
+
+Isolation: a mutation that fails changes nothing. An answer is checked whole before it
+changes anything and is written with the batch's other answers in one flush; every other
+mutation runs in its own savepoint. Should the batch's writes still fail in the database,
+the batch is rolled back to its start and applied again one mutation per savepoint, so one
+bad mutation never rejects or half-applies the others.
+
+Three steps, the API layer around the domain: it reads the raw mutations (`Mutation`, or
+`Invalid` with the error), `push` applies them and returns one `Outcome` each, the API layer
+renders the results (every record in one query per entity: `server` is the record as the
+batch left it) and `remember` stores them. Results:
 
 - `applied`: `version` and `server` (the record as the REST API shows it; null after a delete);
 - `duplicate`: the remembered result, with `original_status`;
@@ -41,39 +53,53 @@ Per entity (the same use cases and rules as the REST API):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from inspection import audit, errors
+from inspection.inspections import services
 from inspection.models import SyncConflict, SyncMutation, User
 from inspection.scope import require_role
 from inspection.sync.apply import Mutation, Target, apply, current, is_conflict
 
 PUSH_ROLES = ("inspector", "police", "supervisor")
+STATUSES = ("applied", "duplicate", "conflict", "rejected")
 
 
-class Wire(Protocol):
-    """How mutations, records and errors look on the wire: given by the API layer, so the
-    domain validates `data` with the REST schemas without importing them."""
+@dataclass(frozen=True)
+class Invalid:
+    """A mutation the API layer could not read: `rejected` with `error`."""
 
-    def load(self, raw: Mapping[str, Any]) -> Mutation:
-        """Validate one raw mutation; ValidationFailed with `errors` by field."""
+    mutation_id: str
+    error: errors.DomainError
 
-    def dump(self, session: Session, entity: str, target: Target) -> dict[str, Any] | None:
-        """The record as the REST API shows it (None if there is none)."""
 
-    def problem(self, exc: errors.DomainError) -> dict[str, Any]:
-        """The problem object of an error."""
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one mutation. `target` is the record it is about: the record after an
+    applied mutation (empty after a delete), the current one for a conflict. A duplicate's
+    `original` is the remembered result, or the index of the same mutation earlier in this
+    batch. `conflict` is kept by `remember`, with the `server` record the API layer shows."""
+
+    mutation_id: str
+    status: str
+    entity: str | None = None
+    target: Target | None = None
+    error: errors.DomainError | None = None
+    conflict: SyncConflict | None = None
+    original: dict[str, Any] | int | None = None
 
 
 def push(session: Session, actor: User, *, device_id: str, caller_device_id: str,
-         mutations: Sequence[Mapping[str, Any]], wire: Wire) -> list[dict[str, Any]]:
-    """Apply `mutations` (each with a string `mutation_id`) in order; one result each.
+         mutations: Sequence[Mutation | Invalid]) -> list[Outcome]:
+    """Apply `mutations` in order; one outcome each, to be rendered and `remember`ed.
     `device_id` (the body's) must be the device the caller's token is bound to: Forbidden."""
     require_role(actor, *PUSH_ROLES)
     if device_id != caller_device_id:
@@ -81,77 +107,88 @@ def push(session: Session, actor: User, *, device_id: str, caller_device_id: str
             "Mã thiết bị gửi lên khác thiết bị của phiên đăng nhập; không thể đồng bộ thay "
             "cho thiết bị khác.", errors={"device_id": ["not the device of the token"]})
     audit.lock_chain(session, audit.chain_of(actor.province_code))
-    ids = [str(raw["mutation_id"]) for raw in mutations]
-    remembered = {m.mutation_id: m for m in session.scalars(select(SyncMutation).where(
+    remembered = {m.mutation_id: m.result for m in session.scalars(select(SyncMutation).where(
         SyncMutation.user_id == actor.id, SyncMutation.device_id == device_id,
-        SyncMutation.mutation_id.in_(ids)))}
-    with _held_for_the_batch(session):
-        return [_one(session, actor, device_id, raw, wire, remembered) for raw in mutations]
-
-
-@contextmanager
-def _held_for_the_batch(session: Session) -> Iterator[None]:
-    """Keep every record loaded during the batch in memory until it ends. The session's
-    identity map holds objects weakly: without this, an inspection whose forty answers
-    arrive in one batch would be loaded again (with its site and team) for every answer."""
-    held: list[Any] = []
-
-    def hold(_session: Session, instance: Any) -> None:
-        held.append(instance)
-
-    event.listen(session, "loaded_as_persistent", hold)
-    try:
-        yield
-    finally:
-        event.remove(session, "loaded_as_persistent", hold)
-        held.clear()
-
-
-def _one(session: Session, actor: User, device_id: str, raw: Mapping[str, Any],
-         wire: Wire, remembered: dict[str, SyncMutation]) -> dict[str, Any]:
-    mutation_id = str(raw["mutation_id"])
-    seen = remembered.get(mutation_id)
-    if seen is not None:
-        return {**seen.result, "status": "duplicate", "original_status": seen.result["status"]}
-    result = {"mutation_id": mutation_id, **_outcome(session, actor, device_id, raw, wire)}
-    remembered[mutation_id] = SyncMutation(device_id=device_id, mutation_id=mutation_id,
-                                           user_id=actor.id, result=result)
-    session.add(remembered[mutation_id])
-    session.flush()
-    return result
-
-
-def _outcome(session: Session, actor: User, device_id: str, raw: Mapping[str, Any],
-             wire: Wire) -> dict[str, Any]:
-    try:
-        m = wire.load(raw)
-    except errors.DomainError as exc:
-        return {"status": "rejected", "error": wire.problem(exc)}
+        SyncMutation.mutation_id.in_([m.mutation_id for m in mutations])))}
     try:
         with session.begin_nested():
-            target = apply(session, actor, m)
+            batch = _load_answers(session, mutations)  # held until flushed: no reload
+            outcomes = _apply_all(session, actor, device_id, mutations, remembered, batch)
+            session.flush()
+        return outcomes
+    except DBAPIError:  # a write checked in Python failed in the database: each alone now
+        return _apply_all(session, actor, device_id, mutations, remembered, None)
+
+
+def remember(session: Session, actor: User, *, device_id: str, outcomes: Sequence[Outcome],
+             results: Sequence[dict[str, Any]]) -> None:
+    """Keep each result as rendered (a retry is answered with it) and each conflict with
+    the record shown; flushed together."""
+    for outcome, result in zip(outcomes, results, strict=True):
+        if outcome.status == "duplicate":
+            continue
+        if outcome.conflict is not None:
+            outcome.conflict.server = result["server"]
+            session.add(outcome.conflict)
+        session.add(SyncMutation(device_id=device_id, mutation_id=outcome.mutation_id,
+                                 user_id=actor.id, result=result))
+    session.flush()
+
+
+def _load_answers(session: Session, mutations: Sequence[Mutation | Invalid],
+                  ) -> services.AnswerBatch:
+    read = [m for m in mutations if isinstance(m, Mutation)]
+    answers = [m for m in read if m.entity == "answer"]
+    return services.load_answer_batch(
+        session, inspection_ids={m.data["inspection_id"] for m in answers
+                                 if "inspection_id" in m.data},
+        answer_ids={m.entity_id for m in answers},
+        checklist_ids={m.data["body"]["checklist_id"] for m in read
+                       if m.entity == "inspection" and m.data.get("body")})
+
+
+def _apply_all(session: Session, actor: User, device_id: str,
+               mutations: Sequence[Mutation | Invalid], remembered: dict[str, dict[str, Any]],
+               batch: services.AnswerBatch | None) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    first: dict[str, int] = {}
+    for m in mutations:
+        original = remembered.get(m.mutation_id, first.get(m.mutation_id))
+        if original is not None:
+            outcomes.append(Outcome(m.mutation_id, "duplicate", original=original))
+            continue
+        first[m.mutation_id] = len(outcomes)
+        outcomes.append(_outcome(session, actor, device_id, m, batch))
+    return outcomes
+
+
+def _outcome(session: Session, actor: User, device_id: str, m: Mutation | Invalid,
+             batch: services.AnswerBatch | None) -> Outcome:
+    if isinstance(m, Invalid):
+        return Outcome(m.mutation_id, "rejected", error=m.error)
+    try:
+        if batch is not None and (m.entity, m.op) == ("answer", "upsert"):
+            target = apply(session, actor, m, batch)  # raises before it changes anything
+        else:
+            with session.begin_nested():
+                target = apply(session, actor, m, batch)
     except errors.DomainError as exc:
         if is_conflict(m, exc):
-            return _conflict(session, actor, device_id, m, exc, wire)
-        return {"status": "rejected", "error": wire.problem(exc)}
-    return {"status": "applied", "version": target.version,
-            "server": wire.dump(session, m.entity, target)}
+            return _conflict(session, actor, device_id, m, exc)
+        return Outcome(m.mutation_id, "rejected", entity=m.entity, error=exc)
+    return Outcome(m.mutation_id, "applied", entity=m.entity, target=target)
 
 
 def _conflict(session: Session, actor: User, device_id: str, m: Mutation,
-              exc: errors.DomainError, wire: Wire) -> dict[str, Any]:
+              exc: errors.DomainError) -> Outcome:
     now = current(session, m)
-    server = wire.dump(session, m.entity, now)
     conflict = SyncConflict(
-        entity=m.entity, entity_id=str(m.entity_id), device_id=device_id,
+        id=uuid.uuid4(), entity=m.entity, entity_id=str(m.entity_id), device_id=device_id,
         mutation_id=m.mutation_id, user_id=actor.id, op=m.op,
         province_code=now.province_code or actor.province_code or "",
-        base_version=m.base_version, data=m.raw, server_version=now.version, server=server,
+        base_version=m.base_version, data=m.raw, server_version=now.version,
         reason=exc.detail[:500], client_time=m.client_time)
-    session.add(conflict)
-    session.flush()
-    return {"status": "conflict", "version": now.version, "server": server,
-            "conflict_id": str(conflict.id)}
+    return Outcome(m.mutation_id, "conflict", entity=m.entity, target=now, conflict=conflict)
 
 
 def prune(session: Session, *, older_than: datetime) -> int:

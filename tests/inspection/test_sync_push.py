@@ -8,10 +8,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
-from api.blueprints.sync_push import WIRE
-from inspection import errors
+from api.blueprints.sync_push import WIRE, push_batch
+from inspection import audit, errors
 from inspection.db import utcnow
 from inspection.models import (
     Answer,
@@ -63,8 +63,8 @@ def world(app, session):  # type: ignore[no-untyped-def]
 
 
 def run(session, actor, mutations, device=TABLET_A):  # type: ignore[no-untyped-def]
-    return push.push(session, actor, device_id=device, caller_device_id=device,
-                     mutations=mutations, wire=WIRE)
+    return push_batch(session, actor, device_id=device, caller_device_id=device,
+                      mutations=mutations)
 
 
 def statuses(results):  # type: ignore[no-untyped-def]
@@ -174,9 +174,55 @@ def test_another_provinces_inspection_is_rejected_as_not_found(session, world):
 
 def test_a_push_for_another_device_than_the_tokens_is_forbidden(session, world):
     with pytest.raises(errors.Forbidden):
-        push.push(session, world.inspector, device_id=TABLET_B, caller_device_id=TABLET_A,
-                  mutations=[world.create()], wire=WIRE)
+        push_batch(session, world.inspector, device_id=TABLET_B, caller_device_id=TABLET_A,
+                   mutations=[world.create()])
     assert count(session, Inspection) == 0
+
+
+def test_an_item_answered_cleared_and_answered_again_in_one_batch_ends_with_the_last(
+        session, world):
+    started(session, world, {"C1": 5})
+    key = {"inspection_id": world.inspection_id, "item_code": "A1"}
+    results = run(session, world.inspector, [
+        world.answer("A1", "yes"), world.answer("C1", 6, base=1),
+        mutation("answer", "delete", str(uuid.uuid4()), key, base=1),
+        world.answer("A1", "no"), world.answer("A1", "yes", base=1),
+        world.answer("C1", 7, base=2)])
+    assert statuses(results) == ["applied"] * 6
+    assert [r["version"] for r in results] == [1, 2, None, 1, 2, 3]
+    assert (stored_answer(session, world, "A1").value,
+            stored_answer(session, world, "A1").version) == ("yes", 2)
+    assert stored_answer(session, world, "C1").value == 7
+
+
+def _refuse_answers_to(session, code):  # type: ignore[no-untyped-def]
+    """A trigger refusing every new answer to `code` as a unique violation would: the
+    database refuses what the rules accepted (another writer got there first)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"""
+            CREATE FUNCTION pg_temp.refuse_answer() RETURNS trigger AS $$ BEGIN
+              IF NEW.item_code = '{code}' THEN
+                RAISE EXCEPTION 'answered elsewhere' USING ERRCODE = 'unique_violation';
+              END IF; RETURN NEW; END $$ LANGUAGE plpgsql"""))
+        session.execute(text("CREATE TRIGGER refuse_answer BEFORE INSERT ON answers FOR EACH "
+                             "ROW EXECUTE FUNCTION pg_temp.refuse_answer()"))
+    else:
+        session.execute(text(f"CREATE TRIGGER refuse_answer BEFORE INSERT ON answers WHEN "
+                             f"NEW.item_code = '{code}' BEGIN "
+                             f"SELECT RAISE(ABORT, 'answered elsewhere'); END"))
+
+
+def test_a_write_the_database_refuses_is_replayed_alone_and_the_batch_still_applies(
+        session, world):
+    started(session, world)
+    _refuse_answers_to(session, "C1")
+    results = run(session, world.inspector, [
+        world.answer("A1", "yes"), world.answer("C1", 5), world.answer("A2", "no")])
+    assert statuses(results) == ["applied", "conflict", "applied"]
+    assert [stored_answer(session, world, c).value for c in ("A1", "A2")] == ["yes", "no"]
+    assert stored_answer(session, world, "C1") is None
+    assert count(session, Answer) == 2 and count(session, SyncConflict) == 1
+    assert audit.verify(session).ok  # the rolled-back attempt left no link in the chain
 
 
 # --- conflicts -------------------------------------------------------------------------------
