@@ -12,7 +12,8 @@ last line. Env: KT1_BENCH_REDIS_URL (a Redis database nobody else uses: flushed 
 after; default redis://127.0.0.1:6379/14; unreachable, jobs run inline), KT1_BENCH_ROUNDS
 (upload rounds, default 3), KT1_BENCH_FILES / KT1_BENCH_FILE_MB (random files, default 8 x 10),
 KT1_BENCH_CHUNK_MB (tuspy chunk for (a), default 4), KT1_BENCH_BIG_MB (upload for (c),
-default 200), KT1_BENCH_REPEATS (timings per photo in (b), default 3).
+default 200), KT1_BENCH_REPEATS (timings per photo in (b), default 3), KT1_BENCH_PARTS (which
+of a, b, c to run, default "abc"; the others are left out of the JSON).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ CHUNK_MB = int(os.environ.get("KT1_BENCH_CHUNK_MB", "4"))
 BIG_MB = int(os.environ.get("KT1_BENCH_BIG_MB", "200"))
 BIG_CHUNK_MB = 8
 REPEATS = int(os.environ.get("KT1_BENCH_REPEATS", "3"))
+PARTS = frozenset(os.environ.get("KT1_BENCH_PARTS", "abc").lower())
 MB = 1024 * 1024
 PASSWORD = "mat-khau-do-hieu-nang"
 MAX_PIXELS = Settings().max_image_pixels
@@ -458,43 +460,51 @@ def _stop_on_sigterm(signum: int, _frame: object) -> None:
 def main() -> None:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     began = time.perf_counter()
+    out: dict = {"bench": "media"}
     with ExitStack() as stack:
         work = Path(tempfile.mkdtemp(prefix="kt1-bench-media-"))
         stack.callback(shutil.rmtree, work, ignore_errors=True)
-        versions = install_reference()
         say("making photos and random files")
         photos = make_photos(work)
-        derivatives = bench_derivatives(photos)
-        files = describe(random_files(work, FILES, FILE_MB * MB, "random")
-                         + [p for _, p in photos if p.suffix == ".jpg"])
+        if "b" in PARTS:
+            out["derivatives"] = bench_derivatives(photos)
+        if PARTS & {"a", "c"}:
+            out.update(bench_uploads(stack, work, photos))
+    print(json.dumps({**out, "seconds": round(time.perf_counter() - began, 1)},
+                     ensure_ascii=False))
+
+
+def bench_uploads(stack: ExitStack, work: Path, photos: list[tuple[str, Path]]) -> dict:
+    """(a) and (c), as PARTS asks: both servers started, fed, and stopped with `stack`."""
+    out: dict = {"reference_server": install_reference()}
+    files = describe(random_files(work, FILES, FILE_MB * MB, "random")
+                     + [p for _, p in photos if p.suffix == ".jpg"])
+    queued = stack.enter_context(scratch_redis())
+    out["photo_jobs"] = "queued" if queued else "inline"
+    world = World(f"sqlite:///{work / 'kt1.sqlite'}")
+    stack.callback(world.engine.dispose)
+    ports = {"ours": free_port(), "reference": free_port()}
+    logs = {"ours": work / "gunicorn.log", "reference": work / "node.log"}
+    (work / "tus").mkdir()
+    ours = stack.enter_context(running(
+        gunicorn_cmd(ports["ours"]), log=logs["ours"],
+        env=server_env(work, world.url, queued)))
+    node = stack.enter_context(running(
+        [shutil.which("node") or "node", str(REFERENCE_SERVER), str(ports["reference"]),
+         str(work / "tus"), str(NODE_PREFIX)], log=logs["reference"]))
+    base = f"http://127.0.0.1:{ports['ours']}"
+    targets = {"ours": Target(f"{base}/api/v1/uploads"),
+               "reference": Target(f"http://127.0.0.1:{ports['reference']}/files")}
+    wait_ready(targets["ours"].endpoint, ours, logs["ours"])
+    wait_ready(targets["reference"].endpoint, node, logs["reference"])
+    targets["ours"].headers = login(base)
+    if "a" in PARTS:
+        out["upload_throughput"] = bench_throughput(world, targets, files)
+    if "c" in PARTS:
         big = describe(random_files(work, 1, BIG_MB * MB, "big"))
-        queued = stack.enter_context(scratch_redis())
-        world = World(f"sqlite:///{work / 'kt1.sqlite'}")
-        stack.callback(world.engine.dispose)
-        ports = {"ours": free_port(), "reference": free_port()}
-        logs = {"ours": work / "gunicorn.log", "reference": work / "node.log"}
-        (work / "tus").mkdir()
-        ours = stack.enter_context(running(
-            gunicorn_cmd(ports["ours"]), log=logs["ours"],
-            env=server_env(work, world.url, queued)))
-        node = stack.enter_context(running(
-            [shutil.which("node") or "node", str(REFERENCE_SERVER), str(ports["reference"]),
-             str(work / "tus"), str(NODE_PREFIX)], log=logs["reference"]))
-        base = f"http://127.0.0.1:{ports['ours']}"
-        targets = {"ours": Target(f"{base}/api/v1/uploads"),
-                   "reference": Target(f"http://127.0.0.1:{ports['reference']}/files")}
-        wait_ready(targets["ours"].endpoint, ours, logs["ours"])
-        wait_ready(targets["reference"].endpoint, node, logs["reference"])
-        targets["ours"].headers = login(base)
-        throughput = bench_throughput(world, targets, files)
-        memory = bench_memory(world, targets,
-                              {"ours": gunicorn_worker(ours.pid), "reference": node.pid}, big)
-    print(json.dumps({
-        "bench": "media", "reference_server": versions,
-        "photo_jobs": "queued" if queued else "inline",
-        "upload_throughput": throughput, "derivatives": derivatives,
-        "upload_memory": memory, "seconds": round(time.perf_counter() - began, 1),
-    }, ensure_ascii=False))
+        out["upload_memory"] = bench_memory(
+            world, targets, {"ours": gunicorn_worker(ours.pid), "reference": node.pid}, big)
+    return out
 
 
 if __name__ == "__main__":

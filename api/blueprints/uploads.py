@@ -16,7 +16,7 @@ import binascii
 import re
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -91,7 +91,13 @@ def _tus_resumable(response: Response) -> Response:
 
 
 def _partials() -> PartialUploads:
-    return PartialUploads(database.settings().upload_path)
+    """The app's one `PartialUploads`: it keeps the running sha256 of the uploads this
+    process receives between their appends."""
+    partials = current_app.extensions.get("kt1_uploads")
+    if partials is None:
+        partials = current_app.extensions.setdefault(
+            "kt1_uploads", PartialUploads(database.settings().upload_path))
+    return partials  # type: ignore[no-any-return]
 
 
 def _require_tus() -> None:
