@@ -10,6 +10,13 @@ interleaving bytes. Several hosts must share the folder on a filesystem with wor
 An append with a checksum is all or nothing: the bytes are checked as they pass and, when the
 digest differs or the body ends early, the file is cut back to where the append began. An
 append without one keeps whatever arrived, so an interrupted request resumes from there.
+
+The offset is the file's size, made durable (`fdatasync`, once per append) before the lock is
+released, so an offset a client is told survives a crash; a process killed mid-append leaves
+the bytes it wrote, and the size says how many. The whole file's sha256 is kept running in
+memory between the appends this process receives (`RunningDigests`), so completing an upload
+needs no second read of its bytes; after a restart, or when another process took an append,
+completion reads the file once instead.
 """
 
 from __future__ import annotations
@@ -19,12 +26,18 @@ import binascii
 import fcntl
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
 
 CHUNK_SIZE = 1024 * 1024
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
@@ -96,8 +109,41 @@ class Checksum:
 @dataclass(frozen=True)
 class Appended:
     offset: int
-    # The whole file's sha256 when this append wrote it from its first byte (saves a re-read).
+    # The whole file's sha256 when this append made it complete and this process hashed every
+    # byte of it as it arrived (saves a re-read).
     sha256_from_start: str | None
+
+
+class RunningDigests:
+    """The sha256 of each upload's bytes so far, for the uploads this process is receiving,
+    valid only at the offset it was taken at (a cache: a miss costs one read at completion).
+    Bounded, least recently used first out; safe across a worker's threads."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._digests: OrderedDict[str, tuple[int, _Hash]] = OrderedDict()
+
+    def resume(self, upload_id: str, offset: int) -> _Hash | None:
+        """A copy of the digest of the first `offset` bytes; a fresh one at 0."""
+        if offset == 0:
+            return hashlib.sha256()
+        with self._lock:
+            kept = self._digests.get(upload_id)
+        if kept is None or kept[0] != offset:
+            return None
+        return kept[1].copy()
+
+    def keep(self, upload_id: str, offset: int, digest: _Hash) -> None:
+        with self._lock:
+            self._digests[upload_id] = (offset, digest)
+            self._digests.move_to_end(upload_id)
+            while len(self._digests) > self.capacity:
+                self._digests.popitem(last=False)
+
+    def forget(self, upload_id: str) -> None:
+        with self._lock:
+            self._digests.pop(upload_id, None)
 
 
 def _read(read: Callable[[int], bytes], size: int) -> bytes:
@@ -109,11 +155,20 @@ def _read(read: Callable[[int], bytes], size: int) -> bytes:
         return b""
 
 
+def _store(fh: BinaryIO, block: bytes, digests: list[_Hash]) -> None:
+    fh.write(block)
+    for digest in digests:
+        digest.update(block)
+
+
 class PartialUploads:
-    """A folder of unfinished uploads, named by upload id."""
+    """A folder of unfinished uploads, named by upload id. Keep one per process (the web app
+    does) for the running digests to save the re-read at completion."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.digests = RunningDigests()
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kt1-upload")
 
     def path(self, upload_id: str) -> Path:
         if not upload_id or "/" in upload_id or upload_id.startswith("."):
@@ -162,25 +217,59 @@ class PartialUploads:
                 raise TooLong(remaining)
             fh.seek(offset)
             check = hashlib.new(checksum.algorithm) if checksum else None
-            whole = hashlib.sha256() if offset == 0 else None
-            received = 0
+            whole = self.digests.resume(upload_id, offset)
+            try:
+                received = self._receive(fh, read, length,
+                                         [h for h in (check, whole) if h is not None])
+                if received < length:
+                    kept = 0 if checksum else received
+                    self._settle(fh, offset + kept)
+                    if kept:
+                        self._keep(upload_id, offset + kept, whole, total)
+                    raise BodyIncomplete(kept)
+                if check is not None and checksum is not None and (
+                        check.digest() != checksum.digest):
+                    self._settle(fh, offset)
+                    raise ChecksumMismatch(upload_id)
+                self._settle(fh, offset + received)
+            except OSError:
+                self.digests.forget(upload_id)  # what it hashed may not be what is on disk
+                raise
+            return Appended(offset + received,
+                            self._keep(upload_id, offset + received, whole, total))
+
+    def _receive(self, fh: BinaryIO, read: Callable[[int], bytes], length: int,
+                 digests: list[_Hash]) -> int:
+        """Copy up to `length` bytes from `read` to `fh`, through `digests`; how many came.
+        A block is written and hashed (both release the GIL) on the pool while the next one
+        is read, so the three overlap; at most two blocks are held."""
+        received = 0
+        stored: Future[None] | None = None
+        try:
             while received < length:
-                chunk = _read(read, min(CHUNK_SIZE, length - received))
-                if not chunk:
+                block = _read(read, min(CHUNK_SIZE, length - received))
+                if not block:
                     break
-                fh.write(chunk)
-                received += len(chunk)
-                for h in (check, whole):
-                    if h is not None:
-                        h.update(chunk)
-            if received < length:
-                self._settle(fh, offset if checksum else offset + received)
-                raise BodyIncomplete(0 if checksum else received)
-            if check is not None and checksum is not None and check.digest() != checksum.digest:
-                self._settle(fh, offset)
-                raise ChecksumMismatch(upload_id)
-            self._settle(fh, offset + received)
-            return Appended(offset + received, whole.hexdigest() if whole else None)
+                if stored is not None:
+                    stored.result()
+                stored = self._pool.submit(_store, fh, block, digests)
+                received += len(block)
+        finally:
+            if stored is not None:
+                stored.result()
+        return received
+
+    def _keep(self, upload_id: str, offset: int, digest: _Hash | None,
+              total: int | None) -> str | None:
+        """Keep `digest` (of the first `offset` bytes, or None) for the next append; the
+        whole file's sha256 once `offset` is its `total`."""
+        if digest is None:
+            return None
+        if offset == total:
+            self.digests.forget(upload_id)
+            return digest.hexdigest()
+        self.digests.keep(upload_id, offset, digest)
+        return None
 
     def sha256(self, upload_id: str) -> str:
         """The sha256 of what the upload holds, read in chunks."""
@@ -197,6 +286,7 @@ class PartialUploads:
             raise UploadMissing(upload_id) from exc
 
     def discard(self, upload_id: str) -> None:
+        self.digests.forget(upload_id)
         self.path(upload_id).unlink(missing_ok=True)
 
     def ids(self) -> Iterator[str]:
@@ -223,7 +313,8 @@ class PartialUploads:
 
     @staticmethod
     def _settle(fh: BinaryIO, size: int) -> None:
-        """Make the file exactly `size` bytes long and durable before the lock is released."""
+        """Make the file exactly `size` bytes long and durable before the lock is released:
+        its data and its size (which `fdatasync` writes too; only the times are left)."""
         fh.flush()
         fh.truncate(size)
-        os.fsync(fh.fileno())
+        os.fdatasync(fh.fileno())
