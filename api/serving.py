@@ -1,14 +1,22 @@
-"""Serving the embedded default with gunicorn, a production WSGI server: one worker process
-with threads (SQLite has one writer; the job thread lives in that process)."""
+"""Serving with gunicorn. Production: `gunicorn -c python:api.serving 'api.wsgi:app'` takes
+`production_options()` below. The embedded default: one worker process with threads (SQLite has
+one writer; the job thread lives in that process)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from api.jobs import start_runner, stop_runner
+
+
+def production_options() -> dict[str, Any]:
+    """PostGIS in production: a process per core, each with threads (gthread), so a request
+    waiting on the database leaves its core to another."""
+    return {"workers": os.cpu_count() or 1, "worker_class": "gthread", "threads": 4}
 
 
 class _Embedded(BaseApplication):  # type: ignore[misc]
