@@ -1,5 +1,5 @@
-"""Serving with gunicorn. Production: `gunicorn -c python:api.serving 'api.wsgi:app'` takes
-`production_options()` below. The embedded default: one worker process with threads (SQLite has
+"""Serving with gunicorn. Production: `gunicorn -c python:api.serving 'api.wsgi:app'` takes the
+settings below. The embedded default (`kt1 serve`): one worker process with threads (SQLite has
 one writer; the job thread lives in that process)."""
 
 from __future__ import annotations
@@ -12,11 +12,17 @@ from gunicorn.app.base import BaseApplication
 
 from api.jobs import start_runner, stop_runner
 
+# Production (PostGIS): gunicorn reads these names with `-c python:api.serving`. A process per
+# core for the CPU work, threads in each so that a request waiting on the database leaves its
+# core to another; measured by bench/lifecycle.py (KT1_BENCH_WORKERS/THREADS to compare).
+workers = os.cpu_count() or 1
+worker_class = "gthread"
+threads = 4
+
 
 def production_options() -> dict[str, Any]:
-    """PostGIS in production: a process per core, each with threads (gthread), so a request
-    waiting on the database leaves its core to another."""
-    return {"workers": os.cpu_count() or 1, "worker_class": "gthread", "threads": 4}
+    """The production settings above, for starting gunicorn from code (the bench)."""
+    return {"workers": workers, "worker_class": worker_class, "threads": threads}
 
 
 class _Embedded(BaseApplication):  # type: ignore[misc]
