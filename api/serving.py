@@ -1,14 +1,28 @@
-"""Serving the embedded default with gunicorn, a production WSGI server: one worker process
-with threads (SQLite has one writer; the job thread lives in that process)."""
+"""Serving with gunicorn. Production: `gunicorn -c python:api.serving 'api.wsgi:app'` takes the
+settings below. The embedded default (`kt1 serve`): one worker process with threads (SQLite has
+one writer; the job thread lives in that process)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from api.jobs import start_runner, stop_runner
+
+# Production (PostGIS): gunicorn reads these names with `-c python:api.serving`. A process per
+# core for the CPU work, threads in each so that a request waiting on the database leaves its
+# core to another; measured by bench/lifecycle.py (KT1_BENCH_WORKERS/THREADS to compare).
+workers = os.cpu_count() or 1
+worker_class = "gthread"
+threads = 4
+
+
+def production_options() -> dict[str, Any]:
+    """The production settings above, for starting gunicorn from code (the bench)."""
+    return {"workers": workers, "worker_class": worker_class, "threads": threads}
 
 
 class _Embedded(BaseApplication):  # type: ignore[misc]

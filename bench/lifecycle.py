@@ -1,39 +1,58 @@
 """Inspection lifecycle through the HTTP API (create, every answer, submit) per second on
-PostGIS, against the same rows written by bare SQLAlchemy inserts in the same run.
+PostGIS, served by gunicorn as production runs it, against the same rows written by bare
+SQLAlchemy inserts in the same run.
 
-The API side goes through the whole WSGI stack (Flask's test client: routing, auth, schemas,
-services, audit chain, one commit per request). The baseline writes the inspection, its team
-and its answers with Core inserts in one transaction per inspection. Prints one JSON object on
-its last line. Env: KT1_BENCH_POSTGRES_URL (an existing database to create a scratch one from),
-KT1_BENCH_ROUNDS (default 30).
+The API side is a real gunicorn (`api.wsgi:app`, gthread workers) fed by client processes
+over keep-alive HTTP/1.1 connections (`http.client`), each running whole inspections one after
+another, so inspections run in parallel. The baseline writes the inspection, its team and its
+answers with Core inserts in one transaction per inspection, from as many processes. SQL
+statements per request type are counted in-process (a `before_cursor_execute` listener on the
+app's engine, the same requests through Flask's test client; the pool's pre-ping is not a
+statement and is counted apart). Prints one JSON object on its last line.
+
+Env: KT1_BENCH_POSTGRES_URL (an existing database to create a scratch one from),
+KT1_BENCH_ROUNDS (inspections per measured run, default 60), KT1_BENCH_CLIENTS (client
+processes, default 8), KT1_BENCH_WORKERS / KT1_BENCH_THREADS (gunicorn, default
+`api.serving` production defaults).
 """
 
 from __future__ import annotations
 
+import collections
+import http.client
 import json
+import multiprocessing
 import os
+import socket
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, event, insert, select, text
 
 from api.app import create_app
+from api.serving import production_options
 from geo.units import packaged_units
-from inspection import accounts, migrate, reference
+from inspection import accounts, audit, migrate, reference
 from inspection.checklists import builtin
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
 from inspection.demo import compliant_value
 from inspection.models import Answer, Checklist, Inspection, Site, inspection_members
 
+ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = os.environ.get("KT1_BENCH_POSTGRES_URL",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-ROUNDS = int(os.environ.get("KT1_BENCH_ROUNDS", "30"))
+ROUNDS = int(os.environ.get("KT1_BENCH_ROUNDS", "60"))
+CLIENTS = int(os.environ.get("KT1_BENCH_CLIENTS", "8"))
 PASSWORD = "mat-khau-do-hieu-nang"
 
 
@@ -54,11 +73,14 @@ def drop_database(name: str) -> None:
     admin.dispose()
 
 
-
-def prepare(engine):  # type: ignore[no-untyped-def]
+def prepare(url: str) -> dict[str, Any]:
+    """The scratch world: an inspector and a police officer of Cần Thơ, a KT1 post office, the
+    built-in provider checklist; returned as plain values the client processes can take."""
+    engine = make_engine(url)
     migrate.upgrade(engine)
     factory = make_session_factory(engine)
     with factory() as session:
+        audit.set_actor(session, None, "bench")
         reference.load_units(session, packaged_units())
         builtin.seed_builtin(session)
         inspector = accounts.create_user(session, username="bench.skhcn", password=PASSWORD,
@@ -72,81 +94,224 @@ def prepare(engine):  # type: ignore[no-untyped-def]
         checklist = session.scalars(select(Checklist).where(
             Checklist.target_kind == "kt1_provider", Checklist.status == "published")).first()
         session.commit()
-        items = [i for i in checklist.items() if compliant_value(i) is not None]
-        return inspector, police, site, checklist, items
+        answers = [(i.code, compliant_value(i)) for i in checklist.items()
+                   if compliant_value(i) is not None]
+        world = {"inspector": str(inspector.id), "police": str(police.id),
+                 "site": str(site.id), "checklist": str(checklist.id), "answers": answers}
+    engine.dispose()
+    return world
 
 
-def run_api(app, inspector, police, site, checklist, items) -> float:  # type: ignore[no-untyped-def]
+# -- one inspection, over any transport ---------------------------------------------------------
+
+Send = Callable[[str, str, dict[str, str], Any], tuple[int, dict[str, str], Any]]
+"""(method, path, headers, json body or None) -> (status, headers, parsed body)."""
+
+
+def lifecycle(send: Send, world: dict[str, Any], token: str,
+              on_request: Callable[[str], None] = lambda _kind: None) -> None:
+    """Create an inspection, answer every item, submit it; AssertionError on any refusal."""
+    auth = {"Authorization": f"Bearer {token}"}
+    iid = str(uuid.uuid4())
+    on_request("create")
+    status, headers, body = send("POST", "/api/v1/inspections", auth, {
+        "id": iid, "site_id": world["site"], "checklist_id": world["checklist"],
+        "started_at": datetime.now(UTC).isoformat(),
+        "location": {"lon": 105.7470, "lat": 10.0453, "accuracy_m": 8},
+        "team": [world["inspector"], world["police"]]})
+    assert status == 201, body
+    created_etag = headers["etag"]
+    for code, value in world["answers"]:
+        on_request("put_answer")
+        status, _, body = send("PUT", f"/api/v1/inspections/{iid}/answers/{code}",
+                               {**auth, "If-None-Match": "*"},
+                               {"value": value, "answered_at": datetime.now(UTC).isoformat()})
+        assert status == 201, body
+    on_request("submit")
+    status, _, body = send("POST", f"/api/v1/inspections/{iid}/submit",
+                           {**auth, "If-Match": created_etag}, None)
+    assert status == 200, body
+
+
+def http_sender(port: int) -> Send:
+    """A keep-alive HTTP/1.1 connection to 127.0.0.1:port."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def send(method: str, path: str, headers: dict[str, str],
+             body: Any) -> tuple[int, dict[str, str], Any]:
+        raw = None if body is None else json.dumps(body).encode()
+        conn.request(method, path, body=raw,
+                     headers={**headers, "Content-Type": "application/json"})
+        resp = conn.getresponse()
+        data = resp.read()
+        return (resp.status, {k.lower(): v for k, v in resp.getheaders()},
+                json.loads(data) if data else None)
+
+    return send
+
+
+def client_process(port: int, world: dict[str, Any], token: str, rounds: int,
+                   start: Any) -> None:
+    send = http_sender(port)
+    start.wait()
+    for _ in range(rounds):
+        lifecycle(send, world, token)
+
+
+def in_parallel(target: Callable[..., None], args: tuple[Any, ...], rounds: int) -> float:
+    """Run `rounds` inspections split over CLIENTS processes started together; per second."""
+    ctx = multiprocessing.get_context("fork")
+    start = ctx.Event()
+    shares = [rounds // CLIENTS + (i < rounds % CLIENTS) for i in range(CLIENTS)]
+    procs = [ctx.Process(target=target, args=(*args, share, start)) for share in shares if share]
+    for proc in procs:
+        proc.start()
+    time.sleep(0.5)  # every client connected and waiting
+    began = time.perf_counter()
+    start.set()
+    for proc in procs:
+        proc.join()
+        if proc.exitcode != 0:
+            raise RuntimeError(f"a client process failed ({proc.exitcode})")
+    return rounds / (time.perf_counter() - began)
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_gunicorn(url: str, port: int, instance: Path,
+                   options: dict[str, Any]) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KT1_")}
+    env.update(KT1_ENV="development", KT1_DATABASE_URL=url, KT1_INSTANCE_PATH=str(instance))
+    cmd = [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}",
+           "-w", str(options["workers"]), "-k", options["worker_class"],
+           "--threads", str(options["threads"]), "api.wsgi:app"]
+    usage = subprocess.run([*cmd[:3], "--help"], capture_output=True, text=True).stdout
+    if "--no-control-socket" in usage:  # gunicorn 24+: not the user-wide ~/.gunicorn socket
+        cmd.append("--no-control-socket")
+    server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=open(instance / "gunicorn.log", "wb"))  # noqa: SIM115
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not answer /healthz: see " + str(instance / "gunicorn.log"))
+
+
+def login(send: Send) -> str:
+    status, _, body = send("POST", "/api/v1/auth/login", {}, {
+        "username": "bench.skhcn", "password": PASSWORD, "device_id": "bench-tablet"})
+    assert status == 200, body
+    return str(body["access_token"])
+
+
+# -- statements per request, in-process ---------------------------------------------------------
+
+def statements_per_request(url: str, instance: Path, world: dict[str, Any]) -> dict[str, Any]:
+    """SQL statements the app sends per request type (mean over one inspection after a warm-up
+    one), and pool checkouts that pre-ping (a round trip each) per request."""
+    app = create_app(Settings(env="test", database_url=url, instance_path=instance))
+    engine = app.extensions["kt1"].engine
     client = app.test_client()
-    token = client.post("/api/v1/auth/login", json={
-        "username": inspector.username, "password": PASSWORD,
-        "device_id": "bench-tablet"}).get_json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    start = time.perf_counter()
-    for _ in range(ROUNDS):
-        iid = str(uuid.uuid4())
-        resp = client.post("/api/v1/inspections", headers=headers, json={
-            "id": iid, "site_id": str(site.id), "checklist_id": str(checklist.id),
-            "started_at": datetime.now(UTC).isoformat(),
-            "location": {"lon": 105.7470, "lat": 10.0453, "accuracy_m": 8},
-            "team": [str(inspector.id), str(police.id)]})
-        assert resp.status_code == 201, resp.get_json()
-        created_etag = resp.headers["ETag"]
-        for item in items:
-            resp = client.put(f"/api/v1/inspections/{iid}/answers/{item.code}",
-                              headers={**headers, "If-None-Match": "*"},
-                              json={"value": compliant_value(item),
-                                    "answered_at": datetime.now(UTC).isoformat()})
-            assert resp.status_code in (200, 201), resp.get_json()
-        resp = client.post(f"/api/v1/inspections/{iid}/submit",
-                           headers={**headers, "If-Match": created_etag})
-        assert resp.status_code == 200, resp.get_json()
-    return ROUNDS / (time.perf_counter() - start)
+
+    def send(method: str, path: str, headers: dict[str, str],
+             body: Any) -> tuple[int, dict[str, str], Any]:
+        resp = client.open(path, method=method, headers=headers, json=body)
+        return (resp.status_code, {k.lower(): v for k, v in resp.headers.items()},
+                resp.get_json(silent=True))
+
+    kind = ["login"]
+    statements: collections.Counter[str] = collections.Counter()
+    requests: collections.Counter[str] = collections.Counter()
+
+    def on_request(name: str) -> None:
+        kind[0] = name
+        requests[name] += 1
+
+    event.listen(engine, "before_cursor_execute",
+                 lambda *_args: statements.update([kind[0]]))
+    token = login(send)
+    lifecycle(send, world, token)
+    statements.clear()
+    lifecycle(send, world, token, on_request)
+    engine.dispose()
+    per_request = {name: round(statements[name] / requests[name], 2) for name in requests}
+    per_request["pre_ping"] = int(bool(engine.pool._pre_ping))  # type: ignore[attr-defined]
+    return per_request
 
 
-def run_baseline(engine, inspector, police, site, checklist, items) -> float:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    for _ in range(ROUNDS):
+# -- the floor ----------------------------------------------------------------------------------
+
+def baseline_process(url: str, world: dict[str, Any], rounds: int, start: Any) -> None:
+    engine = create_engine(url)
+    inspector, police = uuid.UUID(world["inspector"]), uuid.UUID(world["police"])
+    start.wait()
+    for _ in range(rounds):
         iid = uuid.uuid4()
         now = datetime.now(UTC)
         with engine.begin() as conn:
             conn.execute(insert(Inspection.__table__).values(
-                id=iid, site_id=site.id, checklist_id=checklist.id, province_code="92",
+                id=iid, site_id=uuid.UUID(world["site"]),
+                checklist_id=uuid.UUID(world["checklist"]), province_code="92",
                 status="submitted", started_at=now, request_hash="0" * 64, version=2,
                 location="SRID=4326;POINT(105.747 10.0453)", accuracy_m=8,
-                created_by=inspector.id, created_at=now, updated_at=now, submitted_at=now))
+                created_by=inspector, created_at=now, updated_at=now, submitted_at=now))
             conn.execute(insert(inspection_members), [
-                {"inspection_id": iid, "user_id": inspector.id},
-                {"inspection_id": iid, "user_id": police.id}])
+                {"inspection_id": iid, "user_id": inspector},
+                {"inspection_id": iid, "user_id": police}])
             conn.execute(insert(Answer.__table__), [
-                {"id": uuid.uuid4(), "inspection_id": iid, "item_code": item.code,
-                 "value": compliant_value(item), "answered_at": now,
-                 "answered_by": inspector.id, "version": 1, "updated_at": now}
-                for item in items])
-    return ROUNDS / (time.perf_counter() - start)
+                {"id": uuid.uuid4(), "inspection_id": iid, "item_code": code, "value": value,
+                 "answered_at": now, "answered_by": inspector, "version": 1,
+                 "updated_at": now}
+                for code, value in world["answers"]])
+    engine.dispose()
 
 
 def main() -> None:
     name, url = scratch_database()
+    options = production_options()
+    options["workers"] = int(os.environ.get("KT1_BENCH_WORKERS", options["workers"]))
+    options["threads"] = int(os.environ.get("KT1_BENCH_THREADS", options["threads"]))
     try:
-        engine = make_engine(url)
-        inspector, police, site, checklist, items = prepare(engine)
-        app = create_app(Settings(env="test", database_url=url,
-                                  instance_path=Path("/tmp") / name))
-        run_api(app, inspector, police, site, checklist, items)  # warm-up: caches, plans
-        api_rate = run_api(app, inspector, police, site, checklist, items)
-        base_rate = run_baseline(engine, inspector, police, site, checklist, items)
-        app.extensions["kt1"].engine.dispose()
-        engine.dispose()
+        with tempfile.TemporaryDirectory(prefix="kt1-bench-") as tmp:
+            instance = Path(tmp)
+            world = prepare(url)
+            per_request = statements_per_request(url, instance, world)
+            port = free_port()
+            server = start_gunicorn(url, port, instance, options)
+            try:
+                token = login(http_sender(port))
+                in_parallel(client_process, (port, world, token), CLIENTS)  # warm-up
+                api_rate = in_parallel(client_process, (port, world, token), ROUNDS)
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
+            base_rate = in_parallel(baseline_process, (url, world), ROUNDS)
     finally:
         drop_database(name)
+    requests_per_inspection = len(world["answers"]) + 2
     print(json.dumps({
-        "bench": "inspection_lifecycle", "backend": "postgis", "rounds": ROUNDS,
-        "answers_per_inspection": len(items), "requests_per_inspection": len(items) + 2,
+        "bench": "inspection_lifecycle", "backend": "postgis", "server": "gunicorn",
+        "gunicorn_workers": options["workers"], "gunicorn_threads": options["threads"],
+        "worker_class": options["worker_class"], "client_processes": CLIENTS,
+        "rounds": ROUNDS, "answers_per_inspection": len(world["answers"]),
+        "requests_per_inspection": requests_per_inspection,
+        "statements_per_request": per_request,
         "api_inspections_per_s": round(api_rate, 2),
+        "api_requests_per_s": round(api_rate * requests_per_inspection, 1),
         "baseline_inspections_per_s": round(base_rate, 2),
         "api_over_baseline_ratio": round(api_rate / base_rate, 4),
-        "api_requests_per_s": round(api_rate * (len(items) + 2), 1),
     }, ensure_ascii=False))
 
 

@@ -223,23 +223,28 @@ def find_device(session: Session, user: User, client_id: str) -> Device | None:
 
 
 def authenticate(session: Session, token: str, now: datetime | None = None) -> Principal:
+    """The caller of every request, in one query: its token, device and user, read anew each
+    time (no cache), so a logout, a revoked device or a locked account holds at once."""
     now = now or utcnow()
+    # The user as an entity (requests read it); only the columns of the token and device.
     row = session.execute(
-        select(AuthToken, User, Device)
+        select(User, AuthToken.id.label("token_id"), AuthToken.revoked_at,
+               AuthToken.expires_at, Device.client_id,
+               Device.revoked_at.label("device_revoked_at"))
+        .select_from(AuthToken)
         .join(User, User.id == AuthToken.user_id)
         .join(Device, Device.id == AuthToken.device_id)
         .where(AuthToken.token_hash == hash_token(token))
     ).first()
     if row is None:
         raise errors.Unauthenticated("Mã truy cập không hợp lệ.")
-    tok, user, device = row
-    if tok.revoked_at is not None or device.revoked_at is not None:
+    if row.revoked_at is not None or row.device_revoked_at is not None:
         raise errors.Unauthenticated("Mã truy cập đã bị thu hồi.")
-    if tok.expires_at <= now:
+    if row.expires_at <= now:
         raise errors.Unauthenticated("Mã truy cập đã hết hạn; hãy đăng nhập lại.")
-    if not user.active:
+    if not row.User.active:
         raise errors.Unauthenticated("Tài khoản đã bị khóa.")
-    return Principal(user=user, device_id=device.client_id, token_id=tok.id)
+    return Principal(user=row.User, device_id=row.client_id, token_id=row.token_id)
 
 
 def logout(session: Session, principal: Principal) -> None:

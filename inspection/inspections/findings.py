@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from inspection import errors
 from inspection.checklists.compliance import is_compliant
 from inspection.inspections.queries import sees_finding
-from inspection.models import Answer, ChecklistItem, Finding, Inspection, Notice, Photo, User
+from inspection.models import Answer, ChecklistItem, Finding, Inspection, Notice, User
 from inspection.models.notices import NOTICED_FINDINGS
 from inspection.models.users import role_name
 from inspection.versions import expect_version
@@ -44,13 +44,13 @@ def values_by_code(inspection: Inspection) -> dict[str, Any]:
     return {a.item_code: a.value for a in inspection.answers if a.value is not None}
 
 
-def ensure_complete(session: Session, inspection: Inspection) -> None:
+def ensure_complete(inspection: Inspection) -> None:
     """Raise ValidationFailed naming every required item without an answer and every
     `photo_required` item whose answer is non-compliant and has no `ready` photo."""
     items = inspection.checklist.items()
     values = values_by_code(inspection)
-    with_photo = set(session.scalars(select(Photo.item_code).where(
-        Photo.inspection_id == inspection.id, Photo.status == "ready")))
+    # Its photos as the relationship loads them: its rendering reads them too.
+    with_photo = {p.item_code for p in inspection.photos if p.status == "ready"}
     missing_answers = [i.code for i in items if i.required and i.code not in values]
     missing_photos = [i.code for i in items if i.photo_required and i.code not in with_photo
                       and is_compliant(i, values.get(i.code), values) is False]

@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from inspection import audit, errors, teams
 from inspection.checklists.compliance import validate_value
@@ -32,6 +33,7 @@ from inspection.models import (
     Campaign,
     Checklist,
     ChecklistItem,
+    ChecklistSection,
     Inspection,
     Photo,
     Site,
@@ -46,10 +48,16 @@ ANSWERABLE = ("draft", "returned")
 DECISIONS = {"approve": "approved", "return": "returned"}
 
 
+WITH_SITE_AND_TEAM = (joinedload(Inspection.site).undefer(Site.commune_name),
+                      joinedload(Inspection.team))
+"""What every use of an inspection reads (visibility by site, membership, its rendering), in
+the one query that loads it."""
+
+
 def find_inspection(session: Session, actor: User, inspection_id: uuid.UUID) -> Inspection | None:
     """The inspection if it exists and the actor may see it (province; a `post` user: an
     approved inspection of its organisation)."""
-    inspection = session.get(Inspection, inspection_id)
+    inspection = session.get(Inspection, inspection_id, options=WITH_SITE_AND_TEAM)
     if inspection is None or not sees_inspection(actor, inspection):
         return None
     return inspection
@@ -95,16 +103,16 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
     existing = session.get(Inspection, inspection_id)
     if existing is not None:
         return _replayed(session, actor, existing, digest), False
-    site = session.get(Site, site_id)
+    site = session.get(Site, site_id, options=[undefer(Site.commune_name)])
     if site is None:
         raise errors.NotFound("Không tìm thấy cơ sở được kiểm tra.")
     ensure_visible(actor, site.province_code, "cơ sở được kiểm tra")
+    _check_checklist(session, checklist_id, site)
+    _check_campaign(session, campaign_id, site)
     # Two tablets starting the same visit at once are told apart: the head of the province's
     # audit chain, which the creation writes to anyway (so no new lock order), is taken before
     # the check for an open inspection; the second waits for the first's commit and sees it.
     audit.lock_chain(session, audit.chain_of(site.province_code))
-    _check_checklist(session, checklist_id, site)
-    _check_campaign(session, campaign_id, site)
     _check_no_open_inspection(session, campaign_id, site)
     members = teams.load_team(session, team, site.province_code)
     teams.check_joint_team(site.kind, members)
@@ -116,7 +124,8 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
         province_code=site.province_code, commune_code=site.commune_code, status="draft",
         started_at=started_at.astimezone(UTC), location=to_point(location),
         accuracy_m=location.accuracy_m if location else None, request_hash=digest,
-        version=1, created_by=actor.id, team=members)
+        version=1, created_by=actor.id, team=members,
+        site=site)  # held, so its rendering needs no second load
     try:
         with session.begin_nested():
             session.add(inspection)
@@ -126,6 +135,9 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
         if existing is None:
             raise
         return _replayed(session, actor, existing, digest), False
+    # A new inspection has no answers yet: nothing to ask the database for (an answer added
+    # later expires the collection: put_answer).
+    set_committed_value(inspection, "answers", [])
     return inspection, True
 
 
@@ -138,7 +150,9 @@ def _replayed(session: Session, actor: User, existing: Inspection, digest: str) 
 
 
 def _check_checklist(session: Session, checklist_id: uuid.UUID, site: Site) -> None:
-    checklist = session.get(Checklist, checklist_id)
+    # Its two columns only: loading the Checklist would load its sections and items too.
+    checklist = session.execute(select(Checklist.status, Checklist.target_kind)
+                                .where(Checklist.id == checklist_id)).first()
     if checklist is None or checklist.status != "published":
         raise errors.ValidationFailed("Bảng kiểm không tồn tại hoặc chưa được ban hành.",
                                       errors={"checklist_id": ["not a published checklist"]})
@@ -374,7 +388,10 @@ def submit(session: Session, actor: User, *, inspection_id: uuid.UUID,
         raise errors.Forbidden("Chỉ thành viên đoàn hoặc lãnh đạo mới được nộp phiên kiểm tra.")
     expect_version(inspection.version, if_match, what="phiên kiểm tra")
     _ensure_status(inspection, ANSWERABLE, "nộp")
-    findings.ensure_complete(session, inspection)
+    _load_checklist(session, inspection)
+    # Its photos read afresh, once: the evidence checked here and what the response shows.
+    session.expire(inspection, ["photos"])
+    findings.ensure_complete(inspection)
     findings.derive(session, inspection)
     inspection.status = "submitted"
     inspection.submitted_at = utcnow()
@@ -382,6 +399,14 @@ def submit(session: Session, actor: User, *, inspection_id: uuid.UUID,
     session.flush()
     lineage.reissue_on_submit(session, actor, inspection)
     return inspection
+
+
+def _load_checklist(session: Session, inspection: Inspection) -> None:
+    """The inspection's checklist with its sections and items in one query (their default
+    loading takes three)."""
+    checklist = session.get(Checklist, inspection.checklist_id, options=[
+        joinedload(Checklist.sections).joinedload(ChecklistSection.items)])
+    set_committed_value(inspection, "checklist", checklist)
 
 
 def review(session: Session, actor: User, *, inspection_id: uuid.UUID, decision: str,
