@@ -11,7 +11,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from inspection import audit
-from inspection.audit.anchors import SCOPE
 from inspection.config import Settings, SettingsError
 from inspection.db import sqlite_begin
 
@@ -55,9 +54,9 @@ def anchor() -> None:
             checkpoint = audit.anchor(session, audit.AnchorLog(settings.anchor_path), key)
         except audit.AnchorRefused as exc:
             _fail(exc.report, "Không ghi mốc neo: nhật ký kiểm toán không nguyên vẹn.")
-    entries, digest = checkpoint.heads[SCOPE]
-    click.echo(f"Đã ghi mốc neo #{checkpoint.seq}: {entries} mục, đầu chuỗi {digest[:16]}…, "
-               f"vào {settings.anchor_path}.")
+    entries = sum(n for n, _ in checkpoint.heads.values())
+    click.echo(f"Đã ghi mốc neo #{checkpoint.seq}: {entries} mục của {len(checkpoint.heads)} "
+               f"chuỗi, vào {settings.anchor_path}.")
 
 
 @audit_group.command("verify")
@@ -74,8 +73,8 @@ def verify() -> None:
     if not report.ok:
         _fail(report, f"Nhật ký kiểm toán KHÔNG nguyên vẹn: {len(report.problems)} vấn đề.")
     anchors = report.anchors
-    click.echo(f"Nhật ký kiểm toán nguyên vẹn: {report.entries} mục, đầu chuỗi "
-               f"{report.head[:16]}…; {anchors.checkpoints} mốc neo khớp"
+    click.echo(f"Nhật ký kiểm toán nguyên vẹn: {report.entries} mục trong {len(report.chains)} "
+               f"chuỗi, tổng đầu chuỗi {report.head[:16]}…; {anchors.checkpoints} mốc neo khớp"
                + (f" (mới nhất #{anchors.latest_seq} lúc {anchors.latest_at.isoformat()})."
                   if anchors.latest_at else "."))
     if not anchors.checkpoints:

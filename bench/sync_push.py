@@ -55,7 +55,7 @@ ANSWERS = 40
 ASSIGNMENTS = 50
 PROVINCES = ("01", "31", "48", "79")  # the four concurrent tablets; the one stream is 92's
 HEAD_LOCK = re.compile(r"\bFROM audit_\w+.*\bFOR UPDATE\b", re.S)
-"""A statement that takes the audit chain's head lock (today `audit.lock_head`)."""
+"""A statement that locks audit chain heads (`audit.lock_chains`)."""
 
 
 @dataclass(frozen=True)

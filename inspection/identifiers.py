@@ -20,7 +20,8 @@ PROVINCE_CODE = re.compile(r"[0-9]{2}", re.ASCII)
 COMMUNE_CODE = re.compile(r"[0-9]{5}", re.ASCII)
 CHECKLIST_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}", re.ASCII)
 ITEM_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}", re.ASCII)
-CURSOR = re.compile(r"[0-9]{1,18}", re.ASCII)
+# A feed cursor: a position, then a position per province for a reader of several.
+CURSOR = re.compile(r"[0-9]{1,18}(?:-[0-9A-Z]{2}:[0-9]{1,18}){0,64}", re.ASCII)
 
 # Unicode categories never allowed: controls, formats (zero-width, bidi), surrogates, private
 # use, unassigned, and every separator (spaces of any width, line and paragraph separators).

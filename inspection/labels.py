@@ -137,6 +137,10 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "device_status": {"active": "Đang dùng", "revoked": "Đã thu hồi"},
     "signer_status": {"active": "Đang ký", "inactive": "Ngừng ký"},
     "vetting_outcome": {"vetted": "Đạt", "not_vetted": "Không đạt"},
+    "audit_chain": {
+        "writes": "Ghi dữ liệu của tỉnh {code}", "reads": "Xem dữ liệu cá nhân của tỉnh {code}",
+        "national": "Không thuộc tỉnh nào", "legacy": "Trước khi tách theo tỉnh",
+    },
     "audit_action": {
         "create": "Tạo mới", "update": "Sửa đổi", "delete": "Xoá", "read": "Xem dữ liệu cá nhân",
         "login": "Đăng nhập", "logout": "Đăng xuất", "login-failed": "Đăng nhập sai",

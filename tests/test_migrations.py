@@ -198,3 +198,61 @@ def test_0019_keeps_each_record_and_marks_as_current_only_those_drawn_after_the_
         assert kept == [(2, "issued"), (9, "issued")]
     unique = inspect(fresh_engine).get_unique_constraints("inspection_records")
     assert ["inspection_id"] in [u["column_names"] for u in unique]
+
+
+BEFORE_CHAINS_SPLIT = "0019"
+"""The revision just before 0020 (one audit chain per province)."""
+
+
+def test_0020_keeps_the_national_chain_verifying_and_province_chains_start_where_it_ends(
+        fresh_engine):
+    """The chain written before the split verifies as it did (its hashes untouched) as the
+    `legacy` chain; a new write in a province chains onto its end at the next position, so a
+    feed cursor from before the split still sees it; and then there is no way back down."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from geo.units import packaged_units
+    from inspection import audit, reference
+    from inspection.db import make_session_factory
+    from inspection.models import AuditEntry, Site, SyncFeed
+
+    migrate.upgrade(fresh_engine, BEFORE_CHAINS_SPLIT)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    prev, rows = audit.GENESIS, []
+    for n in range(1, 4):
+        entry = AuditEntry(at=at, actor_id=None, device_id="may-1", action="create",
+                           entity="sites", entity_id=f"site-{n}", province_code="92",
+                           before=None, after={"name": f"Bưu cục {n}"}, prev_hash=prev,
+                           chain=audit.LEGACY, position=n)
+        entry.hash = prev = audit.entry_digest(prev, entry)
+        rows.append({"entity_id": entry.entity_id, "after": f'{{"name": "Bưu cục {n}"}}',
+                     "prev": entry.prev_hash, "hash": entry.hash})
+    with fresh_engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO audit_log (at, device_id, action, entity, entity_id, province_code, "
+            "after, prev_hash, hash) VALUES ('2026-01-01 00:00:00+00:00', 'may-1', "
+            "'create', 'sites', :entity_id, '92', :after, :prev, :hash)"), rows)
+        conn.execute(text("UPDATE audit_head SET entries = 3, hash = :h WHERE id = 1"),
+                     {"h": prev})
+
+    migrate.upgrade(fresh_engine)
+
+    factory = make_session_factory(fresh_engine)
+    with factory() as session:
+        report = audit.verify(session)
+        assert report.ok, report.problems
+        assert (report.chains[audit.LEGACY].entries, report.chains[audit.LEGACY].head) == (
+            3, prev)
+        reference.load_units(session, packaged_units())
+        site = Site(name="Bưu cục sau khi tách", kind="kt1_provider", province_code="92")
+        session.add(site)
+        session.commit()
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.entity_id == str(site.id)))
+        assert (entry.chain, entry.position, entry.prev_hash) == ("92", 4, prev)
+        assert session.get_one(SyncFeed, ("site", str(site.id))).seq == 4  # after cursor 3
+        assert audit.verify(session).ok
+
+    with pytest.raises(RuntimeError, match="province chains"):
+        migrate.downgrade(fresh_engine, BEFORE_CHAINS_SPLIT)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -34,6 +36,11 @@ class AuditEntrySchema(Schema):
     after = fields.Dict(allow_none=True)
     prev_hash = fields.String()
     hash = fields.String()
+    chain = fields.String(metadata={
+        "description": "the chain of the entry: a province's code (its writes), the code and "
+                       "`:read` (its reads of personal data), `VN` (no province) or `legacy` "
+                       "(written before the log was split by province)"})
+    position = fields.Integer(metadata={"description": "the entry's place in its chain"})
 
 
 class AnchorsSchema(Schema):
@@ -43,13 +50,23 @@ class AnchorsSchema(Schema):
     latest_entries = fields.Integer(allow_none=True)
 
 
-class VerifySchema(Schema):
+class ChainStateSchema(Schema):
+    chain = fields.String()
     ok = fields.Boolean()
     entries = fields.Integer()
-    head = fields.String()
+    head = fields.String(metadata={"description": "the hash of the chain's newest entry"})
+
+
+class VerifySchema(Schema):
+    ok = fields.Boolean()
+    entries = fields.Integer(metadata={"description": "entries in every chain"})
+    head = fields.String(metadata={
+        "description": "one digest of every chain's head (`inspection.audit.combined_head`)"})
     problems = fields.List(fields.Dict(), metadata={
-        "description": "each {id, problem, detail}; a checkpoint's also {checkpoint, line}"})
+        "description": "each {chain, id, problem, detail}; a checkpoint's {checkpoint, line}"})
     anchors = fields.Nested(AnchorsSchema)
+    chains = fields.List(fields.Nested(ChainStateSchema),
+                         metadata={"description": "each chain's own report"})
 
 
 @blp.get("")
@@ -72,7 +89,9 @@ def history(query: dict, pagination_parameters):  # type: ignore[no-untyped-def]
 @login_required("admin", "supervisor")
 @blp.response(200, VerifySchema)
 def verify():  # type: ignore[no-untyped-def]
-    """Recompute the whole chain and check it against every signed checkpoint kept outside
-    the database; an edited or deleted entry, a rewritten or rewound chain, or a forged
-    checkpoint makes `ok` false."""
-    return audit.check(database.session(), database.settings())
+    """Recompute every chain (each province's writes and reads, the national and the legacy
+    one) and check them against every signed checkpoint kept outside the database; an edited
+    or deleted entry, a rewritten or rewound chain, or a forged checkpoint makes `ok` false."""
+    report = audit.check(database.session(), database.settings())
+    return {**dataclasses.asdict(report), "chains": [
+        {"chain": name, **dataclasses.asdict(state)} for name, state in report.chains.items()]}

@@ -107,7 +107,8 @@ class PackageSchema(Schema):
 
 class PullQuerySchema(Schema):
     cursor = fields.String(load_default="0", validate=Identifier(
-        identifiers.CURSOR, error="Con trỏ phải là một số nguyên không âm."), metadata={
+        identifiers.CURSOR,
+        error="Con trỏ phải là con trỏ nhận từ gói dữ liệu hoặc lần tải trước."), metadata={
         "description": "The `cursor` of the package or of the last pull; none: from the start."})
     limit = fields.Integer(load_default=PULL_LIMIT,
                            validate=validate.Range(min=1, max=MAX_PULL_LIMIT))
@@ -146,9 +147,9 @@ def get_package(query: dict):  # type: ignore[no-untyped-def]
 def get_changes(query: dict):  # type: ignore[no-untyped-def]
     """The changes the caller may see after `cursor`, oldest first; tombstones for deletions."""
     session = database.session()
-    page = pull.changes_after(session, current_user(), cursor=int(query["cursor"]),
+    page = pull.changes_after(session, current_user(), cursor=feed.Cursor.parse(query["cursor"]),
                               limit=query["limit"], entities=tuple(ENTITIES))
-    return {"changes": changes(session, page.changes), "cursor": page.cursor,
+    return {"changes": changes(session, page.changes), "cursor": str(page.cursor),
             "has_more": page.has_more}
 
 

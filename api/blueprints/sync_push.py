@@ -287,7 +287,7 @@ def push_mutations(body: dict[str, Any]) -> Any:
     results = push_batch(session, current_user(), device_id=body["device_id"],
                          caller_device_id=current_principal().device_id,
                          mutations=body["mutations"])
-    return {"results": results, "cursor": str(feed.position(session))}
+    return {"results": results, "cursor": str(feed.position(session, current_user()))}
 
 
 @blp.get("/conflicts")

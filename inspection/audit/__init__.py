@@ -14,13 +14,20 @@ from inspection.audit.anchors import (
 )
 from inspection.audit.chain import (
     GENESIS,
+    LEGACY,
+    NATIONAL,
     ChainReport,
+    ChainState,
     append,
     before_flush,
+    chain_of,
+    combined_head,
     entry_digest,
     get_in_flush,
     install,
-    lock_head,
+    lock_chain,
+    lock_chains,
+    province_of,
     set_actor,
     verify,
 )
@@ -39,9 +46,10 @@ from inspection.audit.events import (
 )
 from inspection.audit.queries import RESTRICTED_ENTITIES, history
 
-__all__ = ["EVENTS", "GENESIS", "JOB_FAILED", "JOB_FINISHED", "LOGIN", "LOGIN_FAILED", "LOGOUT",
-           "REPORT_REQUESTED", "RESTRICTED_ENTITIES", "UPLOAD_COMPLETED", "UPLOAD_CREATED",
-           "AnchorLog", "AnchorRefused", "AnchorSummary", "AnchoredReport", "ChainReport",
-           "Checkpoint", "anchor", "anchor_key", "append", "before_flush", "check",
-           "entry_digest", "get_in_flush", "history", "install", "lock_head", "record_event",
+__all__ = ["EVENTS", "GENESIS", "JOB_FAILED", "JOB_FINISHED", "LEGACY", "LOGIN", "LOGIN_FAILED",
+           "LOGOUT", "NATIONAL", "REPORT_REQUESTED", "RESTRICTED_ENTITIES", "UPLOAD_COMPLETED",
+           "UPLOAD_CREATED", "AnchorLog", "AnchorRefused", "AnchorSummary", "AnchoredReport",
+           "ChainReport", "ChainState", "Checkpoint", "anchor", "anchor_key", "append",
+           "before_flush", "chain_of", "check", "combined_head", "entry_digest", "get_in_flush",
+           "history", "install", "lock_chain", "lock_chains", "province_of", "record_event",
            "record_reads", "set_actor", "verify"]

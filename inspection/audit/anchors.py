@@ -1,13 +1,15 @@
-"""Anchors: signed checkpoints of the chain's head, kept outside the database.
+"""Anchors: signed checkpoints of the chains' heads, kept outside the database.
 
 Someone who administers the database can rewrite an entry and recompute every later hash and
 the head, or delete the newest entries and rewind the head: the chain then verifies. A
-checkpoint (`anchor`, run from cron) records the head's position and hash at a time, signed
-with HMAC-SHA256 under a key the database never holds, as one line of an append-only file.
-`verify` walks the chain and checks every checkpoint: its signature, that it follows the one
-before it, and that the chain still holds the checkpointed position with the same hash (so
-the head never moved backwards). What was written after the newest checkpoint is protected
-only by the chain itself, until the next one.
+checkpoint (`anchor`, run from cron) records every chain's head (entries and hash, by chain
+name) at a time, signed with HMAC-SHA256 under a key the database never holds, as one line of
+an append-only file. `verify` walks the chains and checks every checkpoint: its signature, that
+it follows the one before it, and that each chain still holds the checkpointed position with
+the same hash (so no head moved backwards, no chain vanished). Checkpoints written before the
+log was split by province name the one chain `audit_log`: it is the `legacy` chain now. What
+was written after the newest checkpoint is protected only by the chains themselves, until the
+next one.
 """
 
 from __future__ import annotations
@@ -24,13 +26,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from inspection.audit.anchor_log import AnchorLog
-from inspection.audit.chain import GENESIS, ChainReport
+from inspection.audit.chain import GENESIS, LEGACY, ChainReport, ChainState
 from inspection.audit.chain import verify as verify_chain
 from inspection.config import Settings, SettingsError
 from inspection.db import utcnow
 
 FORMAT = 1
-SCOPE = "audit_log"  # the one chain; a checkpoint lists its heads by scope
+BEFORE_SPLIT = "audit_log"  # the scope of the one chain in checkpoints before the split
 KEY_FILE = "audit-anchor.key"
 MIN_KEY_LENGTH = 32
 KEY_REQUIRED = ("KT1_AUDIT_KEY phải được đặt (ít nhất 32 ký tự) trong môi trường production "
@@ -111,13 +113,15 @@ class AnchorSummary:
 
 @dataclasses.dataclass(frozen=True)
 class AnchoredReport:
-    """The chain's report (`ok`, `entries`, `head`, `problems`) with its checkpoints'."""
+    """The chains' report (`ok`, `entries`, `head`, `problems`, `chains`) with their
+    checkpoints'."""
 
     ok: bool
     entries: int
     head: str
     problems: list[dict[str, Any]]
     anchors: AnchorSummary
+    chains: dict[str, ChainState] = dataclasses.field(default_factory=dict)
 
 
 class AnchorRefused(Exception):
@@ -142,31 +146,43 @@ def verify(session: Session, log: AnchorLog, key: bytes | None, *, required: boo
         problems.append(_problem("anchor-key-missing", None, None, key_missing or (
             "Không có khoá để kiểm tra chữ ký các mốc neo (KT1_AUDIT_KEY hoặc tệp khoá).")))
     checkpoints = _signed(lines, key, problems)
-    chain = verify_chain(session, watch={n for cp in checkpoints for n, _ in cp.heads.values()})
+    watch: dict[str, set[int]] = {}
+    for cp in checkpoints:
+        for scope, (n, _) in cp.heads.items():
+            watch.setdefault(chain_named(scope), set()).add(n)
+    chain = verify_chain(session, watch=watch)
     for checkpoint in checkpoints:
         _check_position(checkpoint, chain, problems)
     latest = checkpoints[-1] if checkpoints else None
     summary = AnchorSummary(
         checkpoints=len(lines), latest_seq=latest.seq if latest else None,
         latest_at=datetime.fromisoformat(latest.at) if latest else None,
-        latest_entries=latest.heads[SCOPE][0] if latest and SCOPE in latest.heads else None)
+        latest_entries=sum(n for n, _ in latest.heads.values()) if latest else None)
     every = [{**p, "detail": describe(p)} for p in chain.problems] + problems
     return AnchoredReport(ok=not every, entries=chain.entries, head=chain.head, problems=every,
-                          anchors=summary)
+                          anchors=summary, chains=chain.chains)
 
 
 CHAIN_PROBLEMS = {
-    "broken-link": "Mục {id} không nối với mục ngay trước nó: một mục đã bị xoá hoặc chèn.",
-    "hash-mismatch": "Mục {id} đã bị sửa: mã băm không khớp nội dung.",
-    "head-mismatch": ("Đầu chuỗi không khớp với mục mới nhất: mục mới nhất đã bị xoá hoặc đầu "
-                      "chuỗi đã bị sửa."),
+    "broken-link": ("Chuỗi {chain}: mục {id} không nối với mục ngay trước nó: một mục đã bị xoá "
+                    "hoặc chèn."),
+    "hash-mismatch": "Chuỗi {chain}: mục {id} đã bị sửa: mã băm không khớp nội dung.",
+    "head-mismatch": ("Chuỗi {chain}: đầu chuỗi không khớp với mục mới nhất: mục mới nhất đã bị "
+                      "xoá hoặc đầu chuỗi đã bị sửa hay xoá."),
+    "base-mismatch": ("Chuỗi {chain} không bắt đầu từ cuối chuỗi trước khi tách theo tỉnh: điểm "
+                      "gốc của chuỗi đã bị sửa."),
 }
+
+
+def chain_named(scope: str) -> str:
+    """The chain a checkpoint's scope names."""
+    return LEGACY if scope == BEFORE_SPLIT else scope
 
 
 def describe(problem: dict[str, Any]) -> str:
     """A chain problem (`chain.verify`) as a sentence."""
     template = CHAIN_PROBLEMS.get(problem["problem"], "Vấn đề {problem} ở mục {id}.")
-    return template.format(**problem)
+    return template.format(**{"chain": None, **problem})
 
 
 def _problem(code: str, checkpoint: Checkpoint | None, entry_id: int | None,
@@ -218,34 +234,35 @@ def _check_sequence(checkpoint: Checkpoint, previous: Checkpoint | None,
 
 def _check_forward(checkpoint: Checkpoint, previous: Checkpoint,
                    problems: list[dict[str, Any]]) -> None:
-    before = previous.heads.get(SCOPE, (0, GENESIS))[0]
-    now = checkpoint.heads.get(SCOPE, (0, GENESIS))[0]
-    if now < before:
-        problems.append(_problem("anchor-head-moved-backwards", checkpoint, None, (
-            f"Mốc neo #{checkpoint.seq} ghi {now} mục, ít hơn {before} mục của mốc neo "
-            f"#{previous.seq}: đầu chuỗi đã lùi giữa hai lần neo (các mục mới nhất bị "
-            "xoá).")))
+    now = {chain_named(s): n for s, (n, _) in checkpoint.heads.items()}
+    for scope, (before, _) in previous.heads.items():
+        chain = chain_named(scope)
+        if now.get(chain, 0) < before:
+            problems.append(_problem("anchor-head-moved-backwards", checkpoint, None, (
+                f"Mốc neo #{checkpoint.seq} ghi {now.get(chain, 0)} mục của chuỗi {chain}, ít "
+                f"hơn {before} mục của mốc neo #{previous.seq}: đầu chuỗi đã lùi giữa hai lần "
+                "neo (các mục mới nhất bị xoá).")))
 
 
 def _check_position(checkpoint: Checkpoint, chain: ChainReport,
                     problems: list[dict[str, Any]]) -> None:
     for scope, (entries, digest) in checkpoint.heads.items():
         when = f"mốc neo #{checkpoint.seq} lúc {checkpoint.at}"
-        if scope != SCOPE:
-            problems.append(_problem("anchor-unknown-scope", checkpoint, None,
-                                     f"{when.capitalize()} nhắc tới chuỗi lạ {scope!r}."))
-        elif entries > chain.entries:
+        name = chain_named(scope)
+        state = chain.chains.get(name)
+        held = state.entries if state is not None else 0
+        if entries > held:
             problems.append(_problem("anchor-head-moved-backwards", checkpoint, None, (
-                f"Chuỗi nhật ký chỉ còn {chain.entries} mục, ít hơn {entries} mục đã neo ở "
+                f"Chuỗi nhật ký {name} chỉ còn {held} mục, ít hơn {entries} mục đã neo ở "
                 f"{when}: đầu chuỗi đã lùi (các mục mới nhất bị xoá).")))
-        elif entries == 0 and digest != GENESIS:
+        elif entries == 0 and name == LEGACY and digest != GENESIS:
             problems.append(_problem("anchor-hash-mismatch", checkpoint, None,
                                      f"{when.capitalize()} ghi một chuỗi rỗng với mã băm lạ."))
-        elif entries > 0 and chain.at[entries][1] != digest:
-            entry_id = chain.at[entries][0]
+        elif entries > 0 and chain.at[(name, entries)][1] != digest:
+            entry_id = chain.at[(name, entries)][0]
             problems.append(_problem("anchor-hash-mismatch", checkpoint, entry_id, (
-                f"Mục thứ {entries} (mã {entry_id}) không còn mã băm đã neo ở {when}: "
-                "nhật ký đã bị viết lại.")))
+                f"Mục thứ {entries} (mã {entry_id}) của chuỗi {name} không còn mã băm đã neo "
+                f"ở {when}: nhật ký đã bị viết lại.")))
 
 
 def anchor(session: Session, log: AnchorLog, key: bytes,
@@ -257,7 +274,8 @@ def anchor(session: Session, log: AnchorLog, key: bytes,
     if not report.ok:
         raise AnchorRefused(report)
     at = (now or utcnow()).isoformat()
-    heads = {SCOPE: (report.entries, report.head)}
+    heads = {name: (state.entries, state.head) for name, state in report.chains.items()
+             if state.entries or name == LEGACY}
 
     def next_line(lines: list[str]) -> str | None:
         last = parse(len(lines), lines[-1]) if lines else None
@@ -266,7 +284,7 @@ def anchor(session: Session, log: AnchorLog, key: bytes,
                 "id": None, "problem": "anchor-unreadable", "checkpoint": None,
                 "line": len(lines), "detail": f"Dòng {len(lines)} của tệp mốc neo không "
                                               "phải một mốc neo."}]))
-        if last is not None and last.heads.get(SCOPE, (0, ""))[0] > report.entries:
+        if last is not None and sum(n for n, _ in last.heads.values()) > report.entries:
             return None
         seq, prev = (last.seq + 1, last.mac) if last else (1, GENESIS)
         body = Checkpoint(len(lines) + 1, seq, at, heads, prev, "").body()

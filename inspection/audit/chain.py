@@ -1,8 +1,18 @@
-"""The audit chain: every flush of an audited model appends entries, each hashing the previous.
+"""The audit chains: every flush of an audited model appends entries, each hashing the previous.
 
 Models opt in with `__audited__ = (attribute names)`. Entries are written in the same flush as
-the change, so a change and its audit entry commit or roll back together. The single
-`audit_head` row is locked (PostgreSQL) while appending, so concurrent writers chain in order.
+the change, so a change and its audit entry commit or roll back together. There is one chain
+per scope (`chain_of`): a province's writes, that province's reads of personal data, and the
+national ones for what belongs to no province; plus the frozen `legacy` chain of everything
+written before the split (migration 0020), where every chain starts. A writer locks the head
+row of each chain it appends to (`lock_chain`, PostgreSQL row lock, held to the end of its
+transaction), so a chain stays linear and its positions commit in order; writers in different
+provinces never wait for each other, and a reader of personal data never waits for a writer.
+A national admin's write lands in the chain of the province the record belongs to.
+
+One transaction may append to several chains (a national admin's work over provinces); each
+flush locks its chains in name order, but two transactions whose flushes lock two chains in
+opposite orders can deadlock: PostgreSQL then aborts one of them, which the caller retries.
 Other events are chained through `append` (see `inspection.audit.events`).
 """
 
@@ -11,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,12 +29,23 @@ from typing import Any
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
 from sqlalchemy import inspect, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from inspection.db import utcnow
 from inspection.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+LEGACY = "legacy"
+NATIONAL = "VN"
+_READS = ":read"
+
+
+def chain_of(province_code: str | None, *, reads: bool = False) -> str:
+    """The chain of a province's writes (of its reads of personal data with `reads`); the
+    national one for what belongs to no province."""
+    return (province_code or NATIONAL) + (_READS if reads else "")
 
 
 def set_actor(session: Session, user_id: uuid.UUID | None, device_id: str | None) -> None:
@@ -70,14 +91,21 @@ def get_in_flush(session: Session, model: type[Any], ident: Any) -> Any:
     return next((o for o in session.new if isinstance(o, model) and o.id == ident), None)
 
 
-def _province_of(session: Session, obj: Any) -> str | None:
+def province_of(session: Session, obj: Any) -> str | None:
+    """The province a record belongs to: its own `province_code`, else its inspection's, else
+    its site's (an assignment). None for a record of no province (a checklist)."""
     code = getattr(obj, "province_code", None)
-    if code is not None or not hasattr(obj, "inspection_id"):
-        return code
-    from inspection.models import Inspection
+    if code is not None:
+        return code  # type: ignore[no-any-return]
+    from inspection.models import Inspection, Site
 
-    parent = get_in_flush(session, Inspection, obj.inspection_id)
-    return parent.province_code if parent else None
+    if getattr(obj, "inspection_id", None) is not None:
+        parent = get_in_flush(session, Inspection, obj.inspection_id)
+        return parent.province_code if parent else None
+    if getattr(obj, "site_id", None) is not None:
+        site = get_in_flush(session, Site, obj.site_id)
+        return site.province_code if site else None
+    return None
 
 
 def _changes(obj: Any, fields: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -106,6 +134,8 @@ def entry_digest(prev_hash: str, entry: AuditEntry) -> str:
         "before": entry.before,
         "after": entry.after,
     }
+    if entry.chain != LEGACY:  # the legacy chain was hashed before chains had names
+        payload |= {"chain": entry.chain, "position": entry.position}
     raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -139,28 +169,35 @@ def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         pending = _pending(session)
         if not pending:
             return
-        head = lock_head(session)
         actor = session.info.get("actor_id")
         device = session.info.get("device_id")
         now = utcnow()
-        for action, obj, before, after in pending:
+        placed = [(action, obj, before, after, province_of(session, obj))
+                  for action, obj, before, after in pending]
+        heads = lock_chains(session, {chain_of(p[4]) for p in placed})
+        changes: list[tuple[Any, bool, int, str | None]] = []
+        for action, obj, before, after, province in placed:
             ident = inspect(obj).identity or tuple(
                 getattr(obj, c.key) for c in inspect(obj).mapper.primary_key)
             if any(part is None for part in ident):
                 raise TypeError(f"audited {obj.__tablename__} needs a client-side primary key")
-            append(session, head, at=now, actor_id=actor, device_id=device, action=action,
-                   entity=obj.__tablename__, entity_id=":".join(str(i) for i in ident),
-                   province_code=_province_of(session, obj), before=before, after=after)
+            entry = append(session, heads[chain_of(province)], at=now, actor_id=actor,
+                           device_id=device, action=action, entity=obj.__tablename__,
+                           entity_id=":".join(str(i) for i in ident), province_code=province,
+                           before=before, after=after)
             if getattr(obj, "__synced__", None):
-                from inspection.sync import feed
+                changes.append((obj, action == "delete", entry.position, province))
+        if changes:
+            from inspection.sync import feed
 
-                feed.record(session, obj, deleted=action == "delete", seq=head.entries)
+            feed.record(session, changes)
 
 
 def append(session: Session, head: AuditHead, **fields: Any) -> AuditEntry:
-    """Chain one entry (`AuditEntry` fields but the hashes) onto `head`, which the caller
-    holds locked (`lock_head`), and advance the head."""
-    entry = AuditEntry(prev_hash=head.hash, **fields)
+    """Chain one entry (`AuditEntry` fields but the hashes and place) onto `head`, which the
+    caller holds locked (`lock_chain`), and advance the head."""
+    entry = AuditEntry(prev_hash=head.hash, chain=head.chain, position=head.position + 1,
+                       **fields)
     entry.hash = entry_digest(head.hash, entry)
     head.hash = entry.hash
     head.entries += 1
@@ -168,17 +205,37 @@ def append(session: Session, head: AuditHead, **fields: Any) -> AuditEntry:
     return entry
 
 
-def lock_head(session: Session) -> AuditHead:
-    """Lock the chain's head for the rest of the transaction: from here on this transaction
-    is the only writer of the chain (and of the sync feed, whose order follows it). The row
-    is always re-read: a session that outlived an earlier commit must not chain onto the
-    head it saw then."""
-    head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update()
-                          .execution_options(populate_existing=True))
-    if head is None:
-        head = AuditHead(id=1, entries=0, hash=GENESIS)
-        session.add(head)
-    return head
+def lock_chain(session: Session, chain: str) -> AuditHead:
+    """Lock `chain`'s head for the rest of the transaction (see `lock_chains`)."""
+    return lock_chains(session, [chain])[chain]
+
+
+def lock_chains(session: Session, chains: Collection[str]) -> dict[str, AuditHead]:
+    """Lock the heads of `chains` for the rest of the transaction, in name order, in one
+    statement: from here on this transaction is the only writer of those chains (and of their
+    provinces' feed positions, which follow them). A chain's first writer creates its head,
+    starting where the legacy chain ends. The rows are always read again: a session that
+    outlived an earlier commit must not chain onto the heads it saw then."""
+    names = sorted(set(chains))
+    stmt = (select(AuditHead).where(AuditHead.chain.in_(names)).order_by(AuditHead.chain)
+            .with_for_update().execution_options(populate_existing=True))
+    heads = {h.chain: h for h in session.scalars(stmt)}
+    missing = [name for name in names if name not in heads]
+    if missing:
+        _start(session, missing)
+        heads = {h.chain: h for h in session.scalars(stmt)}
+    return heads
+
+
+def _start(session: Session, chains: list[str]) -> None:
+    """Create the heads of `chains` unless a concurrent writer just did."""
+    legacy = session.get(AuditHead, LEGACY)
+    base = (legacy.position, legacy.hash) if legacy is not None else (0, GENESIS)
+    values = [{"chain": chain, "entries": 0, "hash": base[1], "base_position": base[0],
+               "base_hash": base[1]} for chain in chains]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(AuditHead).values(values).on_conflict_do_nothing())
 
 
 def install(factory: Any) -> None:
@@ -190,53 +247,107 @@ def install(factory: Any) -> None:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What `verify` found: over every chain walked (`entries` in all; `head` a digest of their
+    heads, `combined_head`), and per chain in `chains`. Each problem names its `chain`."""
+
     ok: bool
     entries: int
     head: str
     problems: list[dict[str, Any]]
-    at: dict[int, tuple[int, str]] = field(default_factory=dict)
-    """(entry id, hash) at each position asked for in `verify(watch=...)`; 1 is the oldest."""
+    at: dict[tuple[str, int], tuple[int, str]] = field(default_factory=dict)
+    """(entry id, hash) at each place asked for in `verify(watch=...)`, by (chain, n): the
+    chain's n-th entry, 1 its oldest."""
+    chains: dict[str, ChainState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChainState:
+    ok: bool
+    entries: int
+    head: str
 
 
 CATCH_UP_ROUNDS = 3
 
 
-def verify(session: Session, *, limit_problems: int = 50,
-           watch: Collection[int] = ()) -> ChainReport:
-    """Walk the chain in id order, recompute every hash and compare with the stored head.
-    An edited row breaks its own hash; a deleted row breaks the next link or the head.
-    Entries others commit during the walk are walked too (the head is read after the walk,
-    which then goes on up to it), so a busy chain is not reported broken. An edit that
-    recomputes every later hash and the head, or the newest entries deleted with the head
-    rewound, pass here: only checkpoints kept outside the database catch them (`anchors`)."""
-    prev, count, last_id = GENESIS, 0, None
+def combined_head(heads: Mapping[str, tuple[int, str]]) -> str:
+    """One digest of several chains' heads, `{chain: (entries, hash)}`: what the whole log is
+    summed up by (GENESIS when there is no chain)."""
+    if not heads:
+        return GENESIS
+    raw = json.dumps({c: [n, h] for c, (n, h) in heads.items()}, sort_keys=True,
+                     separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def verify(session: Session, *, chains: Collection[str] | None = None,
+           limit_problems: int = 50,
+           watch: Mapping[str, Collection[int]] | None = None) -> ChainReport:
+    """Walk each chain (all of them, or `chains`) in position order, recompute every hash and
+    compare with the chain's stored head. An edited row breaks its own hash; a deleted row
+    breaks the next link or the head; entries whose head row is gone break the head; a chain
+    that does not start where the legacy chain ends breaks its base. Entries others commit
+    during the walk are walked too (the head is read after the walk, which then goes on up to
+    it), so a busy chain is not reported broken. An edit that recomputes every later hash and
+    the head, or the newest entries deleted with the head rewound, pass here: only checkpoints
+    kept outside the database catch them (`anchors`)."""
+    heads = {h.chain: h for h in session.scalars(
+        select(AuditHead).execution_options(populate_existing=True))}
+    if chains is None:
+        chains = sorted(set(heads) | set(session.scalars(select(AuditEntry.chain).distinct())))
+    legacy = heads.get(LEGACY)
+    origin = (legacy.position, legacy.hash) if legacy is not None else (0, GENESIS)
     problems: list[dict[str, Any]] = []
-    at: dict[int, tuple[int, str]] = {}
-    head = None
+    at: dict[tuple[str, int], tuple[int, str]] = {}
+    states: dict[str, ChainState] = {}
+    for chain in chains:
+        found = _verify_chain(session, chain, heads.get(chain), origin,
+                              (watch or {}).get(chain, ()), at, limit_problems - len(problems))
+        problems += found[2]
+        states[chain] = ChainState(ok=not found[2], entries=found[0], head=found[1])
+        if len(problems) >= limit_problems:
+            break
+    walked = {c: (s.entries, s.head) for c, s in states.items()}
+    whole = next(iter(walked.values()))[1] if len(chains) == 1 and walked \
+        else combined_head(walked)
+    return ChainReport(ok=not problems, entries=sum(s.entries for s in states.values()),
+                       head=whole, problems=problems, at=at, chains=states)
+
+
+def _verify_chain(session: Session, chain: str, head: AuditHead | None,
+                  origin: tuple[int, str], watch: Collection[int],
+                  at: dict[tuple[str, int], tuple[int, str]],
+                  limit: int) -> tuple[int, str, list[dict[str, Any]]]:
+    """One chain: (entries walked, hash of the newest, problems)."""
+    problems: list[dict[str, Any]] = []
+    expected_base = (0, GENESIS) if chain == LEGACY else origin
+    base = (head.base_position, head.base_hash) if head is not None else expected_base
+    if base != expected_base:
+        problems.append({"chain": chain, "id": None, "problem": "base-mismatch"})
+    prev, count, last = base[1], 0, base[0]
     for _ in range(CATCH_UP_ROUNDS):
-        stmt = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
-        if last_id is not None:
-            stmt = stmt.where(AuditEntry.id > last_id)
-        result = session.scalars(stmt)
+        result = session.scalars(
+            select(AuditEntry).where(AuditEntry.chain == chain, AuditEntry.position > last)
+            .order_by(AuditEntry.position).execution_options(yield_per=1000))
         try:
             for entry in result:
-                count, last_id = count + 1, entry.id
-                if entry.prev_hash != prev:
-                    problems.append({"id": entry.id, "problem": "broken-link"})
+                count, last = count + 1, entry.position
+                if entry.prev_hash != prev or entry.position != base[0] + count:
+                    problems.append({"chain": chain, "id": entry.id, "problem": "broken-link"})
                 if entry_digest(entry.prev_hash, entry) != entry.hash:
-                    problems.append({"id": entry.id, "problem": "hash-mismatch"})
+                    problems.append({"chain": chain, "id": entry.id, "problem": "hash-mismatch"})
                 if count in watch:
-                    at[count] = (entry.id, entry.hash)
+                    at[(chain, count)] = (entry.id, entry.hash)
                 prev = entry.hash
-                if len(problems) >= limit_problems:
+                if len(problems) >= limit:
                     break
         finally:
             result.close()
-        head = session.scalar(select(AuditHead).where(AuditHead.id == 1)
+        head = session.scalar(select(AuditHead).where(AuditHead.chain == chain)
                               .execution_options(populate_existing=True))
-        if len(problems) >= limit_problems or head is None or head.entries <= count:
+        if len(problems) >= limit or head is None or head.entries <= count:
             break
-    head_hash = head.hash if head else GENESIS
-    if (head_hash, head.entries if head else 0) != (prev, count):
-        problems.append({"id": None, "problem": "head-mismatch"})
-    return ChainReport(ok=not problems, entries=count, head=head_hash, problems=problems, at=at)
+    stored = (head.hash, head.entries) if head is not None else (prev, 0)
+    if stored != (prev, count):
+        problems.append({"chain": chain, "id": None, "problem": "head-mismatch"})
+    return count, prev, problems

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from inspection import errors, teams
+from inspection import audit, errors, teams
 from inspection.checklists.compliance import validate_value
 from inspection.db import utcnow
 from inspection.inspections import findings
@@ -29,7 +29,6 @@ from inspection.inspections.location import Fix, to_point
 from inspection.inspections.queries import sees_inspection
 from inspection.models import (
     Answer,
-    AuditHead,
     Campaign,
     Checklist,
     ChecklistItem,
@@ -96,14 +95,14 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
     existing = session.get(Inspection, inspection_id)
     if existing is not None:
         return _replayed(session, actor, existing, digest), False
-    # Two tablets starting the same visit at once are told apart: the audit chain's head,
-    # which every write takes first anyway (so no new lock order), is taken before the check
-    # for an open inspection; the second waits for the first's commit and then sees it.
-    session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
     site = session.get(Site, site_id)
     if site is None:
         raise errors.NotFound("Không tìm thấy cơ sở được kiểm tra.")
     ensure_visible(actor, site.province_code, "cơ sở được kiểm tra")
+    # Two tablets starting the same visit at once are told apart: the head of the province's
+    # audit chain, which the creation writes to anyway (so no new lock order), is taken before
+    # the check for an open inspection; the second waits for the first's commit and sees it.
+    audit.lock_chain(session, audit.chain_of(site.province_code))
     _check_checklist(session, checklist_id, site)
     _check_campaign(session, campaign_id, site)
     _check_no_open_inspection(session, campaign_id, site)
@@ -194,8 +193,8 @@ class AnswerBatch:
     """What a batch of answer writes reads, loaded once (`load_answer_batch`) and kept
     current as the batch writes: `put_answer` given one reads nothing more than what a new
     inspection or checklist adds, and leaves the flush to the batch. Valid only while the
-    caller holds the lock every answer write takes (the audit chain's head), so no other
-    writer changes these answers in between."""
+    caller holds the lock every answer write to these inspections takes (the head of their
+    province's audit chain), so no other writer changes these answers in between."""
 
     inspections: dict[uuid.UUID, Inspection] = field(default_factory=dict)
     answers: dict[tuple[uuid.UUID, str], Answer] = field(default_factory=dict)

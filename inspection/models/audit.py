@@ -1,4 +1,8 @@
-"""The hash-chained audit log and its head, which makes deleting the newest entry detectable."""
+"""The hash-chained audit logs and their heads, which make deleting the newest entry detectable.
+
+There is one chain per scope (`AuditEntry.chain`): each province's writes, each province's reads
+of personal data, the national writes and reads that touch no province, and the frozen chain of
+everything written before the log was split by province (see `inspection.audit.chain`)."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inspection.db import Base, UTCDateTime, utcnow
@@ -15,7 +19,8 @@ from inspection.models.types import JSONValue
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),
+                      UniqueConstraint("chain", "position", name="uq_audit_log_chain_position"))
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
@@ -31,13 +36,25 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONValue)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    chain: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(BigInteger)
+    """The entry's place in its chain: `base_position` of its head + 1 for the first."""
 
 
 class AuditHead(Base):
-    """One row: how many entries the chain holds and the hash of the newest."""
+    """One row per chain: how many entries it holds and the hash of the newest. A chain starts
+    where the frozen chain from before the split ended (`base_position`, `base_hash`), so the
+    positions of every chain continue the positions that chain handed out."""
 
     __tablename__ = "audit_head"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chain: Mapped[str] = mapped_column(String(16), primary_key=True)
     entries: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    base_position: Mapped[int] = mapped_column(BigInteger, default=0)
+    base_hash: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def position(self) -> int:
+        """The position of the chain's newest entry (its base if it has none)."""
+        return self.base_position + self.entries

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspection.db import Base, UTCDateTime, new_id, utcnow
@@ -18,15 +18,16 @@ if TYPE_CHECKING:
 
 class SyncFeed(Base):
     """One row per synced record: its latest change. `seq` is the position of that change in
-    commit order (writers are serialised by the audit chain's head lock), so `seq > cursor`
-    never skips a change that commits late. A deleted record keeps its row as a tombstone."""
+    its province's audit chain, in commit order (the province's writers are serialised by the
+    chain's head lock), so `seq > cursor` never skips a change of that province that commits
+    late. A deleted record keeps its row as a tombstone."""
 
     __tablename__ = "sync_feed"
-    __table_args__ = (Index("ix_sync_feed_province_seq", "province_code", "seq"),)
+    __table_args__ = (UniqueConstraint("province_code", "seq", name="uq_sync_feed_province_seq"),)
 
     entity: Mapped[str] = mapped_column(String(30), primary_key=True)
     entity_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
     op: Mapped[str] = mapped_column(String(10))  # upsert | delete
     version: Mapped[int] = mapped_column(Integer)
     province_code: Mapped[str | None] = mapped_column(String(2))

@@ -55,9 +55,12 @@ def get_conflict(session: Session, actor: User, conflict_id: uuid.UUID) -> SyncC
 
 def resolve(session: Session, actor: User, *, conflict_id: uuid.UUID, resolution: str,
             wire: Wire) -> tuple[SyncConflict, Target]:
-    """Resolve once; `(conflict, the record now)`. Resolving again is a Conflict."""
-    audit.lock_head(session)
+    """Resolve once; `(conflict, the record now)`. Resolving again is a Conflict. Two
+    supervisors resolving at once are serialised by the conflict's province chain, which the
+    resolution writes to anyway; the conflict is read again under that lock."""
     conflict = get_conflict(session, actor, conflict_id)
+    audit.lock_chain(session, audit.chain_of(conflict.province_code))
+    session.refresh(conflict)
     if resolution not in RESOLUTIONS:
         raise errors.ValidationFailed("Cách xử lý phải là keep_server hoặc take_client.",
                                       errors={"resolution": list(RESOLUTIONS)})

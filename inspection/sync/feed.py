@@ -1,11 +1,15 @@
 """The change feed: each synced record's latest change at its position in commit order.
 
-Writers. The audit flush (`audit.before_flush`) locks the chain's head (`audit.lock_head`)
-before it numbers its entries, and a record's `seq` is the chain position of its change. The
-lock is held until the writer's transaction ends, so a writer that numbers after another also
-commits after it: positions become visible in increasing order, and a snapshot that sees
-position N sees every position below N. A record changed twice appears once, at its latest
-change (the tablet wants the current record); a deleted one leaves a tombstone.
+Writers. The audit flush (`audit.before_flush`) locks the head of the record's province chain
+(`audit.lock_chain`) before it numbers its entries, and a record's `seq` is the position of its
+change in that chain. The lock is held until the writer's transaction ends, so a writer that
+numbers after another in the same province also commits after it: a province's positions
+become visible in increasing order, and a snapshot that sees position N of a province sees
+every position below N of that province. Provinces are numbered independently (their writers
+never wait for each other), so a cursor is a position per province (`Cursor`): a plain number
+for a reader of one province, as before the split. A record changed twice appears once, at
+its latest change (the tablet wants the current record); a deleted one leaves a tombstone.
+The rows of a flush are written in one upsert per flush, not one statement per record.
 
 Readers. That guarantee holds for one snapshot, so a reader must take its positions and the
 records it sends from the same snapshot (`begin_snapshot`). Under PostgreSQL's default READ
@@ -24,17 +28,24 @@ post office's organisation) keeps its older positions, which that reader may hav
 
 from __future__ import annotations
 
+import re
 import uuid
 import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
+from inspection.audit import NATIONAL
 from inspection.audit import get_in_flush as _get
 from inspection.db import utcnow
-from inspection.models import Inspection, Site, SyncFeed
+from inspection.models import Inspection, Site, SyncFeed, User
 
 SNAPSHOT_LEVELS = ("REPEATABLE READ", "SERIALIZABLE")
 
@@ -52,25 +63,34 @@ def _site_id(session: Session, obj: Any) -> uuid.UUID | None:
     return None
 
 
-def record(session: Session, obj: Any, *, deleted: bool, seq: int) -> None:
-    """Note `obj`'s change at position `seq` (called from the audit flush, under its lock)."""
-    entity = obj.__synced__
-    entity_id = str(obj.id)
-    site_id = _site_id(session, obj)
-    province = getattr(obj, "province_code", None)
-    if province is None and site_id is not None:
-        site = _get(session, Site, site_id)
-        province = site.province_code if site else None
-    row = session.get(SyncFeed, (entity, entity_id))
-    if row is None:
-        row = SyncFeed(entity=entity, entity_id=entity_id)
-        session.add(row)
-    row.seq = seq
-    row.op = "delete" if deleted else "upsert"
-    row.version = getattr(obj, "version", None) or 1
-    row.province_code = province
-    row.site_id = site_id
-    row.changed_at = utcnow()
+UPSERT_ROWS = 1000  # feed rows per statement: well under either backend's parameter limit
+_UPDATED = ("seq", "op", "version", "province_code", "site_id", "changed_at")
+
+
+def record(session: Session, changes: Sequence[tuple[Any, bool, int, str | None]]) -> None:
+    """Note each `(record, deleted, position, province)` change of one flush (called from the
+    audit flush, under the province chains' locks): one upsert per `UPSERT_ROWS` rows. Feed
+    rows already in the session are expired, so they are read again as written."""
+    now = utcnow()
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for obj, deleted, seq, province in changes:
+        key = (obj.__synced__, str(obj.id))
+        rows[key] = {"entity": key[0], "entity_id": key[1], "seq": seq,
+                     "op": "delete" if deleted else "upsert",
+                     "version": getattr(obj, "version", None) or 1,
+                     "province_code": province, "site_id": _site_id(session, obj),
+                     "changed_at": now}
+    values = list(rows.values())
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(values), UPSERT_ROWS):
+        stmt = insert(SyncFeed).values(values[start:start + UPSERT_ROWS])
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["entity", "entity_id"],
+            set_={name: stmt.excluded[name] for name in _UPDATED}))
+    for key in rows:
+        held = session.identity_map.get(identity_key(SyncFeed, key))
+        if held is not None:
+            session.expire(held)
 
 
 def begin_snapshot(session: Session) -> None:
@@ -93,7 +113,68 @@ def begin_snapshot(session: Session) -> None:
                            "before its first statement")
 
 
-def position(session: Session) -> int:
-    """The newest position visible to this transaction: a cursor that misses nothing of what
-    this transaction reads, provided both come from one snapshot (`begin_snapshot`)."""
-    return session.scalar(select(func.coalesce(func.max(SyncFeed.seq), 0))) or 0
+_CURSOR_PART = re.compile(r"([0-9A-Z]{2}):([0-9]{1,18})")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a reader is in the feed: a position per province (`at`), `default` for the
+    others. On the wire (`str`): a plain number for a reader of one province (the default, its
+    province's position), and `N-PP:M-…` for a reader of several (the national admin)."""
+
+    default: int = 0
+    at: Mapping[str, int] = field(default_factory=dict)
+
+    def of(self, province: str) -> int:
+        return self.at.get(province, self.default)
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor:
+        """ValueError unless `text` is what `str` writes."""
+        head, *parts = text.split("-")
+        at = {}
+        for part in parts:
+            matched = _CURSOR_PART.fullmatch(part)
+            if matched is None:
+                raise ValueError(f"not a cursor part: {part!r}")
+            at[matched[1]] = int(matched[2])
+        if not head.isdigit():
+            raise ValueError(f"not a cursor: {text!r}")
+        return cls(int(head), at)
+
+    def __str__(self) -> str:
+        return "-".join([str(self.default), *(f"{p}:{n}" for p, n in sorted(self.at.items()))])
+
+
+def key_column() -> ColumnElement[str]:
+    """A feed row's province as cursors name it (the national chain's for none)."""
+    return func.coalesce(SyncFeed.province_code, NATIONAL)
+
+
+def newest(session: Session, province_code: str) -> int:
+    """The newest position of `province_code` visible to this transaction (0 for none)."""
+    return session.scalar(select(func.coalesce(func.max(SyncFeed.seq), 0))
+                          .where(SyncFeed.province_code == province_code)) or 0
+
+
+def positions(session: Session, actor: User) -> dict[str, int]:
+    """The newest position of each province the actor reads (its own; every one for a
+    national admin) visible to this transaction: a cursor that misses nothing of what this
+    transaction reads, provided both come from one snapshot (`begin_snapshot`)."""
+    if not actor.is_national:
+        return {actor.province_code or NATIONAL: newest(session, actor.province_code or "")}
+    key = key_column()
+    return {p: n for p, n in session.execute(
+        select(key, func.max(SyncFeed.seq)).group_by(key))}
+
+
+def position(session: Session, actor: User, after: Cursor | None = None) -> Cursor:
+    """The cursor at the newest positions visible to this transaction (`positions`), never
+    behind `after`: a reader of one province gets a plain number."""
+    after = after or Cursor()
+    newest = positions(session, actor)
+    if not actor.is_national:
+        [(province, n)] = newest.items()
+        return Cursor(max(n, after.of(province)))
+    merged = {p: max(n, after.of(p)) for p, n in newest.items()}
+    return Cursor(after.default, {**after.at, **merged})

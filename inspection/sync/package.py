@@ -46,7 +46,7 @@ VIETNAM = timezone(timedelta(hours=7))
 class Package:
     """The records of a package; `cursor` is the feed position they were read at."""
 
-    cursor: int
+    cursor: str
     generated_at: datetime
     user: User
     assignments: list[Assignment]
@@ -71,7 +71,7 @@ def build(session: Session, actor: User, *, geometry: bool = False,
     Call it before anything else reads in the session's transaction."""
     feed.begin_snapshot(session)
     require_role(actor, *ROLES)
-    cursor = feed.position(session)
+    cursor = str(feed.position(session, actor))
     today = today or utcnow().astimezone(VIETNAM).date()
     assignments = list(session.scalars(
         assignments_select(actor, status="open").where(Campaign.ends_on >= today)

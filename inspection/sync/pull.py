@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Uuid, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from inspection import errors
+from inspection.audit import NATIONAL
 from inspection.inspections.queries import photos_clause, post_findings_clause, reviewed_clause
 from inspection.models import Answer, Finding, Inspection, Photo, Site, SyncFeed, User
 from inspection.models import assignment_members as members
@@ -30,31 +31,46 @@ POST_ENTITIES = ("site", "inspection", "answer", "finding", "photo")
 @dataclass(frozen=True)
 class Page:
     changes: list[SyncFeed]
-    cursor: int
+    cursor: feed.Cursor
     has_more: bool
 
 
-def changes_after(session: Session, actor: User, *, cursor: int, limit: int,
+def changes_after(session: Session, actor: User, *, cursor: feed.Cursor, limit: int,
                   entities: Collection[str] | None = None) -> Page:
-    """Up to `limit` changes with a position after `cursor` that the actor may see (of
-    `entities` only, when given), oldest first. The next cursor is the last change's position
-    while `has_more`; on the last page it is the feed's position in this snapshot (at least
-    `cursor`), so positions the actor may not see are not scanned again. Never goes back.
-    Call it before anything else reads in the session's transaction."""
-    if cursor < 0 or limit < 1:
-        raise errors.ValidationFailed("Con trỏ phải là số nguyên không âm, giới hạn từ 1.",
-                                      errors={"cursor" if cursor < 0 else "limit": ["invalid"]})
+    """Up to `limit` changes after `cursor` that the actor may see (of `entities` only, when
+    given), oldest first in each province, province after province. The next cursor is at the
+    last change sent while `has_more`; on the last page it is at the feed's positions in this
+    snapshot (never behind `cursor`), so positions the actor may not see are not scanned
+    again. Never goes back. Call it before anything else reads in the session's
+    transaction."""
+    if limit < 1:
+        raise errors.ValidationFailed("Giới hạn phải từ 1.", errors={"limit": ["invalid"]})
     feed.begin_snapshot(session)
-    upto = feed.position(session)
+    upto = feed.positions(session, actor)
+    key = feed.key_column()
+    unseen = [(p, cursor.of(p), n) for p, n in sorted(upto.items()) if n > cursor.of(p)]
+    if not unseen:
+        return Page([], feed.position(session, actor, cursor), False)
     stmt = (select(SyncFeed)
-            .where(SyncFeed.seq > cursor, SyncFeed.seq <= upto, visible(session, actor))
-            .order_by(SyncFeed.seq).limit(limit + 1))
+            .where(or_(*(and_(key == p, SyncFeed.seq > after, SyncFeed.seq <= n)
+                         for p, after, n in unseen)), visible(session, actor))
+            .order_by(key, SyncFeed.seq).limit(limit + 1))
     if entities is not None:
         stmt = stmt.where(SyncFeed.entity.in_(entities))
     rows = list(session.scalars(stmt))
-    if len(rows) > limit:
-        return Page(rows[:limit], rows[limit - 1].seq, True)
-    return Page(rows, max(cursor, upto), False)
+    done = {p: max(n, cursor.of(p)) for p, n in upto.items()}
+    if len(rows) <= limit:
+        return Page(rows, _cursor(actor, cursor, done), False)
+    last = rows[limit - 1]
+    last_key = last.province_code or NATIONAL
+    reached = {p: n for p, n in done.items() if p < last_key} | {last_key: last.seq}
+    return Page(rows[:limit], _cursor(actor, cursor, reached), True)
+
+
+def _cursor(actor: User, before: feed.Cursor, reached: dict[str, int]) -> feed.Cursor:
+    if not actor.is_national:
+        return feed.Cursor(reached.get(actor.province_code or NATIONAL, before.default))
+    return feed.Cursor(before.default, {**before.at, **reached})
 
 
 def visible(session: Session, actor: User) -> ColumnElement[bool]:

@@ -1,7 +1,8 @@
 """Push: a tablet's offline mutations applied in order, one result each, retries answered alike.
 
-The whole push holds the audit chain's head lock (`audit.lock_head`), so it is serialised with
-every other writer and what it loads up front stays current: the remembered mutations, and the
+The whole push holds the head lock of the pusher's province chain (`audit.lock_chain`), so it
+is serialised with every other writer of that province (never with another province's) and
+what it loads up front stays current: the remembered mutations, and the
 inspections, answers and checklist items its answers touch (`services.load_answer_batch`), so
 an answer costs no query of its own. Its result is remembered per user and device
 (`SyncMutation`; another user's device of the same client id is another device) whatever it
@@ -105,7 +106,7 @@ def push(session: Session, actor: User, *, device_id: str, caller_device_id: str
         raise errors.Forbidden(
             "Mã thiết bị gửi lên khác thiết bị của phiên đăng nhập; không thể đồng bộ thay "
             "cho thiết bị khác.", errors={"device_id": ["not the device of the token"]})
-    audit.lock_head(session)
+    audit.lock_chain(session, audit.chain_of(actor.province_code))
     remembered = {m.mutation_id: m.result for m in session.scalars(select(SyncMutation).where(
         SyncMutation.user_id == actor.id, SyncMutation.device_id == device_id,
         SyncMutation.mutation_id.in_([m.mutation_id for m in mutations])))}

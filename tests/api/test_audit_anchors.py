@@ -68,9 +68,11 @@ def test_a_clean_chain_with_checkpoints_verifies(app, admin, client, session, se
 
     one, two = anchor_lines(settings)
     assert (one["seq"], two["seq"]) == (1, 2) and two["prev"] == one["mac"]
-    [scope] = two["heads"]
-    head = session.get_one(AuditHead, 1, populate_existing=True)
-    assert (scope["entries"], scope["hash"]) == (head.entries, head.hash)
+    heads = {h["scope"]: (h["entries"], h["hash"]) for h in two["heads"]}
+    stored = {h.chain: (h.entries, h.hash) for h in session.scalars(
+        select(AuditHead).execution_options(populate_existing=True)) if h.entries}
+    assert heads == {"legacy": (0, audit.GENESIS), **stored}
+    assert {"92", "VN"} <= set(stored)  # the sites, the national admin's log-in
     key_file = settings.instance_path / "audit-anchor.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
@@ -80,17 +82,20 @@ def test_a_clean_chain_with_checkpoints_verifies(app, admin, client, session, se
     body = api_verify(client, admin)
     assert body["ok"] is True and body["problems"] == []
     assert body["anchors"]["checkpoints"] == 2
-    assert body["anchors"]["latest_entries"] == scope["entries"]
+    assert body["anchors"]["latest_entries"] == sum(n for n, _ in heads.values())
+    assert {c["chain"]: (c["entries"], c["head"]) for c in body["chains"]} == heads
 
 
 def test_deleting_the_newest_entries_and_rewinding_the_head_is_detected(
         app, admin, client, session):
     sites(3)
     assert kt1(app, "audit", "anchor").exit_code == 0
-    newest = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(3)).all()
+    newest = session.scalars(select(AuditEntry).where(AuditEntry.chain == "92")
+                             .order_by(AuditEntry.position.desc()).limit(3)).all()
     kept = newest[2]
-    session.execute(delete(AuditEntry).where(AuditEntry.id > kept.id))
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(
+    session.execute(delete(AuditEntry).where(AuditEntry.chain == "92",
+                                             AuditEntry.position > kept.position))
+    session.execute(update(AuditHead).where(AuditHead.chain == "92").values(
         entries=AuditHead.entries - 2, hash=kept.hash))
     session.expire_all()
     assert audit.verify(session).ok  # the chain alone cannot tell
@@ -110,14 +115,15 @@ def test_rewriting_an_entry_and_recomputing_every_later_hash_is_detected(
     assert kt1(app, "audit", "anchor").exit_code == 0
     entry = session.scalar(select(AuditEntry).where(AuditEntry.entity == "sites",
                                                     AuditEntry.entity_id == str(target.id)))
-    later = session.scalars(select(AuditEntry).where(AuditEntry.id >= entry.id)
-                            .order_by(AuditEntry.id)).all()
+    later = session.scalars(select(AuditEntry).where(AuditEntry.chain == entry.chain,
+                                                     AuditEntry.position >= entry.position)
+                            .order_by(AuditEntry.position)).all()
     entry.after = {**entry.after, "name": "Bưu cục đã bị sửa"}
     prev = entry.prev_hash
     for row in later:
         row.prev_hash = prev
         row.hash = prev = audit.entry_digest(prev, row)
-    session.get_one(AuditHead, 1).hash = prev
+    session.get_one(AuditHead, "92").hash = prev
     session.flush()
     session.expire_all()
     assert audit.verify(session).ok  # the chain alone cannot tell

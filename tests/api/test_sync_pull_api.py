@@ -132,7 +132,7 @@ def test_after_a_new_write_the_last_cursor_gives_just_that_change(client, sessio
     assert keys(got["changes"]) == [("answer", str(world.answers[0].id), "upsert", 2)]
     assert got["changes"][0]["data"]["value"] == "no"
     assert int(got["cursor"]) > int(cursor)
-    assert int(got["cursor"]) == feed.position(session)
+    assert int(got["cursor"]) == feed.newest(session, "92")
 
 
 def test_a_record_changed_twice_between_pulls_comes_once_at_its_latest_version(
@@ -164,6 +164,30 @@ def test_another_provinces_changes_never_appear(client, api, session, world):
     national = factories.UserFactory(role="admin", province_code=None)
     everything = {c["id"] for c in pull(client, api.login(national))["changes"]}
     assert {str(world.far_site.id), str(world.site.id)} <= everything
+
+
+def test_a_national_admin_pages_through_every_province_with_one_cursor(
+        client, api, session, world):
+    """Positions are numbered per province: a reader of several provinces gets a cursor with
+    a position for each (`N-PP:M-…`), pages lose and repeat nothing, and a change made after
+    the last page comes alone from its cursor."""
+    headers = api.login(factories.UserFactory(role="admin", province_code=None))
+    whole = pull(client, headers, limit=500)
+    assert not whole["has_more"] and "-31:" in whole["cursor"] and "-92:" in whole["cursor"]
+    paged, cursor = [], None
+    while True:
+        page = pull(client, headers, cursor, 2)
+        paged += page["changes"]
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            break
+    assert keys(paged) == keys(whole["changes"]) and len(set(keys(paged))) == len(paged)
+    assert cursor == whole["cursor"]
+    sites.update_site(session, factories.UserFactory(role="supervisor", province_code="31"),
+                      world.far_site.id, expected_version=1, changes={"name": "Bưu cục mới"})
+    got = pull(client, headers, cursor)
+    assert [(c["entity"], c["id"]) for c in got["changes"]] == [("site", str(world.far_site.id))]
+    assert got["cursor"] != cursor and pull(client, headers, got["cursor"])["changes"] == []
 
 
 def test_a_post_office_sees_only_its_own_sites_and_their_reviewed_inspections(
@@ -210,9 +234,9 @@ def test_without_a_token_pull_answers_401(client, session):
 
 # --- concurrent writers, real commits (PostGIS) ----------------------------------------------
 
-WRITERS = 4
+WRITERS = 4  # half in each province
 TRANSACTIONS_EACH = 25
-PROVINCE, FAR = "92", "31"
+PROVINCES = ("92", "31")
 TABLES = {"site": "sites", "inspection": "inspections", "answer": "answers"}
 
 
@@ -237,12 +261,15 @@ def _committed(factory, *objects):  # type: ignore[no-untyped-def]
 
 
 class Writer:
-    """One tablet's worth of changes, each transaction sleeping before and after its flush
-    so that transactions overlap and would commit out of order under a naive sequence."""
+    """One tablet's worth of changes in its inspector's province (and now and then a site in
+    the other one), each transaction sleeping before and after its flush so that transactions
+    overlap and would commit out of order under a naive sequence."""
 
     def __init__(self, factory, n: int, inspector: User, checklist_id: uuid.UUID) -> None:  # type: ignore[no-untyped-def]
         self.factory, self.n, self.inspector = factory, n, inspector
         self.checklist_id = checklist_id
+        self.province = inspector.province_code
+        self.far = next(p for p in PROVINCES if p != self.province)
         self.rng = random.Random(n)
         self.sites: list[uuid.UUID] = []
         self.far_sites: list[uuid.UUID] = []
@@ -267,11 +294,11 @@ class Writer:
     def _change(self, session, i: int) -> None:  # type: ignore[no-untyped-def]
         choice = self.rng.choice(("site", "rename", "inspect", "answer", "delete", "far"))
         if choice == "far" or not self.sites:
-            where = FAR if choice == "far" else PROVINCE
+            where = self.far if choice == "far" else self.province
             site = Site(id=uuid.uuid4(), name=f"Bưu cục {self.n}-{i}", kind="kt1_provider",
                         province_code=where, version=1)
             session.add(site)
-            (self.far_sites if where == FAR else self.sites).append(site.id)
+            (self.far_sites if where == self.far else self.sites).append(site.id)
         elif choice == "rename":
             site = session.get_one(Site, self.rng.choice(self.sites))
             site.name, site.version = f"Bưu cục {self.n}-{i} (đổi tên)", site.version + 1
@@ -279,7 +306,7 @@ class Writer:
             site_id = self.rng.choice(self.sites)
             inspection = Inspection(
                 id=uuid.uuid4(), site_id=site_id, checklist_id=self.checklist_id,
-                province_code=PROVINCE, started_at=STARTED, request_hash="0" * 64,
+                province_code=self.province, started_at=STARTED, request_hash="0" * 64,
                 created_by=self.inspector.id, version=1)
             answers = [Answer(id=uuid.uuid4(), inspection_id=inspection.id, item_code=code,
                               value="yes", answered_at=STARTED,
@@ -313,7 +340,7 @@ def _reader(client, headers, writers_done, out, failures):  # type: ignore[no-un
             finished = writers_done.is_set()  # before the request: its snapshot is later
             page = pull(client, headers, cursor, rng.choice((2, 3)))
             out["changes"] += page["changes"]
-            out["cursors"].append(int(page["cursor"]))
+            out["cursors"].append(int(page["cursor"]))  # one province: a plain number
             cursor = page["cursor"]
             if finished and not page["changes"] and not page["has_more"]:
                 return
@@ -321,42 +348,49 @@ def _reader(client, headers, writers_done, out, failures):  # type: ignore[no-un
         failures.append(exc)
 
 
-def _chain_positions(session):  # type: ignore[no-untyped-def]
-    """(entity, id, op, version) -> the audit entry id that made that change."""
+def _chain_positions(session, province):  # type: ignore[no-untyped-def]
+    """(entity, id, op, version) -> the position in `province`'s chain of that change."""
     positions = {}
-    for e in session.scalars(select(AuditEntry).where(AuditEntry.entity.in_(TABLES.values()))):
+    for e in session.scalars(select(AuditEntry).where(AuditEntry.entity.in_(TABLES.values()),
+                                                      AuditEntry.chain == province)):
         entity = next(k for k, v in TABLES.items() if v == e.entity)
         if e.action == "delete":
-            positions[(entity, e.entity_id, "delete", e.before["version"])] = e.id
+            positions[(entity, e.entity_id, "delete", e.before["version"])] = e.position
         elif "version" in (e.after or {}):
-            positions[(entity, e.entity_id, "upsert", e.after["version"])] = e.id
+            positions[(entity, e.entity_id, "upsert", e.after["version"])] = e.position
     return positions
 
 
-def test_paging_while_writers_commit_concurrently_delivers_every_change_once(
+def _user(role: str, province: str) -> User:
+    return User(username=f"{role}-{uuid.uuid4().hex[:6]}", password_hash=factories._HASH,
+                full_name="Trần Thị Giám Sát" if role == "supervisor" else "Lê Văn Kiểm Tra",
+                role=role, agency="skhcn", province_code=province)
+
+
+def test_paging_while_writers_in_two_provinces_commit_delivers_each_reader_its_changes_once(
         scratch, tmp_path):
+    """Writers in two provinces commit concurrently (their chains, hence their feed positions,
+    are numbered apart and never wait for each other); a supervisor of each province pages
+    through the feed meanwhile and gets every change of its province once, in its chain's
+    order, and nothing of the other's."""
     url, engine = scratch
     factory = make_session_factory(engine)
     with factory() as session:
         checklist_id = session.scalar(select(Checklist.id).where(
             Checklist.status == "published", Checklist.target_kind == "kt1_provider"))
-    reader_user, inspector = _committed(
-        factory, User(username=f"giamsat-{uuid.uuid4().hex[:6]}", password_hash=factories._HASH,
-                      full_name="Trần Thị Giám Sát", role="supervisor", agency="skhcn",
-                      province_code=PROVINCE),
-        User(username=f"kiemtra-{uuid.uuid4().hex[:6]}", password_hash=factories._HASH,
-             full_name="Lê Văn Kiểm Tra", role="inspector", agency="skhcn",
-             province_code=PROVINCE))
+    readers = _committed(factory, *(_user("supervisor", p) for p in PROVINCES))
+    inspectors = _committed(factory, *(_user("inspector", p) for p in PROVINCES))
     app = create_app(Settings(env="test", database_url=url, instance_path=tmp_path,
                               media_url=(tmp_path / "media").as_uri()))
     client = app.test_client()
-    headers = login(client, reader_user)
-    start = int(pull(client, headers)["cursor"])
+    headers = {r.province_code: login(client, r) for r in readers}
+    start = {p: int(pull(client, h)["cursor"]) for p, h in headers.items()}
 
-    writers = [Writer(factory, n, inspector, checklist_id) for n in range(WRITERS)]
+    writers = [Writer(factory, n, inspectors[n % 2], checklist_id) for n in range(WRITERS)]
     done, failures = threading.Event(), []
-    out: dict[str, list] = {"changes": [], "cursors": []}
-    reader = threading.Thread(target=_reader, args=(client, headers, done, out, failures))
+    out: dict[str, dict[str, list]] = {p: {"changes": [], "cursors": []} for p in PROVINCES}
+    pullers = [threading.Thread(target=_reader, args=(app.test_client(), headers[p], done,
+                                                      out[p], failures)) for p in PROVINCES]
 
     def write(w: Writer) -> None:
         try:
@@ -365,44 +399,57 @@ def test_paging_while_writers_commit_concurrently_delivers_every_change_once(
             failures.append(exc)
 
     threads = [threading.Thread(target=write, args=(w,)) for w in writers]
-    reader.start()
-    for t in threads:
+    for t in [*pullers, *threads]:
         t.start()
     for t in threads:
         t.join()
     done.set()
-    reader.join(timeout=120)
-    assert not reader.is_alive() and failures == []
+    for t in pullers:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in pullers) and failures == []
 
-    delivered = keys(out["changes"])
+    with factory() as session:
+        report = audit.verify(session)
+        assert report.ok, report.problems
+        for province in PROVINCES:
+            _check_reader(session, province, writers, out[province], start[province])
+    assert sum(len(w.deleted) for w in writers) > 0
+    assert all(w.far_sites for w in writers)
+
+
+def _check_reader(session, province, writers, got, start) -> None:  # type: ignore[no-untyped-def]
+    """What one province's reader got: each change once, in its chain's order, every record's
+    final version, nothing of the other province."""
+    delivered = keys(got["changes"])
     assert len(delivered) == len(set(delivered)), "a change was delivered twice"
     ops: dict[tuple, list[str]] = {}
     for entity, ident, op, version in delivered:
         ops.setdefault((entity, ident, version), []).append(op)
     # (entity, id, version) comes once, or twice when a tombstone names the version it deleted
     assert all(o in (["upsert"], ["delete"], ["upsert", "delete"]) for o in ops.values())
-    assert out["cursors"] == sorted(out["cursors"]) and out["cursors"][0] >= start
-    with factory() as session:
-        final = set()
-        for entity, model, made in (("site", Site, "sites"), ("inspection", Inspection,
-                                                                "inspections"),
-                                    ("answer", Answer, "created_answers")):
-            ids = [i for w in writers for i in getattr(w, made)]
-            final |= {(entity, str(i), "upsert", v) for i, v in session.execute(
-                select(model.id, model.version).where(model.id.in_(ids)))}
-        for w in writers:
-            final |= {("answer", str(i), "delete", session.get_one(
-                SyncFeed, ("answer", str(i))).version) for i in w.deleted}
-        assert final - set(delivered) == set(), "a record's final version never came"
-        far = {str(s) for w in writers for s in w.far_sites}
-        assert far and not far & {i for _, i, _, _ in delivered}
-        positions = _chain_positions(session)
-        order = [positions[k] for k in delivered]
-        assert order == sorted(order) and len(set(order)) == len(order)
-        assert out["cursors"][-1] == feed.position(session)
-        assert sum(len(w.deleted) for w in writers) > 0
-        assert audit.verify(session).ok
-
+    assert got["cursors"] == sorted(got["cursors"]) and got["cursors"][0] >= start
+    ours = [w for w in writers if w.province == province]
+    final = set()
+    for entity, model, ids in (
+            ("site", Site, [i for w in ours for i in w.sites]
+             + [i for w in writers if w.far == province for i in w.far_sites]),
+            ("inspection", Inspection, [i for w in ours for i in w.inspections]),
+            ("answer", Answer, [i for w in ours for i in w.created_answers])):
+        final |= {(entity, str(i), "upsert", v) for i, v in session.execute(
+            select(model.id, model.version).where(model.id.in_(ids)))}
+    for w in ours:
+        final |= {("answer", str(i), "delete", session.get_one(
+            SyncFeed, ("answer", str(i))).version) for i in w.deleted}
+    assert final - set(delivered) == set(), "a record's final version never came"
+    theirs = {str(i) for w in writers if w.province != province
+              for i in (*w.sites, *w.inspections, *w.created_answers)}
+    theirs |= {str(i) for w in ours for i in w.far_sites}
+    assert theirs and not theirs & {i for _, i, _, _ in delivered}
+    positions = _chain_positions(session, province)
+    order = [positions[k] for k in delivered]
+    assert order == sorted(order) and len(set(order)) == len(order)
+    assert got["cursors"][-1] == feed.newest(session, province)
+    assert audit.verify(session, chains=[province]).ok
 
 
 def test_a_naive_sequence_feed_loses_a_row_that_commits_after_a_later_one(scratch):
@@ -431,8 +478,8 @@ def test_a_naive_sequence_feed_loses_a_row_that_commits_after_a_later_one(scratc
 
 
 def test_the_feed_makes_a_later_writer_wait_for_the_earlier_one_to_commit(scratch):
-    """The same interleaving on the real feed: the second writer cannot take a position
-    until the first commits, so no reader can see its change before the first one's."""
+    """The same interleaving on the real feed: the second writer of a province cannot take a
+    position until the first commits, so no reader can see its change before the first one's."""
     _url, engine = scratch
     factory = make_session_factory(engine)
     positioned = threading.Event()
@@ -444,7 +491,7 @@ def test_the_feed_makes_a_later_writer_wait_for_the_earlier_one_to_commit(scratc
         try:
             with factory() as session:
                 session.add(Site(id=fast_id, name="Bưu cục nhanh", kind="kt1_provider",
-                                 province_code=PROVINCE, version=1))
+                                 province_code=PROVINCES[0], version=1))
                 session.flush()  # takes a position: waits for the head lock
                 positioned.set()
                 session.commit()
@@ -453,7 +500,7 @@ def test_the_feed_makes_a_later_writer_wait_for_the_earlier_one_to_commit(scratc
 
     with factory() as slow:
         slow_site = Site(id=uuid.uuid4(), name="Bưu cục chậm", kind="kt1_provider",
-                         province_code=PROVINCE, version=1)
+                         province_code=PROVINCES[0], version=1)
         slow.add(slow_site)
         slow.flush()
         thread = threading.Thread(target=second)

@@ -204,7 +204,12 @@ def test_the_admin_verifies_the_audit_chain_and_reads_the_newest_entries(world, 
     expect(page.get_by_text("Toàn vẹn: chuỗi nhật ký không bị sửa, xoá hay viết lại.")
            ).to_be_visible()
     expect(page.locator(".audit-verdict dl.facts")).to_contain_text("Số mục")
-    rows = page.locator("table tbody tr")
+    chain = page.locator(".audit-chains tr[data-chain='92']")
+    expect(chain).to_contain_text("Ghi dữ liệu của tỉnh 92")
+    expect(chain).to_contain_text("Toàn vẹn")
+    expect(page.locator(".audit-chains tr[data-chain='legacy']")).to_contain_text(
+        "Trước khi tách theo tỉnh")
+    rows = page.locator("table:not(.audit-chains) tbody tr")
     expect(rows.first).to_contain_text("Đăng nhập")
     expect(rows.first).to_contain_text("Quản trị hệ thống")
     screenshot(page, "admin-audit")

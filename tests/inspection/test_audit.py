@@ -62,7 +62,8 @@ def test_verify_detects_an_edited_entry(session):
     session.expire_all()
     report = audit.verify(session)
     assert not report.ok
-    assert {"id": entry.id, "problem": "hash-mismatch"} in report.problems
+    assert {"chain": "92", "id": entry.id, "problem": "hash-mismatch"} in report.problems
+    assert not report.chains["92"].ok
 
 
 def test_verify_detects_a_deleted_entry_in_the_middle(session):
@@ -83,7 +84,7 @@ def test_verify_detects_the_newest_entry_deleted(session):
     session.expire_all()
     report = audit.verify(session)
     assert not report.ok
-    assert {"id": None, "problem": "head-mismatch"} in report.problems
+    assert {"chain": "92", "id": None, "problem": "head-mismatch"} in report.problems
 
 
 def test_audit_api_lists_history_of_the_callers_province_only(api, client, session):
@@ -114,13 +115,14 @@ def test_a_session_that_outlives_another_writer_chains_onto_the_newest_head(
     from inspection.models import AuditHead
 
     factories.SiteFactory()
-    held = session.get(AuditHead, 1)  # the session keeps its view of the head alive
+    held = session.get(AuditHead, "92")  # the session keeps its view of the head alive
     with session_factory() as other:
         audit.set_actor(other, None, "other-tablet")
         other.add(factories.SiteFactory.build(name="Bưu cục của phiên khác"))
         other.commit()
     factories.SiteFactory()
-    assert held.entries == session.scalar(select(func.count()).select_from(AuditEntry))
+    assert held.entries == session.scalar(select(func.count()).select_from(AuditEntry)
+                                          .where(AuditEntry.chain == "92"))
     report = audit.verify(session)
     assert report.ok, report.problems
 
@@ -131,4 +133,27 @@ def test_verify_detects_the_head_row_deleted_under_existing_entries(session):
     session.expire_all()
     report = audit.verify(session)
     assert not report.ok
-    assert {"id": None, "problem": "head-mismatch"} in report.problems
+    assert {"chain": "92", "id": None, "problem": "head-mismatch"} in report.problems
+
+
+def test_each_write_lands_in_the_chain_of_its_province_whoever_writes_it(session):
+    """A national admin's change to a Hải Phòng site is chained in Hải Phòng's chain; an
+    assignment (no province of its own) in its site's; a checklist (no province) in `VN`."""
+    from inspection import sites
+
+    national = factories.UserFactory(role="admin", province_code=None)
+    audit.set_actor(session, national.id, "console")
+    far = factories.SiteFactory(province_code="31")
+    sites.update_site(session, national, far.id, expected_version=1,
+                      changes={"name": "Bưu cục Lê Chân"})
+    assignment = factories.AssignmentFactory(site_id=far.id)
+    created, updated = _entries(session, "sites", far.id)
+    [assigned] = _entries(session, "assignments", assignment.id)
+    assert {e.chain for e in (created, updated, assigned)} == {"31"}
+    assert assigned.province_code == "31"
+    assert (updated.prev_hash, updated.position) == (created.hash, created.position + 1)
+    checklist = factories.inspection_checklist()
+    [listed] = _entries(session, "checklists", checklist.id)
+    assert (listed.chain, listed.province_code) == (audit.NATIONAL, None)
+    report = audit.verify(session, chains=["31"])
+    assert report.ok and set(report.chains) == {"31"}

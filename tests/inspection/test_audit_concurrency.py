@@ -1,4 +1,5 @@
-"""Concurrent writers on PostgreSQL chain their audit entries one after another, never forked."""
+"""Concurrent writers on PostgreSQL: each province's chain stays linear, never forked, and a
+writer (or a reader of personal data) never waits for a writer of another province."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import threading
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from geo.units import packaged_units
 from inspection import audit, migrate, reference
@@ -14,7 +16,8 @@ from inspection.db import make_engine, make_session_factory
 from inspection.models import AuditEntry, Site
 from tests.conftest import _drop_postgres_database, _postgres_database
 
-WRITERS = 4
+PROVINCES = ("92", "31")
+WRITERS = 4  # two per province
 SITES_EACH = 15
 
 
@@ -31,7 +34,11 @@ def scratch_postgis():
     _drop_postgres_database(name)
 
 
-def test_concurrent_writers_keep_one_linear_chain(scratch_postgis):
+def _site(n: int | str, province: str) -> Site:
+    return Site(name=f"Bưu cục {n}", kind="kt1_provider", province_code=province)
+
+
+def test_concurrent_writers_in_two_provinces_keep_one_linear_chain_each(scratch_postgis):
     factory = make_session_factory(scratch_postgis)
     barrier = threading.Barrier(WRITERS)
     failures: list[BaseException] = []
@@ -42,8 +49,7 @@ def test_concurrent_writers_keep_one_linear_chain(scratch_postgis):
             for i in range(SITES_EACH):
                 with factory() as session:
                     audit.set_actor(session, None, f"tablet-{n}")
-                    session.add(Site(name=f"Bưu cục {n}-{i}", kind="kt1_provider",
-                                     province_code="92"))
+                    session.add(_site(f"{n}-{i}", PROVINCES[n % 2]))
                     session.commit()
         except BaseException as exc:  # noqa: BLE001 - reported below
             failures.append(exc)
@@ -55,10 +61,57 @@ def test_concurrent_writers_keep_one_linear_chain(scratch_postgis):
         t.join()
     assert failures == []
     with factory() as session:
-        sites = session.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.entity == "sites"))
-        assert sites == WRITERS * SITES_EACH
         report = audit.verify(session)
         assert report.ok, report.problems
-        links = session.scalars(select(AuditEntry.prev_hash)).all()
-        assert len(links) == len(set(links)), "two entries share a predecessor: a fork"
+        for province in PROVINCES:
+            alone = audit.verify(session, chains=[province])
+            assert alone.ok and alone.entries == report.chains[province].entries
+            entries = session.execute(
+                select(AuditEntry.position, AuditEntry.prev_hash, AuditEntry.province_code)
+                .where(AuditEntry.chain == province, AuditEntry.entity == "sites")
+                .order_by(AuditEntry.position)).all()
+            assert len(entries) == WRITERS // 2 * SITES_EACH
+            assert {e.province_code for e in entries} == {province}
+            links = [e.prev_hash for e in entries]
+            assert len(links) == len(set(links)), "two entries share a predecessor: a fork"
+            first = entries[0].position
+            assert [e.position for e in entries] == list(range(first, first + len(entries)))
+
+
+def _short_wait(session, ms: int) -> None:  # type: ignore[no-untyped-def]
+    session.execute(text(f"SET LOCAL lock_timeout = '{ms}ms'"))
+
+
+def test_a_writer_waits_only_for_writers_of_its_own_province(scratch_postgis):
+    factory = make_session_factory(scratch_postgis)
+    with factory() as holder:
+        holder.add(_site("đang ghi", "92"))
+        holder.flush()  # holds the head of chain 92 until it commits
+        with factory() as elsewhere:
+            _short_wait(elsewhere, 5000)
+            elsewhere.add(_site("tỉnh khác", "31"))
+            elsewhere.commit()  # did not wait for the holder
+        with factory() as same, pytest.raises(OperationalError, match="lock timeout"):
+            _short_wait(same, 200)
+            same.add(_site("cùng tỉnh", "92"))
+            same.flush()
+        holder.commit()
+    with factory() as session:
+        assert audit.verify(session).ok
+        assert session.scalar(select(func.count()).select_from(Site)) == 2
+
+
+def test_reading_personal_data_never_waits_for_a_writer(scratch_postgis):
+    factory = make_session_factory(scratch_postgis)
+    with factory() as holder:
+        holder.add(_site("đang ghi", "92"))
+        holder.flush()
+        with factory() as reader:
+            _short_wait(reader, 5000)
+            assert audit.record_reads(reader, entity="staff_members",
+                                      records=[(str(uuid.uuid4()), "92")]) == 1
+            reader.commit()
+        holder.commit()
+    with factory() as session:
+        report = audit.verify(session)
+        assert report.ok and report.chains["92:read"].entries == 1

@@ -55,11 +55,11 @@ def test_sites_assignments_inspections_answers_and_findings_get_rows_at_increasi
     assert len({r.seq for r in rows}) == len(rows)
     assert {r.province_code for r in rows} == {"92"} and {r.site_id for r in rows} == {site.id}
     assert (rows[3].version, rows[4].version) == (1, 2)  # submitted: version 2
-    assert feed.position(session) == max(r.seq for r in rows)
+    assert feed.newest(session, "92") == max(r.seq for r in rows)
 
 
 def test_a_rolled_back_change_leaves_no_feed_row(session):
-    before = feed.position(session)
+    before = feed.newest(session, "92")
     ident = uuid.uuid4()
     with pytest.raises(RuntimeError), session.begin_nested():
         session.add(Site(id=ident, name="Bưu cục tạm", kind="kt1_provider",
@@ -68,7 +68,7 @@ def test_a_rolled_back_change_leaves_no_feed_row(session):
         assert row(session, "site", ident) is not None
         raise RuntimeError("rolled back")
     assert row(session, "site", ident) is None
-    assert feed.position(session) == before
+    assert feed.newest(session, "92") == before
 
 
 def test_a_deleted_record_leaves_a_tombstone_at_a_new_position_with_its_last_version(session):
@@ -96,7 +96,7 @@ def test_a_record_changed_twice_appears_once_at_its_latest_position(session):
     rows = session.scalars(select(SyncFeed).where(SyncFeed.entity_id == str(site.id))).all()
     assert len(rows) == 1
     assert rows[0].version == 3 and rows[0].seq > first
-    assert rows[0].seq == feed.position(session)
+    assert rows[0].seq == feed.newest(session, "92")
 
 
 def test_a_record_flushed_with_its_new_parent_carries_the_parents_site_and_province(session):
@@ -138,6 +138,6 @@ def test_a_snapshot_cannot_begin_after_the_transaction_has_read(postgis_engine):
 
 def test_a_session_on_the_callers_own_connection_keeps_the_callers_isolation(session):
     feed.begin_snapshot(session)  # the test harness's connection, already in a transaction
-    assert feed.position(session) == 0
+    assert feed.newest(session, "92") == 0
     if session.get_bind().dialect.name == "postgresql":
         assert session.scalar(text("SHOW transaction_isolation")) == "read committed"

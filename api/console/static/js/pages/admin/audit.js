@@ -68,7 +68,27 @@ function verdict(report) {
       ["Mã băm cuối chuỗi", h("code", { class: "hash" }, report.head)],
       ["Mốc ký số bên ngoài", report.anchors ? `${number(report.anchors.checkpoints)} mốc${report.anchors.latest_at ? `, gần nhất ${dateTime(report.anchors.latest_at)}` : ""}` : ""],
       ...(first ? /** @type {[string, any][]} */ ([["Mục hỏng đầu tiên", `Số ${first.id}: ${first.problem}${first.detail ? ` — ${first.detail}` : ""}`]]) : []),
-    ]));
+    ]),
+    chainTable(report.chains || []));
+}
+
+/** Each chain's own verdict: a province's writes, its reads, the national one, the legacy one.
+ * @param {{chain: string, ok: boolean, entries: number}[]} chains */
+function chainTable(chains) {
+  return h("table", { class: "table audit-chains" },
+    h("caption", null, "Từng chuỗi nhật ký"),
+    h("thead", null, h("tr", null, h("th", null, "Chuỗi"), h("th", { class: "num" }, "Số mục"), h("th", null, "Kết quả"))),
+    h("tbody", null, chains.map((c) => h("tr", { dataset: { chain: c.chain, ok: String(c.ok) } },
+      h("td", null, chainName(c.chain)), h("td", { class: "num" }, number(c.entries)),
+      h("td", null, c.ok ? "Toàn vẹn" : "Không toàn vẹn")))));
+}
+
+/** @param {string} chain */
+function chainName(chain) {
+  if (chain === "legacy") return label("audit_chain", "legacy");
+  if (chain === "VN" || chain === "VN:read") return label("audit_chain", "national");
+  const [code, reads] = chain.split(":");
+  return label("audit_chain", reads ? "reads" : "writes").replace("{code}", code);
 }
 
 /** What an entry changed: its fields, with the new values when they are short. @param {any} e */
