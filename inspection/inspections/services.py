@@ -207,8 +207,8 @@ class AnswerBatch:
     """What a batch of answer writes reads, loaded once (`load_answer_batch`) and kept
     current as the batch writes: `put_answer` given one reads nothing more than what a new
     inspection or checklist adds, and leaves the flush to the batch. Valid only while the
-    caller holds the lock every answer write takes (the audit chain's head), so no other
-    writer changes these answers in between."""
+    caller holds the lock every answer write to these inspections takes (the head of their
+    province's audit chain), so no other writer changes these answers in between."""
 
     inspections: dict[uuid.UUID, Inspection] = field(default_factory=dict)
     answers: dict[tuple[uuid.UUID, str], Answer] = field(default_factory=dict)
