@@ -122,7 +122,7 @@ def _changes(obj: Any, fields: tuple[str, ...]) -> tuple[dict[str, Any], dict[st
 
 
 def entry_digest(prev_hash: str, entry: AuditEntry) -> str:
-    payload = {
+    payload: dict[str, Any] = {
         "prev": prev_hash,
         "at": entry.at.isoformat(),
         "actor": str(entry.actor_id) if entry.actor_id else None,
