@@ -138,7 +138,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "signer_status": {"active": "Đang ký", "inactive": "Ngừng ký"},
     "vetting_outcome": {"vetted": "Đạt", "not_vetted": "Không đạt"},
     "audit_chain": {
-        "writes": "Ghi dữ liệu của tỉnh {code}", "reads": "Xem dữ liệu cá nhân của tỉnh {code}",
+        "writes": "Ghi dữ liệu (tỉnh, thành phố mã {code})",
+        "reads": "Xem dữ liệu cá nhân (tỉnh, thành phố mã {code})",
         "national": "Không thuộc tỉnh nào", "legacy": "Trước khi tách theo tỉnh",
     },
     "audit_action": {

@@ -205,7 +205,7 @@ def test_the_admin_verifies_the_audit_chain_and_reads_the_newest_entries(world, 
            ).to_be_visible()
     expect(page.locator(".audit-verdict dl.facts")).to_contain_text("Số mục")
     chain = page.locator(".audit-chains tr[data-chain='92']")
-    expect(chain).to_contain_text("Ghi dữ liệu của tỉnh 92")
+    expect(chain).to_contain_text("Ghi dữ liệu (tỉnh, thành phố mã 92)")
     expect(chain).to_contain_text("Toàn vẹn")
     expect(page.locator(".audit-chains tr[data-chain='legacy']")).to_contain_text(
         "Trước khi tách theo tỉnh")

@@ -65,7 +65,7 @@ function verdict(report) {
         : `Không toàn vẹn: ${problems.length} vấn đề; mục hỏng đầu tiên là số ${first ? first.id : "?"}.`),
     facts([
       ["Số mục", number(report.entries)],
-      ["Mã băm cuối chuỗi", h("code", { class: "hash" }, report.head)],
+      ["Mã băm tổng hợp các chuỗi", h("code", { class: "hash" }, report.head)],
       ["Mốc ký số bên ngoài", report.anchors ? `${number(report.anchors.checkpoints)} mốc${report.anchors.latest_at ? `, gần nhất ${dateTime(report.anchors.latest_at)}` : ""}` : ""],
       ...(first ? /** @type {[string, any][]} */ ([["Mục hỏng đầu tiên", `Số ${first.id}: ${first.problem}${first.detail ? ` — ${first.detail}` : ""}`]]) : []),
     ]),
