@@ -115,3 +115,13 @@ def make_session_factory(bind: Any, **kwargs: Any) -> sessionmaker[Session]:
     factory = sessionmaker(bind=bind, expire_on_commit=False, **kwargs)
     audit.install(factory)
     return factory
+
+
+def dialect_insert(session: Session, model: type[Any]) -> Any:
+    """`INSERT` into `model` in the session's dialect, which offers `ON CONFLICT` (both
+    PostgreSQL's and SQLite's builders have `on_conflict_do_nothing/update`)."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    return (postgresql_insert if postgresql else sqlite_insert)(model)

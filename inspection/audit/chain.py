@@ -29,11 +29,9 @@ from typing import Any
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
 from sqlalchemy import inspect, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from inspection.db import utcnow
+from inspection.db import dialect_insert, utcnow
 from inspection.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -233,9 +231,7 @@ def _start(session: Session, chains: list[str]) -> None:
     base = (legacy.position, legacy.hash) if legacy is not None else (0, GENESIS)
     values = [{"chain": chain, "entries": 0, "hash": base[1], "base_position": base[0],
                "base_hash": base[1]} for chain in chains]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(AuditHead).values(values).on_conflict_do_nothing())
+    session.execute(dialect_insert(session, AuditHead).values(values).on_conflict_do_nothing())
 
 
 def install(factory: Any) -> None:

@@ -36,15 +36,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from inspection.audit import NATIONAL
 from inspection.audit import get_in_flush as _get
-from inspection.db import utcnow
+from inspection.db import dialect_insert, utcnow
 from inspection.models import Inspection, Site, SyncFeed, User
 
 SNAPSHOT_LEVELS = ("REPEATABLE READ", "SERIALIZABLE")
@@ -81,9 +79,8 @@ def record(session: Session, changes: Sequence[tuple[Any, bool, int, str | None]
                      "province_code": province, "site_id": _site_id(session, obj),
                      "changed_at": now}
     values = list(rows.values())
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for start in range(0, len(values), UPSERT_ROWS):
-        stmt = insert(SyncFeed).values(values[start:start + UPSERT_ROWS])
+        stmt = dialect_insert(session, SyncFeed).values(values[start:start + UPSERT_ROWS])
         session.execute(stmt.on_conflict_do_update(
             index_elements=["entity", "entity_id"],
             set_={name: stmt.excluded[name] for name in _UPDATED}))
