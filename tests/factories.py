@@ -11,6 +11,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from sqlalchemy.orm import Session
 
 from geo.points import point_wkt
+from inspection import audit
 from inspection.db import utcnow
 from inspection.models import (
     Assignment,
@@ -44,6 +45,14 @@ class _Base(SQLAlchemyModelFactory):
     class Meta:
         abstract = True
         sqlalchemy_session_persistence = "flush"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Flushed and chained at once: a test's world reads as written before the test
+        (the code under test chains its own writes when it commits, as in production)."""
+        obj = super()._create(model_class, *args, **kwargs)
+        audit.chain_pending(cls._meta.sqlalchemy_session)
+        return obj
 
 
 class UserFactory(_Base):

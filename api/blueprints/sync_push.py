@@ -27,7 +27,7 @@ from api.blueprints.inspections import (
 from api.pagination import PAGE, paginate_select
 from api.representations import represent, represent_one
 from api.schemas import DEVICE_ID, MUTATION_ID, Moment, ProblemSchema
-from inspection import errors
+from inspection import audit, errors
 from inspection.models import User
 from inspection.sync import conflicts, feed, push
 from inspection.sync.apply import ENTITIES, OPS, Mutation, Target
@@ -287,6 +287,7 @@ def push_mutations(body: dict[str, Any]) -> Any:
     results = push_batch(session, current_user(), device_id=body["device_id"],
                          caller_device_id=current_principal().device_id,
                          mutations=body["mutations"])
+    audit.chain_pending(session)  # the batch's own positions, so the cursor is past them
     return {"results": results, "cursor": str(feed.position(session, current_user()))}
 
 

@@ -18,15 +18,18 @@ from inspection.audit.chain import (
     NATIONAL,
     ChainReport,
     ChainState,
+    Draft,
     append,
     before_flush,
     chain_of,
+    chain_pending,
     combined_head,
     entry_digest,
     get_in_flush,
     install,
     lock_chain,
     lock_chains,
+    note,
     province_of,
     set_actor,
     verify,
@@ -46,10 +49,12 @@ from inspection.audit.events import (
 )
 from inspection.audit.queries import RESTRICTED_ENTITIES, history
 
-__all__ = ["EVENTS", "GENESIS", "JOB_FAILED", "JOB_FINISHED", "LEGACY", "LOGIN", "LOGIN_FAILED",
-           "LOGOUT", "NATIONAL", "REPORT_REQUESTED", "RESTRICTED_ENTITIES", "UPLOAD_COMPLETED",
-           "UPLOAD_CREATED", "AnchorLog", "AnchorRefused", "AnchorSummary", "AnchoredReport",
-           "ChainReport", "ChainState", "Checkpoint", "anchor", "anchor_key", "append",
-           "before_flush", "chain_of", "check", "combined_head", "entry_digest", "get_in_flush",
-           "history", "install", "lock_chain", "lock_chains", "province_of", "record_event",
-           "record_reads", "set_actor", "verify"]
+__all__ = ["EVENTS", "GENESIS", "JOB_FAILED", "JOB_FINISHED", "LEGACY", "LOGIN",
+           "LOGIN_FAILED", "LOGOUT", "NATIONAL", "REPORT_REQUESTED",
+           "RESTRICTED_ENTITIES", "UPLOAD_COMPLETED", "UPLOAD_CREATED", "AnchorLog",
+           "AnchorRefused", "AnchorSummary", "AnchoredReport", "ChainReport",
+           "ChainState", "Checkpoint", "Draft", "anchor", "anchor_key", "append",
+           "before_flush", "chain_of", "chain_pending", "check", "combined_head",
+           "entry_digest", "get_in_flush", "history", "install", "lock_chain",
+           "lock_chains", "note", "province_of", "record_event", "record_reads",
+           "set_actor", "verify"]

@@ -1,19 +1,23 @@
-"""The audit chains: every flush of an audited model appends entries, each hashing the previous.
+"""The audit chains: every flush of an audited model notes entries, chained when it commits.
 
-Models opt in with `__audited__ = (attribute names)`. Entries are written in the same flush as
-the change, so a change and its audit entry commit or roll back together. There is one chain
-per scope (`chain_of`): a province's writes, that province's reads of personal data, and the
-national ones for what belongs to no province; plus the frozen `legacy` chain of everything
-written before the split (migration 0020), where every chain starts. A writer locks the head
-row of each chain it appends to (`lock_chain`, PostgreSQL row lock, held to the end of its
-transaction), so a chain stays linear and its positions commit in order; writers in different
-provinces never wait for each other, and a reader of personal data never waits for a writer.
-A national admin's write lands in the chain of the province the record belongs to.
+Models opt in with `__audited__ = (attribute names)`. Each flush notes an entry per audited
+change (`before_flush`), and the transaction's commit chains them (`chain_pending`, run by
+`before_commit`): it locks the head row of each chain it appends to (`lock_chains`, one
+statement, PostgreSQL row locks held to the commit), numbers and hashes the entries onto it,
+writes them and the feed rows of synced records in bulk, and commits. So a change and its
+entries commit or roll back together, a province's head is held for those few statements and
+not for the whole request, and a chain's positions commit in order: a writer that numbers
+after another in the same chain also commits after it. Entries noted in a savepoint that is
+rolled back are dropped with it. Work that needs its entries before the commit (a check of
+the chain inside one transaction) calls `chain_pending` itself; the heads are then held to
+the end of the transaction, as before.
 
-One transaction may append to several chains (a national admin's work over provinces); each
-flush locks its chains in name order, but two transactions whose flushes lock two chains in
-opposite orders can deadlock: PostgreSQL then aborts one of them, which the caller retries.
-Other events are chained through `append` (see `inspection.audit.events`).
+There is one chain per scope (`chain_of`): a province's writes, that province's reads of
+personal data, and the national one for what belongs to no province; plus the frozen `legacy`
+chain of everything written before the split (migration 0020), where every chain starts.
+Writers in different provinces never wait for each other, and a reader of personal data never
+waits for a writer. A national admin's write lands in the chain of the province the record
+belongs to. Other events are noted through `note` (see `inspection.audit.events`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from typing import Any
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from inspection.db import dialect_insert, utcnow
 from inspection.models import AuditEntry, AuditHead
@@ -162,33 +166,99 @@ def _pending(session: Session) -> Pending:
     return out
 
 
+@dataclass(frozen=True)
+class Draft:
+    """An entry noted but not yet chained: the `AuditEntry` fields but its hashes and place,
+    the chain it goes to, and the feed row of a synced record (`feed.change`) or None."""
+
+    chain: str
+    fields: dict[str, Any]
+    feed: dict[str, Any] | None = None
+
+
+_PENDING = "kt1_audit_pending"
+"""`session.info` key: the transaction's drafts, each with the (nested) transaction it was
+noted in, in the order noted."""
+
+
+def note(session: Session, drafts: list[Draft]) -> None:
+    """Keep `drafts` for the transaction's commit (`chain_pending`), tied to the innermost
+    transaction: a savepoint rolled back drops them."""
+    where = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).extend((where, d) for d in drafts)
+
+
 def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     with session.no_autoflush:
         pending = _pending(session)
         if not pending:
             return
+        from inspection.sync import feed
+
         actor = session.info.get("actor_id")
         device = session.info.get("device_id")
         now = utcnow()
-        placed = [(action, obj, before, after, province_of(session, obj))
-                  for action, obj, before, after in pending]
-        heads = lock_chains(session, {chain_of(p[4]) for p in placed})
-        changes: list[tuple[Any, bool, int, str | None]] = []
-        for action, obj, before, after, province in placed:
+        drafts: list[Draft] = []
+        for action, obj, before, after in pending:
+            province = province_of(session, obj)
             ident = inspect(obj).identity or tuple(
                 getattr(obj, c.key) for c in inspect(obj).mapper.primary_key)
             if any(part is None for part in ident):
                 raise TypeError(f"audited {obj.__tablename__} needs a client-side primary key")
-            entry = append(session, heads[chain_of(province)], at=now, actor_id=actor,
-                           device_id=device, action=action, entity=obj.__tablename__,
-                           entity_id=":".join(str(i) for i in ident), province_code=province,
-                           before=before, after=after)
-            if getattr(obj, "__synced__", None):
-                changes.append((obj, action == "delete", entry.position, province))
-        if changes:
-            from inspection.sync import feed
+            change = (feed.change(session, obj, deleted=action == "delete", province=province,
+                                  at=now) if getattr(obj, "__synced__", None) else None)
+            drafts.append(Draft(chain_of(province), {
+                "at": now, "actor_id": actor, "device_id": device, "action": action,
+                "entity": obj.__tablename__, "entity_id": ":".join(str(i) for i in ident),
+                "province_code": province, "before": before, "after": after}, change))
+        note(session, drafts)
 
-            feed.record(session, changes)
+
+def chain_pending(session: Session) -> list[AuditEntry]:
+    """Chain what this transaction has noted so far (flushing what is pending first): lock
+    the heads it appends to (`lock_chains`, held to the end of the transaction), number and
+    hash the entries, and write them and their feed rows. Runs at every commit; call it
+    before to read this transaction's entries. Returns the entries written."""
+    session.flush()
+    drafts = [d for _, d in session.info.pop(_PENDING, [])]
+    if not drafts:
+        return []
+    heads = lock_chains(session, {d.chain for d in drafts})
+    entries = [append(session, heads[d.chain], **d.fields) for d in drafts]
+    rows = [d.feed | {"seq": e.position} for d, e in zip(drafts, entries, strict=True)
+            if d.feed is not None]
+    if rows:
+        from inspection.sync import feed
+
+        feed.record(session, rows)
+    session.flush()
+    return entries
+
+
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's release keeps its drafts
+        chain_pending(session)
+
+
+def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+    """Drop the drafts of `previous` (rolled back) and of the savepoints inside it."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+
+    def inside(where: SessionTransaction | None) -> bool:
+        while where is not None:
+            if where is previous:
+                return True
+            where = where.parent
+        return False
+
+    session.info[_PENDING] = [(w, d) for w, d in pending if not inside(w)]
+
+
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction is over: nothing noted outlives it
+        session.info.pop(_PENDING, None)
 
 
 def append(session: Session, head: AuditHead, **fields: Any) -> AuditEntry:
@@ -239,6 +309,9 @@ def install(factory: Any) -> None:
     from sqlalchemy import event
 
     event.listen(factory, "before_flush", before_flush)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_soft_rollback", _after_soft_rollback)
+    event.listen(factory, "after_transaction_end", _after_transaction_end)
 
 
 @dataclass(frozen=True)

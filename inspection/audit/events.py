@@ -3,10 +3,10 @@ and log-outs, uploads, report requests, and background jobs ending.
 
 An event's `after` says what happened with ids, kinds and sizes only: never a password or
 token, and no personal data beyond the ids of who and what (a failed log-in of an unknown
-username records no username). An event is chained in its province's chain, a read in that
-province's chain of reads (so reading personal data never waits for a writer), taking that
-chain's head lock for the rest of the transaction: the entry commits (or rolls back) with the
-work it describes.
+username records no username). An event goes to its province's chain, a read to that
+province's chain of reads (so reading personal data never waits for a writer). Like a row
+change's, the entry is noted and chained when the transaction commits (`chain.chain_pending`):
+it commits (or rolls back) with the work it describes, after what that work flushed before.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from inspection.audit.chain import append, chain_of, lock_chain, lock_chains
+from inspection.audit.chain import Draft, chain_of, note
 from inspection.db import utcnow
 
 LOGIN = "login"
@@ -41,13 +41,12 @@ def record_event(session: Session, action: str, *, entity: str, entity_id: objec
     if action not in EVENTS:
         raise ValueError(f"unknown audit event {action!r}")
     session.flush()
-    head = lock_chain(session, chain_of(province_code))
     after = {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in (detail or {}).items()}
-    append(session, head, at=utcnow(), actor_id=actor_id or session.info.get("actor_id"),
-           device_id=device_id or session.info.get("device_id"), action=action,
-           entity=entity, entity_id=str(entity_id), province_code=province_code, before=None,
-           after=after)
-    session.flush()
+    note(session, [Draft(chain_of(province_code), {
+        "at": utcnow(), "actor_id": actor_id or session.info.get("actor_id"),
+        "device_id": device_id or session.info.get("device_id"), "action": action,
+        "entity": entity, "entity_id": str(entity_id), "province_code": province_code,
+        "before": None, "after": after})])
 
 
 def record_reads(session: Session, *, entity: str,
@@ -55,17 +54,15 @@ def record_reads(session: Session, *, entity: str,
                  detail: dict[str, Any] | None = None) -> int:
     """Append one `read` entry per record read, `(entity_id, province_code)`, by the session's
     actor and device, with `detail` (how it was read; never the data itself) as `after`.
-    Takes the head lock of each province's chain of reads for the rest of the transaction and
-    flushes. Returns the number of entries written (0 for no records)."""
+    Chained at commit in each province's chain of reads. Returns the number of entries noted
+    (0 for no records)."""
     if not records:
         return 0
     session.flush()  # anything pending chains first
-    heads = lock_chains(session, {chain_of(p, reads=True) for _, p in records})
     now = utcnow()
-    for entity_id, province_code in records:
-        append(session, heads[chain_of(province_code, reads=True)], at=now,
-               actor_id=session.info.get("actor_id"), device_id=session.info.get("device_id"),
-               action="read", entity=entity, entity_id=entity_id, province_code=province_code,
-               before=None, after=dict(detail or {}))
-    session.flush()
+    actor, device = session.info.get("actor_id"), session.info.get("device_id")
+    note(session, [Draft(chain_of(province_code, reads=True), {
+        "at": now, "actor_id": actor, "device_id": device, "action": "read", "entity": entity,
+        "entity_id": entity_id, "province_code": province_code, "before": None,
+        "after": dict(detail or {})}) for entity_id, province_code in records])
     return len(records)

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
-from inspection import audit, errors, teams
+from inspection import errors, teams
 from inspection.checklists.compliance import validate_value
 from inspection.db import utcnow
 from inspection.inspections import findings
@@ -109,10 +109,10 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
     ensure_visible(actor, site.province_code, "cơ sở được kiểm tra")
     _check_checklist(session, checklist_id, site)
     _check_campaign(session, campaign_id, site)
-    # Two tablets starting the same visit at once are told apart: the head of the province's
-    # audit chain, which the creation writes to anyway (so no new lock order), is taken before
-    # the check for an open inspection; the second waits for the first's commit and sees it.
-    audit.lock_chain(session, audit.chain_of(site.province_code))
+    # Two tablets starting the same visit at once are told apart: the site's row is locked
+    # before the check for an open inspection; the second waits for the first's commit and
+    # sees it. Only visits to the same site wait for each other.
+    session.execute(select(Site.id).where(Site.id == site.id).with_for_update())
     _check_no_open_inspection(session, campaign_id, site)
     members = teams.load_team(session, team, site.province_code)
     teams.check_joint_team(site.kind, members)
@@ -233,14 +233,16 @@ class AnswerBatch:
 def load_answer_batch(session: Session, *, inspection_ids: Collection[uuid.UUID],
                       answer_ids: Collection[uuid.UUID],
                       checklist_ids: Collection[uuid.UUID] = ()) -> AnswerBatch:
-    """The inspections a batch answers (team and site loaded), their answers (locked, as
-    `put_answer` locks one), the answer ids already in use, and the checklists of those
-    inspections and of `checklist_ids` (those the batch's new inspections use) with their
-    items: a few queries whatever the batch's size."""
+    """The inspections a batch answers (team and site loaded) and their answers, both locked
+    for the rest of the transaction (inspections in id order, then answers, as `submit` takes
+    them; `put_answer` locks one answer), the answer ids already in use, and the checklists
+    of those inspections and of `checklist_ids` (those the batch's new inspections use) with
+    their items: a few queries whatever the batch's size."""
     batch = AnswerBatch()
     for inspection in session.scalars(select(Inspection).where(
-            Inspection.id.in_(inspection_ids)).options(
-            selectinload(Inspection.team), joinedload(Inspection.site))):
+            Inspection.id.in_(inspection_ids)).order_by(Inspection.id).options(
+            selectinload(Inspection.team), joinedload(Inspection.site))
+            .with_for_update(of=Inspection).execution_options(populate_existing=True)):
         batch.inspections[inspection.id] = inspection
     if batch.inspections:
         for answer in session.scalars(select(Answer).where(

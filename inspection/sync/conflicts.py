@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from inspection import audit, errors
+from inspection import errors
 from inspection.db import utcnow
 from inspection.models import SyncConflict, User
 from inspection.scope import ensure_visible, province_clause, require_role
@@ -56,11 +56,9 @@ def get_conflict(session: Session, actor: User, conflict_id: uuid.UUID) -> SyncC
 def resolve(session: Session, actor: User, *, conflict_id: uuid.UUID, resolution: str,
             wire: Wire) -> tuple[SyncConflict, Target]:
     """Resolve once; `(conflict, the record now)`. Resolving again is a Conflict. Two
-    supervisors resolving at once are serialised by the conflict's province chain, which the
-    resolution writes to anyway; the conflict is read again under that lock."""
+    supervisors resolving at once are serialised by the conflict's row, read again locked."""
     conflict = get_conflict(session, actor, conflict_id)
-    audit.lock_chain(session, audit.chain_of(conflict.province_code))
-    session.refresh(conflict)
+    session.refresh(conflict, with_for_update=True)
     if resolution not in RESOLUTIONS:
         raise errors.ValidationFailed("Cách xử lý phải là keep_server hoặc take_client.",
                                       errors={"resolution": list(RESOLUTIONS)})

@@ -1,15 +1,16 @@
 """The change feed: each synced record's latest change at its position in commit order.
 
-Writers. The audit flush (`audit.before_flush`) locks the head of the record's province chain
-(`audit.lock_chain`) before it numbers its entries, and a record's `seq` is the position of its
-change in that chain. The lock is held until the writer's transaction ends, so a writer that
-numbers after another in the same province also commits after it: a province's positions
+Writers. The audit flush (`audit.before_flush`) notes each change of a synced record
+(`change`); the commit locks the head of the record's province chain (`audit.chain_pending`)
+before it numbers its entries, and a record's `seq` is the position of its change in that
+chain. The lock is held until the writer's transaction ends, so a writer that numbers after
+another in the same province also commits after it: a province's positions
 become visible in increasing order, and a snapshot that sees position N of a province sees
 every position below N of that province. Provinces are numbered independently (their writers
 never wait for each other), so a cursor is a position per province (`Cursor`): a plain number
 for a reader of one province, as before the split. A record changed twice appears once, at
 its latest change (the tablet wants the current record); a deleted one leaves a tombstone.
-The rows of a flush are written in one upsert per flush, not one statement per record.
+The rows of a transaction are written in one upsert, not one statement per record.
 
 Readers. That guarantee holds for one snapshot, so a reader must take its positions and the
 records it sends from the same snapshot (`begin_snapshot`). Under PostgreSQL's default READ
@@ -33,6 +34,7 @@ import uuid
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, select
@@ -42,7 +44,7 @@ from sqlalchemy.orm.util import identity_key
 
 from inspection.audit import NATIONAL
 from inspection.audit import get_in_flush as _get
-from inspection.db import dialect_insert, utcnow
+from inspection.db import dialect_insert
 from inspection.models import Inspection, Site, SyncFeed, User
 
 SNAPSHOT_LEVELS = ("REPEATABLE READ", "SERIALIZABLE")
@@ -65,26 +67,31 @@ UPSERT_ROWS = 1000  # feed rows per statement: well under either backend's param
 _UPDATED = ("seq", "op", "version", "province_code", "site_id", "changed_at")
 
 
-def record(session: Session, changes: Sequence[tuple[Any, bool, int, str | None]]) -> None:
-    """Note each `(record, deleted, position, province)` change of one flush (called from the
-    audit flush, under the province chains' locks): one upsert per `UPSERT_ROWS` rows. Feed
-    rows already in the session are expired, so they are read again as written."""
-    now = utcnow()
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for obj, deleted, seq, province in changes:
-        key = (obj.__synced__, str(obj.id))
-        rows[key] = {"entity": key[0], "entity_id": key[1], "seq": seq,
-                     "op": "delete" if deleted else "upsert",
-                     "version": getattr(obj, "version", None) or 1,
-                     "province_code": province, "site_id": _site_id(session, obj),
-                     "changed_at": now}
-    values = list(rows.values())
+def change(session: Session, obj: Any, *, deleted: bool, province: str | None,
+           at: datetime) -> dict[str, Any]:
+    """The feed row of one flushed change of a synced record, but its `seq` (given when the
+    transaction's entries are chained): noted by the audit flush."""
+    return {"entity": obj.__synced__, "entity_id": str(obj.id),
+            "op": "delete" if deleted else "upsert",
+            "version": getattr(obj, "version", None) or 1, "province_code": province,
+            "site_id": _site_id(session, obj), "changed_at": at}
+
+
+def record(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write the transaction's feed rows (`change` with its `seq`), in the order of their
+    positions, under the province chains' locks (`audit.chain_pending`): a record changed
+    twice keeps its latest. One upsert per `UPSERT_ROWS` rows; feed rows already in the
+    session are expired, so they are read again as written."""
+    latest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for row in rows:
+        latest[row["entity"], row["entity_id"]] = row
+    values = list(latest.values())
     for start in range(0, len(values), UPSERT_ROWS):
         stmt = dialect_insert(session, SyncFeed).values(values[start:start + UPSERT_ROWS])
         session.execute(stmt.on_conflict_do_update(
             index_elements=["entity", "entity_id"],
             set_={name: stmt.excluded[name] for name in _UPDATED}))
-    for key in rows:
+    for key in latest:
         held = session.identity_map.get(identity_key(SyncFeed, key))
         if held is not None:
             session.expire(held)

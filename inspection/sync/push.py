@@ -1,12 +1,14 @@
 """Push: a tablet's offline mutations applied in order, one result each, retries answered alike.
 
-The whole push holds the head lock of the pusher's province chain (`audit.lock_chain`), so it
-is serialised with every other writer of that province (never with another province's) and
-what it loads up front stays current: the remembered mutations, and the
-inspections, answers and checklist items its answers touch (`services.load_answer_batch`), so
-an answer costs no query of its own. Its result is remembered per user and device
-(`SyncMutation`; another user's device of the same client id is another device) whatever it
-was, so a retry of the same `mutation_id` is answered `duplicate` with the original result and
+A push first locks its device's row, so two pushes from one device (a retry sent while the
+first is still running) are serialised and the second sees what the first remembered. Then it
+loads what its answers touch in a few queries, locking the inspections and their answers
+(`services.load_answer_batch`), so an answer costs no query of its own and what was loaded
+stays current; other writers in the province wait only where they touch the same rows. Its
+audit entries and feed rows are chained when it commits (`audit.chain_pending`), holding the
+province chain's head for those few statements only. Its result is remembered per user and
+device (`SyncMutation`; another user's device of the same client id is another device) whatever
+it was, so a retry of the same `mutation_id` is answered `duplicate` with the original result and
 applies nothing, and never creates a second conflict record.
 
 Isolation: a mutation that fails changes nothing. An answer is checked whole before it
@@ -63,9 +65,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from inspection import audit, errors
+from inspection import errors
 from inspection.inspections import services
-from inspection.models import SyncConflict, SyncMutation, User
+from inspection.models import Device, SyncConflict, SyncMutation, User
 from inspection.scope import require_role
 from inspection.sync.apply import Mutation, Target, apply, current, is_conflict
 
@@ -106,7 +108,8 @@ def push(session: Session, actor: User, *, device_id: str, caller_device_id: str
         raise errors.Forbidden(
             "Mã thiết bị gửi lên khác thiết bị của phiên đăng nhập; không thể đồng bộ thay "
             "cho thiết bị khác.", errors={"device_id": ["not the device of the token"]})
-    audit.lock_chain(session, audit.chain_of(actor.province_code))
+    session.execute(select(Device.id).where(Device.user_id == actor.id,
+                                            Device.client_id == device_id).with_for_update())
     remembered = {m.mutation_id: m.result for m in session.scalars(select(SyncMutation).where(
         SyncMutation.user_id == actor.id, SyncMutation.device_id == device_id,
         SyncMutation.mutation_id.in_([m.mutation_id for m in mutations])))}

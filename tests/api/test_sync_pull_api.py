@@ -128,6 +128,7 @@ def test_has_more_says_whether_a_page_was_cut_short(client, world):
 def test_after_a_new_write_the_last_cursor_gives_just_that_change(client, session, world):
     cursor = pull(client, world.h["inspector"])["cursor"]
     world.answer(session, "A1", "no", version=1)
+    session.commit()
     got = pull(client, world.h["inspector"], cursor)
     assert keys(got["changes"]) == [("answer", str(world.answers[0].id), "upsert", 2)]
     assert got["changes"][0]["data"]["value"] == "no"
@@ -141,6 +142,7 @@ def test_a_record_changed_twice_between_pulls_comes_once_at_its_latest_version(
     for version, name in enumerate(("Bưu cục Cái Khế", "Bưu cục Tân An"), start=1):
         sites.update_site(session, world.supervisor, world.site.id, expected_version=version,
                           changes={"name": name})
+    session.commit()
     got = pull(client, world.h["supervisor"], cursor)["changes"]
     assert keys(got) == [("site", str(world.site.id), "upsert", 3)]
     assert got[0]["data"]["name"] == "Bưu cục Tân An"
@@ -150,7 +152,7 @@ def test_a_deletion_comes_as_a_tombstone_without_data(client, session, world):
     cursor = pull(client, world.h["inspector"])["cursor"]
     gone = world.answers[1]
     session.delete(gone)
-    session.flush()
+    session.commit()
     got = pull(client, world.h["inspector"], cursor)["changes"]
     assert got == [{"entity": "answer", "id": str(gone.id), "op": "delete", "version": 1,
                     "data": None}]
@@ -185,6 +187,7 @@ def test_a_national_admin_pages_through_every_province_with_one_cursor(
     assert cursor == whole["cursor"]
     sites.update_site(session, factories.UserFactory(role="supervisor", province_code="31"),
                       world.far_site.id, expected_version=1, changes={"name": "Bưu cục mới"})
+    session.commit()
     got = pull(client, headers, cursor)
     assert [(c["entity"], c["id"]) for c in got["changes"]] == [("site", str(world.far_site.id))]
     assert got["cursor"] != cursor and pull(client, headers, got["cursor"])["changes"] == []
@@ -492,9 +495,9 @@ def test_the_feed_makes_a_later_writer_wait_for_the_earlier_one_to_commit(scratc
             with factory() as session:
                 session.add(Site(id=fast_id, name="Bưu cục nhanh", kind="kt1_provider",
                                  province_code=PROVINCES[0], version=1))
-                session.flush()  # takes a position: waits for the head lock
+                session.flush()  # noted only
+                session.commit()  # takes a position: waits for the head lock
                 positioned.set()
-                session.commit()
         except BaseException as exc:  # noqa: BLE001 - reported below
             failures.append(exc)
 
@@ -502,7 +505,7 @@ def test_the_feed_makes_a_later_writer_wait_for_the_earlier_one_to_commit(scratc
         slow_site = Site(id=uuid.uuid4(), name="Bưu cục chậm", kind="kt1_provider",
                          province_code=PROVINCES[0], version=1)
         slow.add(slow_site)
-        slow.flush()
+        audit.chain_pending(slow)  # takes its position and holds the head until it commits
         thread = threading.Thread(target=second)
         thread.start()
         assert not positioned.wait(0.5), "a second writer took a position while one was open"

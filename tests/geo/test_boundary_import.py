@@ -35,8 +35,10 @@ def _state(session, province_code="92"):
 def _import(session, data, province_code="92", source="test.geojson", **kwargs):
     report = reference.check_boundaries(session, data, province_code=province_code,
                                         source=source)
-    return report, reference.import_boundaries(session, province_code=province_code,
-                                               features_report=report, source=source, **kwargs)
+    dataset = reference.import_boundaries(session, province_code=province_code,
+                                          features_report=report, source=source, **kwargs)
+    session.commit()  # as `kt1 units import-boundaries` does: its entries are chained
+    return report, dataset
 
 
 def test_can_tho_boundaries_import_and_locate_points_on_real_shapes(session, can_tho):

@@ -10,6 +10,7 @@ from tests import factories
 
 
 def _entries(session, entity, entity_id):
+    audit.chain_pending(session)  # this transaction's entries, chained before its commit
     return session.scalars(select(AuditEntry).where(
         AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
         .order_by(AuditEntry.id)).all()

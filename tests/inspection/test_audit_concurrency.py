@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from geo.units import packaged_units
 from inspection import audit, migrate, reference
 from inspection.db import make_engine, make_session_factory
-from inspection.models import AuditEntry, Site
+from inspection.models import AuditEntry, Site, SyncFeed
 from tests.conftest import _drop_postgres_database, _postgres_database
 
 PROVINCES = ("92", "31")
@@ -86,7 +86,7 @@ def test_a_writer_waits_only_for_writers_of_its_own_province(scratch_postgis):
     factory = make_session_factory(scratch_postgis)
     with factory() as holder:
         holder.add(_site("đang ghi", "92"))
-        holder.flush()  # holds the head of chain 92 until it commits
+        audit.chain_pending(holder)  # holds the head of chain 92 until it commits
         with factory() as elsewhere:
             _short_wait(elsewhere, 5000)
             elsewhere.add(_site("tỉnh khác", "31"))
@@ -94,18 +94,39 @@ def test_a_writer_waits_only_for_writers_of_its_own_province(scratch_postgis):
         with factory() as same, pytest.raises(OperationalError, match="lock timeout"):
             _short_wait(same, 200)
             same.add(_site("cùng tỉnh", "92"))
-            same.flush()
+            same.flush()  # noted, not chained: no wait yet
+            same.commit()  # chaining waits for the holder
         holder.commit()
     with factory() as session:
         assert audit.verify(session).ok
         assert session.scalar(select(func.count()).select_from(Site)) == 2
 
 
+def test_an_open_writer_holds_its_province_head_only_while_it_commits(scratch_postgis):
+    """A writer that has flushed but not committed holds no head: another writer of the same
+    province commits meanwhile, and the first then chains after it."""
+    factory = make_session_factory(scratch_postgis)
+    with factory() as open_writer:
+        first = _site("mở lâu", "92")
+        open_writer.add(first)
+        open_writer.flush()
+        with factory() as other:
+            _short_wait(other, 200)
+            second = _site("xong trước", "92")
+            other.add(second)
+            other.commit()  # did not wait for the open writer
+        open_writer.commit()
+    with factory() as session:
+        assert audit.verify(session, chains=["92"]).ok
+        seq = {i: session.get_one(SyncFeed, ("site", str(i))).seq for i in (first.id, second.id)}
+        assert seq[second.id] < seq[first.id]  # positions in commit order
+
+
 def test_reading_personal_data_never_waits_for_a_writer(scratch_postgis):
     factory = make_session_factory(scratch_postgis)
     with factory() as holder:
         holder.add(_site("đang ghi", "92"))
-        holder.flush()
+        audit.chain_pending(holder)  # holds the head of chain 92 until it commits
         with factory() as reader:
             _short_wait(reader, 5000)
             assert audit.record_reads(reader, entity="staff_members",

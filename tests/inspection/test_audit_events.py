@@ -11,6 +11,7 @@ from tests import factories
 
 
 def events(session, action: str) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
+    audit.chain_pending(session)
     return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
                                 .order_by(AuditEntry.id)))
 

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from sqlalchemy import func, select
 
-from inspection import errors
+from inspection import audit, errors
 from inspection.checklists import builtin, services
 from inspection.models import AuditEntry, Checklist
 from inspection.models.checklists import REF_STATUSES
@@ -232,6 +232,7 @@ def test_a_draft_can_be_replaced_then_published_then_retired(session):  # type: 
     assert services.retire(session, draft.id).status == "retired"
     with pytest.raises(errors.InvalidState):
         services.retire(session, draft.id)
+    audit.chain_pending(session)
     actions = session.scalars(select(AuditEntry.action).where(
         AuditEntry.entity == "checklists", AuditEntry.entity_id == str(draft.id))
         .order_by(AuditEntry.id)).all()

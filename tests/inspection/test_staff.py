@@ -25,6 +25,7 @@ def test_reads_chain_apart_from_writes_after_a_write_pending_in_the_same_transac
 
     [read] = staff.read_page(session, supervisor, page_then_write)
     assert read is member
+    audit.chain_pending(session)
     entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(2)).all()
     assert [(e.action, e.entity) for e in entries] == [("read", "staff_members"),
                                                        ("create", "sites")]

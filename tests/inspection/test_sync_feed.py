@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, text
 
-from inspection import sites
+from inspection import audit, sites
 from inspection.db import make_session_factory
 from inspection.inspections import services
 from inspection.models import Answer, Finding, Inspection, Site, SyncFeed
@@ -22,6 +22,7 @@ VALUES = {"A1": "no", "A2": "yes", "C1": 5, "C2": 5, "C5": "2026-01-15"}
 
 
 def row(session, entity, ident):  # type: ignore[no-untyped-def]
+    audit.chain_pending(session)  # this transaction's feed rows, written before its commit
     return session.get(SyncFeed, (entity, str(ident)), populate_existing=True)
 
 
@@ -93,6 +94,7 @@ def test_a_record_changed_twice_appears_once_at_its_latest_position(session):
     factories.SiteFactory()  # someone else's change in between
     sites.update_site(session, supervisor, site.id, expected_version=2,
                       changes={"address": "Đường 30 Tháng 4, Ninh Kiều"})
+    audit.chain_pending(session)
     rows = session.scalars(select(SyncFeed).where(SyncFeed.entity_id == str(site.id))).all()
     assert len(rows) == 1
     assert rows[0].version == 3 and rows[0].seq > first

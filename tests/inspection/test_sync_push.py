@@ -63,8 +63,10 @@ def world(app, session):  # type: ignore[no-untyped-def]
 
 
 def run(session, actor, mutations, device=TABLET_A):  # type: ignore[no-untyped-def]
-    return push_batch(session, actor, device_id=device, caller_device_id=device,
-                      mutations=mutations)
+    results = push_batch(session, actor, device_id=device, caller_device_id=device,
+                         mutations=mutations)
+    session.commit()  # as the request does: the batch's entries and feed rows are chained
+    return results
 
 
 def statuses(results):  # type: ignore[no-untyped-def]
@@ -373,6 +375,7 @@ def test_taking_the_clients_data_makes_a_new_version_and_keeps_the_history(sessi
         7, 3, "Đếm lại", world.police.id)
     assert target.version == 3
     assert (conflict.resolution, conflict.resolved_by) == ("take_client", world.supervisor.id)
+    audit.chain_pending(session)
     history = session.scalars(select(AuditEntry.after).where(
         AuditEntry.entity == "answers", AuditEntry.entity_id == str(answer.id))
         .order_by(AuditEntry.id)).all()

@@ -43,6 +43,7 @@ def inspection(session: Session):  # type: ignore[no-untyped-def]
 
 def process(session: Session, store: FileBlobStore, photo: Photo) -> Photo:
     process_photo(session, store, photo.id, far_m=FAR_M)
+    session.commit()  # as the job does: its entries are chained
     session.expire_all()
     reread = session.get(Photo, photo.id)
     assert reread is not None
