@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import weakref
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -101,7 +102,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(sqlite_begin.get()))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _forget_pool_in_forked_children(engine)
+    return engine
+
+
+def _forget_pool_in_forked_children(engine: Engine) -> None:
+    """A forked child (rq's work-horse) must not use the connections it inherited: the parent
+    and its other children use the same server sessions, whose state (open transactions,
+    prepared statements) the child's copy does not track. The child leaves them to the parent
+    (`dispose(close=False)`) and opens its own."""
+    ref = weakref.ref(engine)
+
+    def forget() -> None:
+        held = ref()
+        if held is not None:
+            held.dispose(close=False)
+
+    os.register_at_fork(after_in_child=forget)
 
 
 def _disable_driver_transactions(dbapi_conn: Any, _record: Any) -> None:

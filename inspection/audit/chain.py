@@ -32,7 +32,7 @@ from typing import Any
 
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from inspection.db import dialect_insert, utcnow
@@ -123,21 +123,28 @@ def _changes(obj: Any, fields: tuple[str, ...]) -> tuple[dict[str, Any], dict[st
     return before, after
 
 
-def entry_digest(prev_hash: str, entry: AuditEntry) -> str:
+_HASHED = ("at", "actor_id", "device_id", "action", "entity", "entity_id", "province_code",
+           "before", "after", "chain", "position")
+
+
+def entry_digest(prev_hash: str, entry: AuditEntry | Mapping[str, Any]) -> str:
+    """The hash of an entry (an `AuditEntry`, or its fields as a mapping) chained on
+    `prev_hash`."""
+    fields = entry if isinstance(entry, Mapping) else {k: getattr(entry, k) for k in _HASHED}
     payload: dict[str, Any] = {
         "prev": prev_hash,
-        "at": entry.at.isoformat(),
-        "actor": str(entry.actor_id) if entry.actor_id else None,
-        "device": entry.device_id,
-        "action": entry.action,
-        "entity": entry.entity,
-        "entity_id": entry.entity_id,
-        "province": entry.province_code,
-        "before": entry.before,
-        "after": entry.after,
+        "at": fields["at"].isoformat(),
+        "actor": str(fields["actor_id"]) if fields["actor_id"] else None,
+        "device": fields["device_id"],
+        "action": fields["action"],
+        "entity": fields["entity"],
+        "entity_id": fields["entity_id"],
+        "province": fields["province_code"],
+        "before": fields["before"],
+        "after": fields["after"],
     }
-    if entry.chain != LEGACY:  # the legacy chain was hashed before chains had names
-        payload |= {"chain": entry.chain, "position": entry.position}
+    if fields["chain"] != LEGACY:  # the legacy chain was hashed before chains had names
+        payload |= {"chain": fields["chain"], "position": fields["position"]}
     raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -214,25 +221,34 @@ def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         note(session, drafts)
 
 
-def chain_pending(session: Session) -> list[AuditEntry]:
+def chain_pending(session: Session) -> int:
     """Chain what this transaction has noted so far (flushing what is pending first): lock
     the heads it appends to (`lock_chains`, held to the end of the transaction), number and
-    hash the entries, and write them and their feed rows. Runs at every commit; call it
-    before to read this transaction's entries. Returns the entries written."""
+    hash the entries, and write them and their feed rows in bulk. Runs at every commit; call
+    it before to read this transaction's entries. Returns the number of entries written."""
     session.flush()
     drafts = [d for _, d in session.info.pop(_PENDING, [])]
     if not drafts:
-        return []
+        return 0
     heads = lock_chains(session, {d.chain for d in drafts})
-    entries = [append(session, heads[d.chain], **d.fields) for d in drafts]
-    rows = [d.feed | {"seq": e.position} for d, e in zip(drafts, entries, strict=True)
-            if d.feed is not None]
-    if rows:
+    rows: list[dict[str, Any]] = []
+    feed_rows: list[dict[str, Any]] = []
+    for draft in drafts:
+        head = heads[draft.chain]
+        row = draft.fields | {"chain": head.chain, "position": head.position + 1,
+                              "prev_hash": head.hash}
+        row["hash"] = head.hash = entry_digest(head.hash, row)
+        head.entries += 1
+        rows.append(row)
+        if draft.feed is not None:
+            feed_rows.append(draft.feed | {"seq": row["position"]})
+    session.execute(insert(AuditEntry), rows)
+    if feed_rows:
         from inspection.sync import feed
 
-        feed.record(session, rows)
-    session.flush()
-    return entries
+        feed.record(session, feed_rows)
+    session.flush()  # the heads
+    return len(rows)
 
 
 def _before_commit(session: Session) -> None:
@@ -259,18 +275,6 @@ def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the transaction is over: nothing noted outlives it
         session.info.pop(_PENDING, None)
-
-
-def append(session: Session, head: AuditHead, **fields: Any) -> AuditEntry:
-    """Chain one entry (`AuditEntry` fields but the hashes and place) onto `head`, which the
-    caller holds locked (`lock_chain`), and advance the head."""
-    entry = AuditEntry(prev_hash=head.hash, chain=head.chain, position=head.position + 1,
-                       **fields)
-    entry.hash = entry_digest(head.hash, entry)
-    head.hash = entry.hash
-    head.entries += 1
-    session.add(entry)
-    return entry
 
 
 def lock_chain(session: Session, chain: str) -> AuditHead:

@@ -90,17 +90,20 @@ def request_hash(*, inspection_id: uuid.UUID, site_id: uuid.UUID, checklist_id: 
 def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID,
                       site_id: uuid.UUID, checklist_id: uuid.UUID, started_at: datetime,
                       team: Sequence[uuid.UUID], location: Fix | None = None,
-                      campaign_id: uuid.UUID | None = None) -> tuple[Inspection, bool]:
+                      campaign_id: uuid.UUID | None = None,
+                      looked_up: bool = False) -> tuple[Inspection, bool]:
     """Create the inspection under the client's id; `(inspection, created)`.
 
     Idempotent: the same id with the same body (by `request_hash`) returns the stored
     inspection untouched (`created` False); the same id with another body is a Conflict.
+    `looked_up`: the caller has just found no inspection of that id in this transaction (a
+    concurrent creation is still caught when it is written).
     """
     require_role(actor, *CREATOR_ROLES)
     digest = request_hash(inspection_id=inspection_id, site_id=site_id,
                           checklist_id=checklist_id, campaign_id=campaign_id,
                           started_at=started_at, location=location, team=team)
-    existing = session.get(Inspection, inspection_id)
+    existing = None if looked_up else session.get(Inspection, inspection_id)
     if existing is not None:
         return _replayed(session, actor, existing, digest), False
     site = session.get(Site, site_id, options=[undefer(Site.commune_name)])
@@ -310,10 +313,11 @@ def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_
         batch.answers[inspection.id, item_code] = answer
         batch.taken.add(answer.id)
     else:
+        # No savepoint: a failed insert fails the whole request (or the push's savepoint of
+        # this one mutation), which then rolls back; only the answer to give changes.
+        session.add(answer)
         try:
-            with session.begin_nested():
-                session.add(answer)
-                session.flush()
+            session.flush()
         except IntegrityError as exc:  # answered concurrently by someone else
             raise errors.VersionMismatch(
                 f"Mục {item_code} vừa được người khác trả lời; hãy tải lại.") from exc

@@ -139,8 +139,8 @@ def _create_inspection(session: Session, actor: User, m: Mutation,
             "Tạo phiên kiểm tra cần đủ các trường như POST /inspections.",
             errors={"data": {f: ["Thiếu trường bắt buộc."]
                              for f in ("site_id", "checklist_id", "started_at", "team")}})
-    inspection, created = services.create_inspection(session, actor,
-                                                     inspection_id=m.entity_id, **body)
+    inspection, created = services.create_inspection(
+        session, actor, inspection_id=m.entity_id, looked_up=True, **body)
     if created and batch is not None:
         batch.created(inspection)
     if status == "submitted":

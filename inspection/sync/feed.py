@@ -63,7 +63,6 @@ def _site_id(session: Session, obj: Any) -> uuid.UUID | None:
     return None
 
 
-UPSERT_ROWS = 1000  # feed rows per statement: well under either backend's parameter limit
 _UPDATED = ("seq", "op", "version", "province_code", "site_id", "changed_at")
 
 
@@ -80,17 +79,15 @@ def change(session: Session, obj: Any, *, deleted: bool, province: str | None,
 def record(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Write the transaction's feed rows (`change` with its `seq`), in the order of their
     positions, under the province chains' locks (`audit.chain_pending`): a record changed
-    twice keeps its latest. One upsert per `UPSERT_ROWS` rows; feed rows already in the
-    session are expired, so they are read again as written."""
+    twice keeps its latest. One bulk upsert (batched by the driver's executemany); feed rows
+    already in the session are expired, so they are read again as written."""
     latest: dict[tuple[str, str], Mapping[str, Any]] = {}
     for row in rows:
         latest[row["entity"], row["entity_id"]] = row
-    values = list(latest.values())
-    for start in range(0, len(values), UPSERT_ROWS):
-        stmt = dialect_insert(session, SyncFeed).values(values[start:start + UPSERT_ROWS])
-        session.execute(stmt.on_conflict_do_update(
-            index_elements=["entity", "entity_id"],
-            set_={name: stmt.excluded[name] for name in _UPDATED}))
+    stmt = dialect_insert(session, SyncFeed)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["entity", "entity_id"],
+        set_={name: stmt.excluded[name] for name in _UPDATED}), list(latest.values()))
     for key in latest:
         held = session.identity_map.get(identity_key(SyncFeed, key))
         if held is not None:

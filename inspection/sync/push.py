@@ -61,11 +61,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from inspection import errors
+from inspection.db import utcnow
 from inspection.inspections import services
 from inspection.models import Device, SyncConflict, SyncMutation, User
 from inspection.scope import require_role
@@ -127,15 +128,19 @@ def remember(session: Session, actor: User, *, device_id: str, outcomes: Sequenc
              results: Sequence[dict[str, Any]]) -> None:
     """Keep each result as rendered (a retry is answered with it) and each conflict with
     the record shown; flushed together."""
+    now = utcnow()
+    rows = []
     for outcome, result in zip(outcomes, results, strict=True):
         if outcome.status == "duplicate":
             continue
         if outcome.conflict is not None:
             outcome.conflict.server = result["server"]
             session.add(outcome.conflict)
-        session.add(SyncMutation(device_id=device_id, mutation_id=outcome.mutation_id,
-                                 user_id=actor.id, result=result))
+        rows.append({"device_id": device_id, "mutation_id": outcome.mutation_id,
+                     "user_id": actor.id, "result": result, "created_at": now})
     session.flush()
+    if rows:
+        session.execute(insert(SyncMutation), rows)  # one bulk insert, no objects
 
 
 def _load_answers(session: Session, mutations: Sequence[Mutation | Invalid],

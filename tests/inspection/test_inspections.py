@@ -225,6 +225,22 @@ def test_two_members_answer_different_items_without_conflict(session, world):
     assert {a.answered_by, b.answered_by} == {world.inspector.id, world.police.id}
 
 
+def test_a_first_answer_racing_another_is_a_version_mismatch_and_keeps_the_winner(
+        session, world, monkeypatch):
+    """Two members answer the same item at once; both read no answer, the second insert hits
+    the unique item: it is told to reload (no savepoint: the request then rolls back)."""
+    inspection, _ = create(session, world)
+    put(session, world.inspector, inspection, code="A1", value="yes", create_only=True)
+    session.commit()
+    monkeypatch.setattr(services, "_locked_answer", lambda *_args: None)  # read before it
+    with pytest.raises(errors.VersionMismatch, match="vừa được người khác trả lời"):
+        put(session, world.police, inspection, code="A1", value="no", create_only=True)
+    session.rollback()
+    [row] = session.scalars(select(Answer).where(Answer.inspection_id == inspection.id)).all()
+    assert (row.item_code, row.value, row.version, row.answered_by) == (
+        "A1", "yes", 1, world.inspector.id)
+
+
 def test_the_first_answer_keeps_the_clients_id_which_may_not_be_reused(session, world):
     inspection, _ = create(session, world)
     ident = uuid.uuid4()
