@@ -5,23 +5,17 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, request
-from flask_smorest import Api
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import database, json_body, pages, problems
 from api.jobs import init_app as init_jobs
-from api.openapi import ProblemJsonPlugin
-from api.schemas import ProblemSchema
+from api.openapi import KT1Api, ProblemJsonPlugin
 from inspection import errors
 from inspection.config import Settings
 from inspection.db import make_engine, make_session_factory
 
 API_PREFIX = "/api/v1"
-
-
-class KT1Api(Api):
-    ERROR_SCHEMA = ProblemSchema
 
 
 def create_app(settings: Settings | None = None, *,
@@ -67,7 +61,7 @@ def create_app(settings: Settings | None = None, *,
     return app
 
 
-def _register(app: Flask, api: Api) -> None:
+def _register(app: Flask, api: KT1Api) -> None:
     from api import console, docs, field
     from api.blueprints import (
         assignments,
