@@ -362,11 +362,16 @@ class PartialUploads:
         return None
 
     def sha256(self, upload_id: str) -> str:
-        """The sha256 of what the upload holds, read in chunks."""
+        """The sha256 of what the upload holds, read in blocks into a reused buffer."""
         digest = hashlib.sha256()
-        with self.path(upload_id).open("rb") as fh:
-            while chunk := fh.read(CHUNK_SIZE):
-                digest.update(chunk)
+        block = self._buffers.take()
+        try:
+            view = memoryview(block)
+            with self.path(upload_id).open("rb", buffering=0) as fh:
+                while n := fh.readinto(view):
+                    digest.update(view[:n])
+        finally:
+            self._buffers.give(block)
         return digest.hexdigest()
 
     def open(self, upload_id: str) -> BinaryIO:
