@@ -292,11 +292,13 @@ class PartialUploads:
             check = hashlib.new(checksum.algorithm) if checksum else None
             whole = self.digests.resume(upload_id, offset)
             try:
+                # Durable when it returns: the file is `offset + received` bytes, synced.
                 received = self._receive(fd, offset, _filler(body), length,
                                          [h for h in (check, whole) if h is not None])
                 if received < length:
                     kept = 0 if checksum else received
-                    self._settle(fd, offset + kept)
+                    if kept < received:
+                        self._settle(fd, offset + kept)
                     if kept:
                         self._keep(upload_id, offset + kept, whole, total)
                     raise BodyIncomplete(kept)
@@ -304,7 +306,6 @@ class PartialUploads:
                         check.digest() != checksum.digest):
                     self._settle(fd, offset)
                     raise ChecksumMismatch(upload_id)
-                self._settle(fd, offset + received)
             except OSError:
                 self.digests.forget(upload_id)  # what it hashed may not be what is on disk
                 raise
@@ -317,7 +318,8 @@ class PartialUploads:
         many came. Two blocks take turns: one is filled while the other is written and hashed
         (on the pool, in parallel; both release the GIL), so reading, writing and hashing
         overlap and memory stays at two blocks. Writes go to their own positions; the
-        digests take the blocks one after the other, in order."""
+        digests take the blocks one after the other, in order. Once the last write is done
+        the file is synced (`fdatasync`) while the last block is still being hashed."""
         received = 0
         blocks = [self._buffers.take(), self._buffers.take()]
         using: list[list[Future[None]]] = [[], []]  # what still reads each block
@@ -339,6 +341,10 @@ class PartialUploads:
                     received += got
                 if got < len(block):
                     break
+            for futures in using:
+                if futures:
+                    futures[0].result()  # the writes
+            os.fdatasync(fd)
         finally:
             # Every block is idle again before it is reused, even when a write failed.
             wait([future for futures in using for future in futures])
