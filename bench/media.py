@@ -3,7 +3,9 @@ a baseline measured in the same run.
 
 (a) MB/s of our tus endpoint (gunicorn, SQLite, jobs only enqueued on Redis) against the
 reference Node server (@tus/server 2 + @tus/file-store, npm-installed into bench/.node/), both
-fed the same files by tuspy with the same chunk size; (b) ms per photo of
+fed the same files by tuspy with the same chunk size, and the CPU time each server spends per MB
+(user + system, its threads included: steadier than MB/s when neighbours load the machine);
+(b) ms per photo of
 the photo job's image work (checking the original, its EXIF facts, thumbnail and preview)
 against the one-decode floor (one Pillow decode, DCT-scaled for a JPEG to the smallest scale that
 still serves the preview; resized to the preview, turned upright, the thumbnail made from the
@@ -410,31 +412,50 @@ def describe(paths: list[Path]) -> dict[Path, dict[str, str]]:
             for p in paths}
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system time the processes have used so far, their threads included."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def bench_throughput(world: World, targets: dict[str, Target],
-                     files: dict[Path, dict[str, str]]) -> dict:
+                     files: dict[Path, dict[str, str]], pids: dict[str, list[int]]) -> dict:
+    """MB/s of each server (median of the rounds) and the CPU time it spent per MB sent: on a
+    busy machine the rates swing with the neighbours' load, the CPU cost much less."""
     total_mb = sum(p.stat().st_size for p in files) / MB
     chunk = CHUNK_MB * MB
     warm = world.new_inspection()
     for target in targets.values():
         target.upload_all(dict(list(files.items())[-1:]), warm, chunk)
     rates: dict[str, list[float]] = {name: [] for name in targets}
+    cpu: dict[str, list[float]] = {name: [] for name in targets}
     sent_to: list[str] = []
     for n in range(ROUNDS):
         inspection_id = world.new_inspection()
         sent_to.append(inspection_id)
         for name in sorted(targets, reverse=n % 2 == 1):  # alternate who goes first
+            used = cpu_seconds(pids[name])
             seconds = targets[name].upload_all(files, inspection_id, chunk)
             rates[name].append(total_mb / seconds)
-            say(f"round {n + 1}: {name} {total_mb / seconds:.1f} MB/s")
+            cpu[name].append(1000 * (cpu_seconds(pids[name]) - used) / total_mb)
+            say(f"round {n + 1}: {name} {total_mb / seconds:.1f} MB/s, "
+                f"{cpu[name][-1]:.2f} CPU ms/MB")
     photos = world.photos_in(sent_to)
     if photos != ROUNDS * len(files):
         raise RuntimeError(f"{photos} photos recorded, {ROUNDS * len(files)} sent")
     ours_rate, ref_rate = (statistics.median(rates[n]) for n in ("ours", "reference"))
+    ours_cpu, ref_cpu = (statistics.median(cpu[n]) for n in ("ours", "reference"))
     return {"files": len(files), "mb_per_round": round(total_mb, 1), "rounds": ROUNDS,
             "chunk_mb": CHUNK_MB, "ours_mb_per_s": round(ours_rate, 1),
             "reference_mb_per_s": round(ref_rate, 1),
             "ours_over_reference_ratio": round(ours_rate / ref_rate, 3),
-            "per_round_mb_per_s": {k: [round(r, 1) for r in v] for k, v in rates.items()}}
+            "per_round_mb_per_s": {k: [round(r, 1) for r in v] for k, v in rates.items()},
+            "ours_cpu_ms_per_mb": round(ours_cpu, 2), "reference_cpu_ms_per_mb": round(ref_cpu, 2),
+            "ours_over_reference_cpu_ratio": round(ours_cpu / ref_cpu, 3)}
 
 
 def peak_while(pid: int, action: Callable[[], object], mb: float) -> dict:
@@ -510,7 +531,8 @@ def bench_uploads(stack: ExitStack, work: Path, photos: list[tuple[str, Path]]) 
     wait_ready(targets["reference"].endpoint, node, logs["reference"])
     targets["ours"].headers = login(base)
     if "a" in PARTS:
-        out["upload_throughput"] = bench_throughput(world, targets, files)
+        out["upload_throughput"] = bench_throughput(world, targets, files, {
+            "ours": [ours.pid, gunicorn_worker(ours.pid)], "reference": [node.pid]})
     if "c" in PARTS:
         big = describe(random_files(work, 1, BIG_MB * MB, "big"))
         out["upload_memory"] = bench_memory(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from inspection import audit, errors
@@ -189,14 +189,20 @@ def _same_upload(session: Session, actor: User, inspection: Inspection, meta: di
     """The upload (or photo) this creation repeats, if any; Conflict if the photo id is
     taken by different evidence. An unfinished upload that has expired is forgotten here
     (its bytes go with the orphans), so the photo can be sent again."""
-    stale = session.scalars(select(Upload).where(
-        Upload.inspection_id == inspection.id, Upload.completed_at.is_(None),
-        Upload.expires_at <= now, Upload.sha256 == meta["sha256"]))
+    same = (inspection.id, meta.get("item_code"), meta["sha256"], length)
+    photo_id = meta.get("photo_id")
+    # One read for both: the expired unfinished uploads of these bytes, and (without a photo
+    # id) the uploads this creation repeats, finished first, then the newest.
+    candidates = session.scalars(select(Upload).where(
+        Upload.inspection_id == inspection.id, Upload.sha256 == meta["sha256"],
+        or_(and_(Upload.completed_at.is_(None), Upload.expires_at <= now),
+            and_(Upload.length == length, _same_item(Upload.item_code, meta.get("item_code")))
+            if photo_id is None else false()),
+    ).order_by(Upload.completed_at.is_(None), Upload.created_at.desc())).all()
+    stale = [u for u in candidates if u.completed_at is None and u.expires_at <= now]
     for old in stale:
         session.delete(old)
     session.flush()
-    photo_id = meta.get("photo_id")
-    same = (inspection.id, meta.get("item_code"), meta["sha256"], length)
     if photo_id is not None:
         upload = session.scalar(select(Upload).where(Upload.photo_id == photo_id))
         photo = session.get(Photo, photo_id)
@@ -209,10 +215,7 @@ def _same_upload(session: Session, actor: User, inspection: Inspection, meta: di
         if upload is not None:
             return upload
         return _completed_upload(session, photo, actor) if photo is not None else None
-    repeated = session.scalar(select(Upload).where(
-        Upload.inspection_id == inspection.id, Upload.sha256 == meta["sha256"],
-        Upload.length == length, _same_item(Upload.item_code, meta.get("item_code")),
-    ).order_by(Upload.completed_at.is_(None), Upload.created_at.desc()).limit(1))
+    repeated = next((u for u in candidates if u not in stale), None)
     if repeated is not None:
         return repeated
     photo = session.scalar(select(Photo).where(
@@ -239,14 +242,15 @@ def _completed_upload(session: Session, photo: Photo, actor: User) -> Upload:
 
 def _check_count(session: Session, inspection: Inspection, settings: Settings,
                  now: datetime) -> None:
-    photos = session.scalar(select(func.count()).select_from(Photo).where(
-        Photo.inspection_id == inspection.id)) or 0
-    pending = session.scalar(select(func.count()).select_from(Upload).where(
+    photos = select(func.count()).select_from(Photo).where(
+        Photo.inspection_id == inspection.id).scalar_subquery()
+    pending = select(func.count()).select_from(Upload).where(
         Upload.inspection_id == inspection.id, Upload.completed_at.is_(None),
-        Upload.expires_at > now)) or 0
-    if photos + pending >= settings.max_photos_per_inspection:
+        Upload.expires_at > now).scalar_subquery()
+    held = session.scalar(select(photos + pending)) or 0  # one statement for both
+    if held >= settings.max_photos_per_inspection:
         raise errors.RuleViolation(
-            f"Phiên kiểm tra đã có {photos + pending} ảnh (kể cả ảnh đang tải); tối đa "
+            f"Phiên kiểm tra đã có {held} ảnh (kể cả ảnh đang tải); tối đa "
             f"{settings.max_photos_per_inspection}.",
             errors={"inspection_id": [f"at most {settings.max_photos_per_inspection} photos"]})
 

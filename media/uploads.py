@@ -11,9 +11,12 @@ An append with a checksum is all or nothing: the bytes are checked as they pass 
 digest differs or the body ends early, the file is cut back to where the append began. An
 append without one keeps whatever arrived, so an interrupted request resumes from there.
 
-The offset is the file's size, made durable (`fdatasync`, once per append) before the lock is
-released, so an offset a client is told survives a crash; a process killed mid-append leaves
-the bytes it wrote, and the size says how many. The whole file's sha256 is kept running in
+The body is read into a few reused buffers (no new bytes object per block): while one block is
+read, the previous one is written (`pwrite`, the kernel asked to start writing it back at
+once) and hashed from the same memory. The offset is the file's size, made durable
+(`fdatasync`, once per append; only the last block is still unwritten by then) before the lock
+is released, so an offset a client is told survives a crash; a process killed mid-append
+leaves the bytes it wrote, and the size says how many. The whole file's sha256 is kept running in
 memory between the appends this process receives (`RunningDigests`), so completing an upload
 needs no second read of its bytes; after a restart, or when another process took an append,
 completion reads the file once instead.
@@ -25,16 +28,18 @@ import base64
 import binascii
 import fcntl
 import hashlib
+import itertools
 import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 
 if TYPE_CHECKING:
     from hashlib import _Hash
@@ -146,19 +151,86 @@ class RunningDigests:
             self._digests.pop(upload_id, None)
 
 
-def _read(read: Callable[[int], bytes], size: int) -> bytes:
-    """A chunk of the body; b"" once it ends, however it ends: the server's stream raises
-    its own error types (a client gone away, a broken chunked encoding)."""
-    try:
-        return read(size)
-    except Exception:  # noqa: BLE001 - any failure to read is the body's end
-        return b""
+type Read = Callable[[int], bytes]
+"""`read(n)`: at most n bytes of the body, b"" at its end."""
 
 
-def _store(fh: BinaryIO, block: bytes, digests: list[_Hash]) -> None:
-    fh.write(block)
+class Readinto(Protocol):
+    def readinto(self, buffer: memoryview, /) -> int:
+        """Fill the start of `buffer` with the body's next bytes; how many (0 at its end)."""
+        ...
+
+
+type Body = Read | Readinto
+
+
+def _filler(body: Body) -> Callable[[memoryview], int]:
+    """`fill(view)`: as many of the body's next bytes as fit in `view` (fewer only at the
+    end of the body), however it ends: the server's stream raises its own error types (a
+    client gone away, a broken chunked encoding), which end the body here."""
+    readinto = getattr(body, "readinto", None)
+    if readinto is None:
+        read = cast("Read", body)
+
+        def readinto(view: memoryview) -> int:
+            data = read(len(view))
+            view[: len(data)] = data
+            return len(data)
+
+    def fill(view: memoryview) -> int:
+        got = 0
+        try:
+            while got < len(view):
+                n = readinto(view[got:])
+                if not n:
+                    break
+                got += n
+        except Exception:  # noqa: BLE001 - any failure to read is the body's end
+            pass
+        return got
+
+    return fill
+
+
+def _write(fd: int, view: memoryview, position: int) -> None:
+    """All of `view` at `position`; then the kernel starts writing it back to the disk (not
+    waited for), so that the `fdatasync` ending the append has little left to wait for."""
+    done = 0
+    while done < len(view):
+        done += os.pwrite(fd, view[done:], position + done)
+    if _START_WRITEBACK is not None:
+        os.posix_fadvise(fd, position, len(view), _START_WRITEBACK)
+
+
+def _hash(view: memoryview, digests: list[_Hash]) -> None:
     for digest in digests:
-        digest.update(block)
+        digest.update(view)
+
+
+# Linux starts the write-back of a range's dirty pages for POSIX_FADV_DONTNEED (and drops
+# only the pages already clean): PostgreSQL's fallback for sync_file_range.
+_START_WRITEBACK = getattr(os, "POSIX_FADV_DONTNEED", None) if sys.platform == "linux" else None
+
+
+class _Buffers:
+    """Blocks of CHUNK_SIZE bytes reused across appends (a new one per block costs page
+    faults on every use); at most `keep` are kept."""
+
+    def __init__(self, keep: int = 16) -> None:
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._free: list[bytearray] = []
+
+    def take(self) -> bytearray:
+        with self._lock:
+            if self._free:
+                return self._free.pop()
+        return bytearray(CHUNK_SIZE)
+
+    def give(self, block: bytearray) -> None:
+        with self._lock:
+            if len(self._free) < self.keep:
+                self._free.append(block)
 
 
 class PartialUploads:
@@ -168,6 +240,7 @@ class PartialUploads:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.digests = RunningDigests()
+        self._buffers = _Buffers()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kt1-upload")
 
     def path(self, upload_id: str) -> Path:
@@ -195,17 +268,18 @@ class PartialUploads:
         except FileNotFoundError as exc:
             raise UploadMissing(upload_id) from exc
 
-    def append(self, upload_id: str, read: Callable[[int], bytes], *, offset: int,
-               length: int | None, total: int | None = None,
-               checksum: Checksum | None = None) -> Appended:
-        """Append `length` bytes from `read` at `offset`, which must be the current one; with
+    def append(self, upload_id: str, body: Body, *, offset: int, length: int | None,
+               total: int | None = None, checksum: Checksum | None = None) -> Appended:
+        """Append `length` bytes of `body` at `offset`, which must be the current one; with
         `total` (the upload's whole size), never past it (`TooLong`), and `length` None takes
         what remains. Checked in that order, under the lock: locked, offset, size.
 
-        `read(n)` returns at most n bytes, b"" at the end of the body; an early end (or a
+        `body` is a `read(n)` (at most n bytes, b"" at the end of the body) or has a
+        `readinto(buffer)` (then read straight into this side's buffers); an early end (or a
         failing read) raises `BodyIncomplete`, the bytes kept unless `checksum` was given."""
         with self._locked(upload_id) as fh:
-            current = os.fstat(fh.fileno()).st_size
+            fd = fh.fileno()
+            current = os.fstat(fd).st_size
             if current != offset:
                 raise OffsetMismatch(current, offset)
             remaining = None if total is None else total - offset
@@ -215,48 +289,70 @@ class PartialUploads:
                 length = remaining
             elif remaining is not None and length > remaining:
                 raise TooLong(remaining)
-            fh.seek(offset)
             check = hashlib.new(checksum.algorithm) if checksum else None
             whole = self.digests.resume(upload_id, offset)
             try:
-                received = self._receive(fh, read, length,
+                # Durable when it returns: the file is `offset + received` bytes, synced.
+                received = self._receive(fd, offset, _filler(body), length,
                                          [h for h in (check, whole) if h is not None])
                 if received < length:
                     kept = 0 if checksum else received
-                    self._settle(fh, offset + kept)
+                    if kept < received:
+                        self._settle(fd, offset + kept)
                     if kept:
                         self._keep(upload_id, offset + kept, whole, total)
                     raise BodyIncomplete(kept)
                 if check is not None and checksum is not None and (
                         check.digest() != checksum.digest):
-                    self._settle(fh, offset)
+                    self._settle(fd, offset)
                     raise ChecksumMismatch(upload_id)
-                self._settle(fh, offset + received)
             except OSError:
                 self.digests.forget(upload_id)  # what it hashed may not be what is on disk
                 raise
             return Appended(offset + received,
                             self._keep(upload_id, offset + received, whole, total))
 
-    def _receive(self, fh: BinaryIO, read: Callable[[int], bytes], length: int,
-                 digests: list[_Hash]) -> int:
-        """Copy up to `length` bytes from `read` to `fh`, through `digests`; how many came.
-        A block is written and hashed (both release the GIL) on the pool while the next one
-        is read, so the three overlap; at most two blocks are held."""
+    def _receive(self, fd: int, position: int, fill: Callable[[memoryview], int],
+                 length: int, digests: list[_Hash]) -> int:
+        """Copy up to `length` bytes from `fill` to `fd` at `position`, through `digests`; how
+        many came. Two blocks take turns: one is filled while the other is written and hashed
+        (on the pool, in parallel; both release the GIL), so reading, writing and hashing
+        overlap and memory stays at two blocks. Writes go to their own positions; the
+        digests take the blocks one after the other, in order. Once the last write is done
+        the file is synced (`fdatasync`) while the last block is still being hashed."""
         received = 0
-        stored: Future[None] | None = None
+        blocks = [self._buffers.take(), self._buffers.take()]
+        using: list[list[Future[None]]] = [[], []]  # what still reads each block
         try:
-            while received < length:
-                block = _read(read, min(CHUNK_SIZE, length - received))
-                if not block:
+            for turn in itertools.count():
+                if received >= length:
                     break
-                if stored is not None:
-                    stored.result()
-                stored = self._pool.submit(_store, fh, block, digests)
-                received += len(block)
+                for future in using[turn % 2]:
+                    future.result()
+                block = memoryview(blocks[turn % 2])[: min(CHUNK_SIZE, length - received)]
+                got = fill(block)
+                if got:
+                    view = block[:got]
+                    using[turn % 2] = [self._pool.submit(_write, fd, view, position + received)]
+                    if digests:
+                        for future in using[(turn + 1) % 2][1:]:
+                            future.result()  # the digests take the blocks in order
+                        using[turn % 2].append(self._pool.submit(_hash, view, digests))
+                    received += got
+                if got < len(block):
+                    break
+            for futures in using:
+                if futures:
+                    futures[0].result()  # the writes
+            os.fdatasync(fd)
         finally:
-            if stored is not None:
-                stored.result()
+            # Every block is idle again before it is reused, even when a write failed.
+            wait([future for futures in using for future in futures])
+            for spent in blocks:
+                self._buffers.give(spent)
+        for futures in using:
+            for future in futures:
+                future.result()  # a failed write (OSError) is raised here
         return received
 
     def _keep(self, upload_id: str, offset: int, digest: _Hash | None,
@@ -272,11 +368,16 @@ class PartialUploads:
         return None
 
     def sha256(self, upload_id: str) -> str:
-        """The sha256 of what the upload holds, read in chunks."""
+        """The sha256 of what the upload holds, read in blocks into a reused buffer."""
         digest = hashlib.sha256()
-        with self.path(upload_id).open("rb") as fh:
-            while chunk := fh.read(CHUNK_SIZE):
-                digest.update(chunk)
+        block = self._buffers.take()
+        try:
+            view = memoryview(block)
+            with self.path(upload_id).open("rb", buffering=0) as fh:
+                while n := fh.readinto(view):
+                    digest.update(view[:n])
+        finally:
+            self._buffers.give(block)
         return digest.hexdigest()
 
     def open(self, upload_id: str) -> BinaryIO:
@@ -312,9 +413,9 @@ class PartialUploads:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     @staticmethod
-    def _settle(fh: BinaryIO, size: int) -> None:
+    def _settle(fd: int, size: int) -> None:
         """Make the file exactly `size` bytes long and durable before the lock is released:
         its data and its size (which `fdatasync` writes too; only the times are left)."""
-        fh.flush()
-        fh.truncate(size)
-        os.fdatasync(fh.fileno())
+        if os.fstat(fd).st_size != size:
+            os.ftruncate(fd, size)
+        os.fdatasync(fd)

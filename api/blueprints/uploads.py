@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
@@ -28,11 +27,13 @@ from api.auth import current_principal, current_user, login_required
 from api.jobs import enqueue_after_commit
 from api.schemas import ProblemSchema
 from api.stored import blob_store
+from api.upload_body import body_of
 from inspection import errors, photos
 from inspection.models import Upload
 from media.uploads import (
     CHECKSUM_ALGORITHMS,
     Appended,
+    Body,
     BodyIncomplete,
     Checksum,
     ChecksumMismatch,
@@ -319,14 +320,15 @@ def _append(ticket: photos.Ticket, offset: int) -> int:
     return appended.offset
 
 
-def _body_reader() -> Callable[[int], bytes]:
-    """`read(n)` of the request body. A body of declared length is read from the server's
-    input stream itself, never past that length (WSGI allows it): werkzeug's wrapper would
-    copy every block twice more. Its size limit (413) is checked here all the same."""
+def _body_reader() -> Body:
+    """The request body. One of declared length is read from the server's input (its
+    socket under gunicorn) into the append's own buffers, never past that length (WSGI
+    allows it): werkzeug's wrapper would copy every block twice more. Its size limit (413)
+    is checked here all the same."""
     stream = request.stream  # RequestEntityTooLarge above `max_content_length`
     if request.content_length is None:
         return stream.read  # chunked: the wrapper knows where the body ends
-    return request.environ["wsgi.input"].read  # type: ignore[no-any-return]
+    return body_of(request.environ, request.content_length)
 
 
 def _offset_mismatch(current: int, given: int) -> errors.Conflict:

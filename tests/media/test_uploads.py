@@ -86,3 +86,35 @@ def test_a_discarded_upload_forgets_its_digest(tmp_path, partials):
     done = send(partials, CHUNK_SIZE, len(DATA))
     assert done.sha256_from_start is None
     assert partials.sha256("u1") == hashlib.sha256(other + DATA[CHUNK_SIZE:]).hexdigest()
+
+
+class Trickle:
+    """A body with `readinto` that hands out its bytes in uneven pieces, as a socket does."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.sizes = itertools.cycle([1, 70_000, 4096, CHUNK_SIZE, 333_333])
+
+    def readinto(self, buffer: memoryview) -> int:
+        n = min(len(buffer), next(self.sizes), len(self.data))
+        buffer[:n] = self.data[:n]
+        self.data = self.data[n:]
+        return n
+
+
+def test_a_body_read_into_the_buffers_in_uneven_pieces_lands_whole_and_hashed_in_order(
+        partials):
+    done = partials.append("u1", Trickle(DATA), offset=0, length=len(DATA), total=len(DATA),
+                           checksum=checksum(DATA))
+    assert done.sha256_from_start == SHA256
+    assert partials.path("u1").read_bytes() == DATA
+
+
+def test_the_buffers_of_one_append_never_leak_into_the_next(tmp_path):
+    uploads = PartialUploads(tmp_path)
+    first, second = os.urandom(2 * CHUNK_SIZE + 10), os.urandom(CHUNK_SIZE // 2)
+    for name, data in (("a", first), ("b", second)):
+        uploads.create(name)
+        uploads.append(name, Trickle(data), offset=0, length=len(data), total=len(data))
+    assert uploads.path("a").read_bytes() == first
+    assert uploads.path("b").read_bytes() == second
