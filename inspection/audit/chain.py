@@ -242,7 +242,7 @@ def chain_pending(session: Session) -> int:
         rows.append(row)
         if draft.feed is not None:
             feed_rows.append(draft.feed | {"seq": row["position"]})
-    session.execute(insert(AuditEntry), rows)
+    session.execute(insert(AuditEntry.__table__), rows)  # Core: no ORM bulk layer
     if feed_rows:
         from inspection.sync import feed
 

@@ -84,7 +84,7 @@ def record(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     latest: dict[tuple[str, str], Mapping[str, Any]] = {}
     for row in rows:
         latest[row["entity"], row["entity_id"]] = row
-    stmt = dialect_insert(session, SyncFeed)
+    stmt = dialect_insert(session, SyncFeed.__table__)  # Core: no ORM bulk layer
     session.execute(stmt.on_conflict_do_update(
         index_elements=["entity", "entity_id"],
         set_={name: stmt.excluded[name] for name in _UPDATED}), list(latest.values()))
