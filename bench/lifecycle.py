@@ -8,7 +8,9 @@ another, so inspections run in parallel. The baseline writes the inspection, its
 answers with Core inserts in one transaction per inspection, from as many processes. SQL
 statements per request type are counted in-process (a `before_cursor_execute` listener on the
 app's engine, the same requests through Flask's test client; the pool's pre-ping is not a
-statement and is counted apart). Prints one JSON object on its last line.
+statement and is counted apart). The stack's ceiling: as many `GET /healthz` requests (one
+`SELECT 1` through the same gunicorn, Flask and session) from the same clients, per second:
+what no request of the API can beat on this machine. Prints one JSON object on its last line.
 
 Env: KT1_BENCH_POSTGRES_URL (an existing database to create a scratch one from),
 KT1_BENCH_ROUNDS (inspections per measured run, default 60), KT1_BENCH_CLIENTS (client
@@ -158,6 +160,16 @@ def client_process(port: int, world: dict[str, Any], token: str, rounds: int,
         lifecycle(send, world, token)
 
 
+def ceiling_process(port: int, requests: int, start: Any) -> None:
+    """The stack's ceiling: `GET /healthz` (one `SELECT 1`, the same gunicorn, Flask and
+    session per request) over the same kind of connection."""
+    send = http_sender(port)
+    start.wait()
+    for _ in range(requests):
+        status, _, body = send("GET", "/healthz", {}, None)
+        assert status == 200, body
+
+
 def in_parallel(target: Callable[..., None], args: tuple[Any, ...], rounds: int) -> float:
     """Run `rounds` inspections split over CLIENTS processes started together; per second."""
     ctx = multiprocessing.get_context("fork")
@@ -294,6 +306,8 @@ def main() -> None:
                 token = login(http_sender(port))
                 in_parallel(client_process, (port, world, token), CLIENTS)  # warm-up
                 api_rate = in_parallel(client_process, (port, world, token), ROUNDS)
+                ceiling = in_parallel(ceiling_process, (port,),
+                                      ROUNDS * (len(world["answers"]) + 2))
             finally:
                 server.terminate()
                 server.wait(timeout=60)
@@ -312,6 +326,8 @@ def main() -> None:
         "api_requests_per_s": round(api_rate * requests_per_inspection, 1),
         "baseline_inspections_per_s": round(base_rate, 2),
         "api_over_baseline_ratio": round(api_rate / base_rate, 4),
+        "stack_ceiling_requests_per_s": round(ceiling, 1),
+        "api_over_stack_ceiling_ratio": round(api_rate * requests_per_inspection / ceiling, 3),
     }, ensure_ascii=False))
 
 

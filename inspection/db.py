@@ -135,7 +135,7 @@ def make_session_factory(bind: Any, **kwargs: Any) -> sessionmaker[Session]:
     return factory
 
 
-def dialect_insert(session: Session, model: type[Any]) -> Any:
+def dialect_insert(session: Session, model: Any) -> Any:
     """`INSERT` into `model` in the session's dialect, which offers `ON CONFLICT` (both
     PostgreSQL's and SQLite's builders have `on_conflict_do_nothing/update`)."""
     from sqlalchemy.dialects.postgresql import insert as postgresql_insert

@@ -28,11 +28,11 @@ import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import Table, insert, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from inspection.db import dialect_insert, utcnow
@@ -242,7 +242,7 @@ def chain_pending(session: Session) -> int:
         rows.append(row)
         if draft.feed is not None:
             feed_rows.append(draft.feed | {"seq": row["position"]})
-    session.execute(insert(AuditEntry.__table__), rows)  # Core: no ORM bulk layer
+    session.execute(insert(cast(Table, AuditEntry.__table__)), rows)  # Core: no ORM layer
     if feed_rows:
         from inspection.sync import feed
 
