@@ -52,6 +52,7 @@ class World:
             "general": self.photo(self.approved, None),
             "remediation": self.photo(self.approved, "A1", by=self.clerk),
         }
+        session.commit()  # the world as written: its entries and feed rows chained
         self.h = {name: api.login(getattr(self, name)) for name in ("clerk", "supervisor")}
 
     def inspection(self, *, status: str) -> Inspection:

@@ -8,6 +8,8 @@ import os
 
 from sqlalchemy import Engine, text
 
+from inspection.db import make_engine
+
 
 def _backend_pid(engine: Engine) -> int:
     with engine.connect() as conn:
@@ -16,17 +18,21 @@ def _backend_pid(engine: Engine) -> int:
 
 def test_a_forked_child_opens_its_own_connection_and_leaves_the_parents_alone(
         postgis_engine: Engine) -> None:
-    parent = _backend_pid(postgis_engine)  # now idle in the parent's pool
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:  # the child: report its server session, then leave without cleanup
-        try:
-            os.write(write, str(_backend_pid(postgis_engine)).encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        reported = pipe.read()
-    os.waitpid(child, 0)
-    assert reported.isdigit() and int(reported) != parent
-    assert _backend_pid(postgis_engine) == parent  # the parent's connection still works
+    engine = make_engine(postgis_engine.url.render_as_string(hide_password=False))
+    try:
+        parent = _backend_pid(engine)  # now idle in the parent's pool, its only connection
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # the child: report its server session, then leave without cleanup
+            try:
+                os.write(write, str(_backend_pid(engine)).encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            reported = pipe.read()
+        os.waitpid(child, 0)
+        assert reported.isdigit() and int(reported) != parent
+        assert _backend_pid(engine) == parent  # the parent's connection still works
+    finally:
+        engine.dispose()
