@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from inspection import audit
 from inspection.config import Settings
 from inspection.db import sqlite_begin
 
@@ -54,11 +55,13 @@ def session() -> Session:
 def release() -> None:
     """End the request's transaction before a long wait (streaming an upload's bytes), so
     none stays open meanwhile; the session begins a new one when next used. Only for a
-    request that has written nothing yet (RuntimeError otherwise): this is not a commit."""
+    request that has written nothing yet, nor noted an audit entry (RuntimeError otherwise):
+    this is not a commit."""
     sess: Session | None = g.get("db_session")
     if sess is None:
         return
-    if sess.new or sess.dirty or sess.deleted or g.get("on_commit"):
+    if (sess.new or sess.dirty or sess.deleted or g.get("on_commit")
+            or audit.has_pending(sess)):
         raise RuntimeError("release() after writing: commit or roll back instead")
     sess.rollback()
 

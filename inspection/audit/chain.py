@@ -195,6 +195,12 @@ def note(session: Session, drafts: list[Draft]) -> None:
     session.info.setdefault(_PENDING, []).extend((where, d) for d in drafts)
 
 
+def has_pending(session: Session) -> bool:
+    """Whether this transaction has noted entries not yet chained (so ending it without a
+    commit would lose them)."""
+    return bool(session.info.get(_PENDING))
+
+
 def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     with session.no_autoflush:
         pending = _pending(session)
