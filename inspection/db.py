@@ -100,18 +100,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # Let SQLAlchemy, not the driver, open transactions: SAVEPOINTs then work.
         event.listen(engine, "connect", _disable_driver_transactions)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(sqlite_begin.get()))
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    engine = create_engine(url, **kwargs)
-    _forget_pool_in_forked_children(engine)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **kwargs)
+    if engine.url.database not in (None, "", ":memory:"):  # a database in memory is the copy
+        _forget_pool_in_forked_children(engine)
     return engine
 
 
 def _forget_pool_in_forked_children(engine: Engine) -> None:
     """A forked child (rq's work-horse) must not use the connections it inherited: the parent
     and its other children use the same server sessions, whose state (open transactions,
-    prepared statements) the child's copy does not track. The child leaves them to the parent
-    (`dispose(close=False)`) and opens its own."""
+    prepared statements) the child's copy does not track, and SQLite forbids using a
+    connection across a fork. The child leaves them to the parent (`dispose(close=False)`)
+    and opens its own."""
     ref = weakref.ref(engine)
 
     def forget() -> None:
