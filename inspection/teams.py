@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,13 +13,20 @@ from inspection.models import User
 from inspection.models.users import FIELD_ROLES
 
 
-def load_team(session: Session, user_ids: Sequence[uuid.UUID], province_code: str) -> list[User]:
-    """The users named, all active field staff of the province; otherwise a 422 naming who."""
+def load_team(session: Session, user_ids: Sequence[uuid.UUID], province_code: str, *,
+              known: Mapping[uuid.UUID, User] | None = None) -> list[User]:
+    """The users named, all active field staff of the province; otherwise a 422 naming who.
+    `known`: users already loaded in this transaction (the others are read)."""
     ids = list(dict.fromkeys(user_ids))
     if not ids:
         raise errors.ValidationFailed("Đoàn kiểm tra phải có ít nhất một thành viên.",
                                       errors={"team": ["empty"]})
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
+    known = known or {}
+    users = {i: known[i] for i in ids if i in known}
+    missing = [i for i in ids if i not in users]
+    if missing:
+        users.update((u.id, u) for u in session.scalars(select(User).where(
+            User.id.in_(missing))))
     bad = [str(i) for i in ids if i not in users or not users[i].active
            or users[i].province_code != province_code
            or users[i].role not in (*FIELD_ROLES, "supervisor")]

@@ -34,6 +34,7 @@ from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
 from sqlalchemy import Table, insert, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.util import identity_key
 
 from inspection.db import dialect_insert, utcnow
 from inspection.models import AuditEntry, AuditHead
@@ -84,13 +85,21 @@ def _fill_defaults(obj: Any) -> None:
             setattr(obj, attr.key, default.arg(None))
 
 
+_NEW = "kt1_audit_new"
+"""session.info: the flush's pending objects by (class, id), while `before_flush` runs."""
+
+
 def get_in_flush(session: Session, model: type[Any], ident: Any) -> Any:
     """`session.get` that also finds an object added in the flush being written: a pending
-    object is not in the identity map yet (a parent created with its children in one flush)."""
-    found = session.get(model, ident)
+    object is not in the identity map yet (a parent created with its children in one flush).
+    Asks the database only for what the session does not hold."""
+    found = session.identity_map.get(identity_key(model, ident))
     if found is not None:
         return found
-    return next((o for o in session.new if isinstance(o, model) and o.id == ident), None)
+    new = session.info.get(_NEW)
+    if new is None:
+        new = {(type(o), getattr(o, "id", None)): o for o in session.new}
+    return new.get((model, ident)) or session.get(model, ident)
 
 
 def province_of(session: Session, obj: Any) -> str | None:
@@ -206,25 +215,33 @@ def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         pending = _pending(session)
         if not pending:
             return
-        from inspection.sync import feed
-
         actor = session.info.get("actor_id")
         device = session.info.get("device_id")
         now = utcnow()
-        drafts: list[Draft] = []
-        for action, obj, before, after in pending:
-            province = province_of(session, obj)
-            ident = inspect(obj).identity or tuple(
-                getattr(obj, c.key) for c in inspect(obj).mapper.primary_key)
-            if any(part is None for part in ident):
-                raise TypeError(f"audited {obj.__tablename__} needs a client-side primary key")
-            change = (feed.change(session, obj, deleted=action == "delete", province=province,
-                                  at=now) if getattr(obj, "__synced__", None) else None)
-            drafts.append(Draft(chain_of(province), {
-                "at": now, "actor_id": actor, "device_id": device, "action": action,
-                "entity": obj.__tablename__, "entity_id": ":".join(str(i) for i in ident),
-                "province_code": province, "before": before, "after": after}, change))
+        session.info[_NEW] = {(type(o), getattr(o, "id", None)): o for o in session.new}
+        try:
+            drafts = [_draft(session, action, obj, before, after, actor=actor, device=device,
+                             at=now) for action, obj, before, after in pending]
+        finally:
+            del session.info[_NEW]
         note(session, drafts)
+
+
+def _draft(session: Session, action: str, obj: Any, before: dict[str, Any] | None,
+           after: dict[str, Any] | None, *, actor: Any, device: Any, at: datetime) -> Draft:
+    from inspection.sync import feed
+
+    province = province_of(session, obj)
+    ident = inspect(obj).identity or tuple(
+        getattr(obj, c.key) for c in inspect(obj).mapper.primary_key)
+    if any(part is None for part in ident):
+        raise TypeError(f"audited {obj.__tablename__} needs a client-side primary key")
+    change = (feed.change(session, obj, deleted=action == "delete", province=province, at=at)
+              if getattr(obj, "__synced__", None) else None)
+    return Draft(chain_of(province), {
+        "at": at, "actor_id": actor, "device_id": device, "action": action,
+        "entity": obj.__tablename__, "entity_id": ":".join(str(i) for i in ident),
+        "province_code": province, "before": before, "after": after}, change)
 
 
 def chain_pending(session: Session) -> int:

@@ -12,20 +12,20 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload, undefer
+from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inspection import errors, teams
 from inspection.checklists.compliance import validate_value
 from inspection.db import utcnow
 from inspection.inspections import findings
+from inspection.inspections.batch import OPEN_STATUSES, Batch, load_checklists, lookup
 from inspection.inspections.location import Fix, to_point
 from inspection.inspections.queries import sees_inspection
 from inspection.models import (
@@ -91,33 +91,37 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
                       site_id: uuid.UUID, checklist_id: uuid.UUID, started_at: datetime,
                       team: Sequence[uuid.UUID], location: Fix | None = None,
                       campaign_id: uuid.UUID | None = None,
-                      looked_up: bool = False) -> tuple[Inspection, bool]:
+                      batch: Batch | None = None) -> tuple[Inspection, bool]:
     """Create the inspection under the client's id; `(inspection, created)`.
 
     Idempotent: the same id with the same body (by `request_hash`) returns the stored
     inspection untouched (`created` False); the same id with another body is a Conflict.
-    `looked_up`: the caller has just found no inspection of that id in this transaction (a
-    concurrent creation is still caught when it is written).
+    With a `batch` every check runs on its loaded state (the site already locked) and the new
+    inspection is left for the batch to flush: a rule broken raises before anything changes,
+    and a concurrent creation of the same id fails the batch's flush.
     """
     require_role(actor, *CREATOR_ROLES)
     digest = request_hash(inspection_id=inspection_id, site_id=site_id,
                           checklist_id=checklist_id, campaign_id=campaign_id,
                           started_at=started_at, location=location, team=team)
-    existing = None if looked_up else session.get(Inspection, inspection_id)
+    existing = lookup(session, inspection_id, batch)
     if existing is not None:
         return _replayed(session, actor, existing, digest), False
-    site = session.get(Site, site_id, options=[undefer(Site.commune_name)])
+    site = batch.sites.get(site_id) if batch is not None and batch.sites else session.get(
+        Site, site_id, options=[undefer(Site.commune_name)])
     if site is None:
         raise errors.NotFound("Không tìm thấy cơ sở được kiểm tra.")
     ensure_visible(actor, site.province_code, "cơ sở được kiểm tra")
-    _check_checklist(session, checklist_id, site)
+    _check_checklist(session, checklist_id, site, batch)
     _check_campaign(session, campaign_id, site)
     # Two tablets starting the same visit at once are told apart: the site's row is locked
     # before the check for an open inspection; the second waits for the first's commit and
-    # sees it. Only visits to the same site wait for each other.
-    session.execute(select(Site.id).where(Site.id == site.id).with_for_update())
-    _check_no_open_inspection(session, campaign_id, site)
-    members = teams.load_team(session, team, site.province_code)
+    # sees it. Only visits to the same site wait for each other. (A batch locked its sites.)
+    if batch is None or site_id not in batch.sites:
+        session.execute(select(Site.id).where(Site.id == site.id).with_for_update())
+    _check_no_open_inspection(session, campaign_id, site, batch)
+    members = teams.load_team(session, team, site.province_code,
+                              known=batch.users if batch is not None else None)
     teams.check_joint_team(site.kind, members)
     if actor.role != "supervisor" and actor.id not in {u.id for u in members}:
         raise errors.RuleViolation("Người tạo phiên kiểm tra phải là thành viên của đoàn.",
@@ -129,6 +133,11 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
         accuracy_m=location.accuracy_m if location else None, request_hash=digest,
         version=1, created_by=actor.id, team=members,
         site=site)  # held, so its rendering needs no second load
+    if batch is not None:
+        # Pending until the batch flushes; its `answers` untouched, so they load afterwards.
+        session.add(inspection)
+        batch.created(inspection)
+        return inspection, True
     try:
         with session.begin_nested():
             session.add(inspection)
@@ -152,10 +161,14 @@ def _replayed(session: Session, actor: User, existing: Inspection, digest: str) 
     return existing
 
 
-def _check_checklist(session: Session, checklist_id: uuid.UUID, site: Site) -> None:
-    # Its two columns only: loading the Checklist would load its sections and items too.
-    checklist = session.execute(select(Checklist.status, Checklist.target_kind)
-                                .where(Checklist.id == checklist_id)).first()
+def _check_checklist(session: Session, checklist_id: uuid.UUID, site: Site,
+                     batch: Batch | None) -> None:
+    checklist: Any
+    if batch is not None and checklist_id in batch.items:
+        checklist = batch.checklists.get(checklist_id)
+    else:  # its two columns only: loading the Checklist would load its sections and items
+        checklist = session.execute(select(Checklist.status, Checklist.target_kind)
+                                    .where(Checklist.id == checklist_id)).first()
     if checklist is None or checklist.status != "published":
         raise errors.ValidationFailed("Bảng kiểm không tồn tại hoặc chưa được ban hành.",
                                       errors={"checklist_id": ["not a published checklist"]})
@@ -175,21 +188,20 @@ def _check_campaign(session: Session, campaign_id: uuid.UUID | None, site: Site)
                                       errors={"campaign_id": ["unknown in this province"]})
 
 
-OPEN_STATUSES = ("draft", "submitted", "returned")
-"""An inspection in these is the visit of its campaign and site: a second one is refused."""
-
-
 def _check_no_open_inspection(session: Session, campaign_id: uuid.UUID | None,
-                              site: Site) -> None:
+                              site: Site, batch: Batch | None) -> None:
     """One open inspection per campaign and site: the second tablet of a team joins the
     first's (the Conflict names it as `existing_id`)."""
     if campaign_id is None:
         return
-    existing = session.scalar(
-        select(Inspection.id).where(Inspection.campaign_id == campaign_id,
-                                    Inspection.site_id == site.id,
-                                    Inspection.status.in_(OPEN_STATUSES))
-        .order_by(Inspection.started_at, Inspection.id).limit(1))
+    if batch is not None and (campaign_id, site.id) in batch.visits:
+        existing = batch.visits[campaign_id, site.id]
+    else:
+        existing = session.scalar(
+            select(Inspection.id).where(Inspection.campaign_id == campaign_id,
+                                        Inspection.site_id == site.id,
+                                        Inspection.status.in_(OPEN_STATUSES))
+            .order_by(Inspection.started_at, Inspection.id).limit(1))
     if existing is not None:
         raise errors.Conflict(
             "Cơ sở này đã có một phiên kiểm tra đang mở trong đợt kiểm tra; hãy tham gia phiên "
@@ -205,76 +217,11 @@ def get_answer(session: Session, actor: User, *, inspection_id: uuid.UUID,
     return answer
 
 
-@dataclass
-class AnswerBatch:
-    """What a batch of answer writes reads, loaded once (`load_answer_batch`) and kept
-    current as the batch writes: `put_answer` given one reads nothing more than what a new
-    inspection or checklist adds, and leaves the flush to the batch. Valid only while the
-    caller holds the lock every answer write to these inspections takes (the head of their
-    province's audit chain), so no other writer changes these answers in between."""
-
-    inspections: dict[uuid.UUID, Inspection] = field(default_factory=dict)
-    answers: dict[tuple[uuid.UUID, str], Answer] = field(default_factory=dict)
-    """Every answer of the inspections in `inspections`, by (inspection, item)."""
-    taken: set[uuid.UUID] = field(default_factory=set)
-    """Answer ids in use among those the batch names (and those it creates)."""
-    checklists: dict[uuid.UUID, Checklist] = field(default_factory=dict)
-    items: dict[uuid.UUID, dict[str, ChecklistItem]] = field(default_factory=dict)
-
-    def created(self, inspection: Inspection) -> None:
-        """Note an inspection the batch created: it has no answers to load."""
-        self.inspections[inspection.id] = inspection
-
-    def forget(self, inspection_id: uuid.UUID) -> None:
-        """Drop what is known of an inspection whose answers were written outside the batch
-        (a delete): its next answer reads them again."""
-        if self.inspections.pop(inspection_id, None) is not None:
-            for key in [k for k in self.answers if k[0] == inspection_id]:
-                del self.answers[key]
-
-
-def load_answer_batch(session: Session, *, inspection_ids: Collection[uuid.UUID],
-                      answer_ids: Collection[uuid.UUID],
-                      checklist_ids: Collection[uuid.UUID] = ()) -> AnswerBatch:
-    """The inspections a batch answers (team and site loaded) and their answers, both locked
-    for the rest of the transaction (inspections in id order, then answers, as `submit` takes
-    them; `put_answer` locks one answer), the answer ids already in use, and the checklists
-    of those inspections and of `checklist_ids` (those the batch's new inspections use) with
-    their items: a few queries whatever the batch's size."""
-    batch = AnswerBatch()
-    for inspection in session.scalars(select(Inspection).where(
-            Inspection.id.in_(inspection_ids)).order_by(Inspection.id).options(
-            selectinload(Inspection.team), joinedload(Inspection.site))
-            .with_for_update(of=Inspection).execution_options(populate_existing=True)):
-        batch.inspections[inspection.id] = inspection
-    if batch.inspections:
-        for answer in session.scalars(select(Answer).where(
-                Answer.inspection_id.in_(batch.inspections)).with_for_update()
-                .execution_options(populate_existing=True)):
-            batch.answers[answer.inspection_id, answer.item_code] = answer
-    batch.taken = set(session.scalars(select(Answer.id).where(Answer.id.in_(answer_ids))))
-    batch.taken |= {a.id for a in batch.answers.values()}
-    _load_checklists(session, batch, {*checklist_ids, *(
-        i.checklist_id for i in batch.inspections.values())})
-    return batch
-
-
-def _load_checklists(session: Session, batch: AnswerBatch,
-                     checklist_ids: Collection[uuid.UUID]) -> None:
-    """Hold the checklists (their items load with them): a new inspection's checks and its
-    answers then find them in the session."""
-    for checklist in session.scalars(select(Checklist).where(Checklist.id.in_(checklist_ids))):
-        batch.checklists[checklist.id] = checklist
-        batch.items[checklist.id] = {item.code: item for item in checklist.items()}
-    for checklist_id in checklist_ids:
-        batch.items.setdefault(checklist_id, {})
-
-
 def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_code: str,
                value: Any, answered_at: datetime, note: str | None = None,
                location: Fix | None = None, answer_id: uuid.UUID | None = None,
                if_match: int | None = None, create_only: bool = False,
-               batch: AnswerBatch | None = None) -> tuple[Answer, bool]:
+               batch: Batch | None = None) -> tuple[Answer, bool]:
     """Write the answer to one item; `(answer, created)`.
 
     The first answer needs `create_only` (If-None-Match: *), a change needs `if_match`
@@ -283,7 +230,9 @@ def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_
     With a `batch` every check runs on its loaded state and nothing is flushed: the caller
     flushes the batch's writes together (a rule broken raises before anything changes).
     """
-    inspection = get_inspection(session, actor, inspection_id)
+    inspection = batch.inspections.get(inspection_id) if batch is not None else None
+    if inspection is None or not sees_inspection(actor, inspection):
+        inspection = get_inspection(session, actor, inspection_id)
     if actor.role not in FIELD_ROLES or actor.id not in {u.id for u in inspection.team}:
         raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra mới được trả lời bảng kiểm.")
     item = _checklist_item(session, inspection.checklist_id, item_code, batch)
@@ -321,28 +270,28 @@ def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_
         except IntegrityError as exc:  # answered concurrently by someone else
             raise errors.VersionMismatch(
                 f"Mục {item_code} vừa được người khác trả lời; hãy tải lại.") from exc
-    session.expire(inspection, ["answers"])
+    if not inspect(inspection).pending:  # a batch's new inspection loads them once flushed
+        session.expire(inspection, ["answers"])
     return answer, True
 
 
 def _checklist_item(session: Session, checklist_id: uuid.UUID, item_code: str,
-                    batch: AnswerBatch | None) -> ChecklistItem | None:
+                    batch: Batch | None) -> ChecklistItem | None:
     if batch is None:
         return session.scalar(select(ChecklistItem).where(
             ChecklistItem.checklist_id == checklist_id, ChecklistItem.code == item_code))
-    if checklist_id not in batch.items:  # the checklist of an inspection the batch created
-        _load_checklists(session, batch, {checklist_id})
+    load_checklists(session, batch, {checklist_id})  # one the batch did not foresee
     return batch.items[checklist_id].get(item_code)
 
 
 def _locked_answer(session: Session, inspection: Inspection, item_code: str,
-                   batch: AnswerBatch | None) -> Answer | None:
+                   batch: Batch | None) -> Answer | None:
     """The answer to `item_code`, locked for the rest of the transaction."""
     if batch is None:
         return session.scalar(select(Answer).where(
             Answer.inspection_id == inspection.id, Answer.item_code == item_code)
             .with_for_update().execution_options(populate_existing=True))
-    if inspection.id not in batch.inspections:  # created by the batch, or not loaded yet
+    if inspection.id not in batch.inspections:  # one the batch did not foresee
         batch.inspections[inspection.id] = inspection
         for answer in session.scalars(select(Answer).where(
                 Answer.inspection_id == inspection.id).with_for_update()
@@ -352,7 +301,7 @@ def _locked_answer(session: Session, inspection: Inspection, item_code: str,
     return batch.answers.get((inspection.id, item_code))
 
 
-def _answer_id_taken(session: Session, answer_id: uuid.UUID, batch: AnswerBatch | None) -> bool:
+def _answer_id_taken(session: Session, answer_id: uuid.UUID, batch: Batch | None) -> bool:
     if batch is None:
         return session.get(Answer, answer_id) is not None
     return answer_id in batch.taken

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from inspection import errors
 from inspection.inspections import findings, services
+from inspection.inspections.batch import Batch, lookup
 from inspection.models import Answer, Finding, Inspection, User
 from inspection.versions import expect_version
 
@@ -52,10 +53,10 @@ class Target:
     province_code: str | None = None
 
 
-def apply(session: Session, actor: User, m: Mutation,
-          batch: services.AnswerBatch | None = None) -> Target:
+def apply(session: Session, actor: User, m: Mutation, batch: Batch | None = None) -> Target:
     """Apply `m` as `actor`; the record afterwards (an empty Target after a delete). With a
-    `batch`, an answer is checked on its loaded state and left for the batch to flush."""
+    `batch`, what it reads comes from the batch's loaded state where it can; one that
+    `checked_whole` is left for the batch to flush."""
     handler = _HANDLERS.get((m.entity, m.op))
     if handler is None:
         raise errors.ValidationFailed(
@@ -63,6 +64,25 @@ def apply(session: Session, actor: User, m: Mutation,
             errors={"entity": [f"one of {', '.join(ENTITIES)}"],
                     "op": [f"one of {', '.join(OPS)}"]})
     return handler(session, actor, m, batch)
+
+
+def checked_whole(m: Mutation, batch: Batch) -> bool:
+    """Whether `apply` with `batch` checks `m` whole before changing anything, and writes
+    nothing itself (the batch flushes), so it needs no savepoint: an answer's upsert, and the
+    creation of an inspection the batch knows is new, not submitted in the same mutation."""
+    if (m.entity, m.op) == ("answer", "upsert"):
+        return True
+    return ((m.entity, m.op) == ("inspection", "upsert") and m.data.get("body") is not None
+            and m.data.get("status") != "submitted" and m.entity_id in batch.absent)
+
+
+def touched(m: Mutation) -> uuid.UUID | None:
+    """The inspection `m` writes to (its own, or its answer's), if known from `m` alone."""
+    if m.entity == "inspection":
+        return m.entity_id
+    if m.entity == "answer" and "inspection_id" in m.data:
+        return uuid.UUID(str(m.data["inspection_id"]))
+    return None
 
 
 def is_conflict(m: Mutation, exc: errors.DomainError) -> bool:
@@ -101,9 +121,9 @@ def _find_answer(session: Session, m: Mutation) -> Answer | None:
 # --- inspections ----------------------------------------------------------------------------
 
 def _upsert_inspection(session: Session, actor: User, m: Mutation,
-                       batch: services.AnswerBatch | None) -> Target:
+                       batch: Batch | None) -> Target:
     body, status = m.data.get("body"), m.data.get("status")
-    if session.get(Inspection, m.entity_id) is None:
+    if lookup(session, m.entity_id, batch) is None:
         return _create_inspection(session, actor, m, body, status, batch)
     inspection = services.get_inspection(session, actor, m.entity_id)
     if m.data.get("location") is not None:  # a retried GPS fix, based on the version seen
@@ -130,7 +150,7 @@ def _upsert_inspection(session: Session, actor: User, m: Mutation,
 
 def _create_inspection(session: Session, actor: User, m: Mutation,
                        body: dict[str, Any] | None, status: str | None,
-                       batch: services.AnswerBatch | None) -> Target:
+                       batch: Batch | None) -> Target:
     if m.base_version:
         raise errors.VersionMismatch("Phiên kiểm tra không còn trên máy chủ (đã bị xoá).",
                                      current_version=None)
@@ -139,19 +159,18 @@ def _create_inspection(session: Session, actor: User, m: Mutation,
             "Tạo phiên kiểm tra cần đủ các trường như POST /inspections.",
             errors={"data": {f: ["Thiếu trường bắt buộc."]
                              for f in ("site_id", "checklist_id", "started_at", "team")}})
-    inspection, created = services.create_inspection(
-        session, actor, inspection_id=m.entity_id, looked_up=True, **body)
-    if created and batch is not None:
-        batch.created(inspection)
+    inspection, _ = services.create_inspection(session, actor, inspection_id=m.entity_id,
+                                               batch=batch, **body)
     if status == "submitted":
+        session.flush()  # a batch's new inspection is pending: submit finds it in the session
         inspection = services.submit(session, actor, inspection_id=inspection.id,
                                      if_match=inspection.version)
     return _target(inspection)
 
 
 def _delete_inspection(session: Session, actor: User, m: Mutation,
-                       batch: services.AnswerBatch | None) -> Target:
-    if session.get(Inspection, m.entity_id) is not None:
+                       batch: Batch | None) -> Target:
+    if lookup(session, m.entity_id, batch) is not None:
         services.delete_inspection(session, actor, inspection_id=m.entity_id,
                                    if_match=m.base_version)
         if batch is not None:
@@ -162,7 +181,7 @@ def _delete_inspection(session: Session, actor: User, m: Mutation,
 # --- answers --------------------------------------------------------------------------------
 
 def _upsert_answer(session: Session, actor: User, m: Mutation,
-                   batch: services.AnswerBatch | None) -> Target:
+                   batch: Batch | None) -> Target:
     precondition: dict[str, Any] = (
         {"if_match": m.base_version} if m.base_version else {"create_only": True})
     answer, _ = services.put_answer(session, actor, answer_id=m.entity_id, **m.data,
@@ -171,7 +190,7 @@ def _upsert_answer(session: Session, actor: User, m: Mutation,
 
 
 def _delete_answer(session: Session, actor: User, m: Mutation,
-                   batch: services.AnswerBatch | None) -> Target:
+                   batch: Batch | None) -> Target:
     answer = _find_answer(session, m)
     key = (m.data["inspection_id"], m.data["item_code"]) if "item_code" in m.data else (
         (answer.inspection_id, answer.item_code) if answer is not None else None)
@@ -186,7 +205,7 @@ def _delete_answer(session: Session, actor: User, m: Mutation,
 # --- findings -------------------------------------------------------------------------------
 
 def _upsert_finding(session: Session, actor: User, m: Mutation,
-                    _batch: services.AnswerBatch | None) -> Target:
+                    _batch: Batch | None) -> Target:
     if not m.base_version:
         raise errors.RuleViolation(
             "Phát hiện do máy chủ lập khi nộp phiên kiểm tra; máy tính bảng không tạo phát hiện.",
@@ -196,14 +215,14 @@ def _upsert_finding(session: Session, actor: User, m: Mutation,
 
 
 def _delete_finding(session: Session, actor: User, m: Mutation,
-                    _batch: services.AnswerBatch | None) -> Target:
+                    _batch: Batch | None) -> Target:
     raise errors.RuleViolation(
         "Không xoá phát hiện; hãy bác bỏ (dismissed) kèm lý do.",
         errors={"op": ["findings are never deleted"]})
 
 
 _HANDLERS: dict[tuple[str, str], Callable[
-    [Session, User, Mutation, services.AnswerBatch | None], Target]] = {
+    [Session, User, Mutation, Batch | None], Target]] = {
     ("inspection", "upsert"): _upsert_inspection,
     ("inspection", "delete"): _delete_inspection,
     ("answer", "upsert"): _upsert_answer,

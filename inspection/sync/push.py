@@ -2,20 +2,22 @@
 
 A push first locks its device's row, so two pushes from one device (a retry sent while the
 first is still running) are serialised and the second sees what the first remembered. Then it
-loads what its answers touch in a few queries, locking the inspections and their answers
-(`services.load_answer_batch`), so an answer costs no query of its own and what was loaded
-stays current; other writers in the province wait only where they touch the same rows. Its
+loads what its answers and new inspections touch in a few queries, locking the sites of new
+inspections, the inspections and their answers (`inspection.inspections.batch`), so an answer
+or a creation costs no query of its own and what was loaded stays current; other writers in
+the province wait only where they touch the same rows. Its
 audit entries and feed rows are chained when it commits (`audit.chain_pending`), holding the
 province chain's head for those few statements only. Its result is remembered per user and
 device (`SyncMutation`; another user's device of the same client id is another device) whatever
 it was, so a retry of the same `mutation_id` is answered `duplicate` with the original result and
 applies nothing, and never creates a second conflict record.
 
-Isolation: a mutation that fails changes nothing. An answer is checked whole before it
-changes anything and is written with the batch's other answers in one flush; every other
-mutation runs in its own savepoint. Should the batch's writes still fail in the database,
-the batch is rolled back to its start and applied again one mutation per savepoint, so one
-bad mutation never rejects or half-applies the others.
+Isolation: a mutation that fails changes nothing. An answer, and an inspection's creation, is
+checked whole before it changes anything and is written with the batch's other writes in one
+flush (`apply.checked_whole`); every other mutation runs in its own savepoint. Should the
+batch's writes still fail in the database, the batch is rolled back to its start and applied
+again one mutation per savepoint, so one bad mutation never rejects or half-applies the
+others.
 
 Three steps, the API layer around the domain: it reads the raw mutations (`Mutation`, or
 `Invalid` with the error), `push` applies them and returns one `Outcome` each, the API layer
@@ -61,16 +63,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ARRAY, Select, String, delete, func, insert, literal, select, true
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from inspection import errors
 from inspection.db import utcnow
-from inspection.inspections import services
+from inspection.inspections.batch import Batch, load_batch
 from inspection.models import Device, SyncConflict, SyncMutation, User
 from inspection.scope import require_role
-from inspection.sync.apply import Mutation, Target, apply, current, is_conflict
+from inspection.sync.apply import (
+    Mutation,
+    Target,
+    apply,
+    checked_whole,
+    current,
+    is_conflict,
+    touched,
+)
 
 PUSH_ROLES = ("inspector", "police", "supervisor")
 STATUSES = ("applied", "duplicate", "conflict", "rejected")
@@ -111,17 +121,35 @@ def push(session: Session, actor: User, *, device_id: str, caller_device_id: str
             "cho thiết bị khác.", errors={"device_id": ["not the device of the token"]})
     session.execute(select(Device.id).where(Device.user_id == actor.id,
                                             Device.client_id == device_id).with_for_update())
-    remembered = {m.mutation_id: m.result for m in session.scalars(select(SyncMutation).where(
-        SyncMutation.user_id == actor.id, SyncMutation.device_id == device_id,
-        SyncMutation.mutation_id.in_([m.mutation_id for m in mutations])))}
+    remembered = _remembered(session, actor, device_id, [m.mutation_id for m in mutations])
     try:
         with session.begin_nested():
-            batch = _load_answers(session, mutations)  # held until flushed: no reload
+            batch = _loaded(session, mutations)  # held until flushed: no reload
             outcomes = _apply_all(session, actor, device_id, mutations, remembered, batch)
             session.flush()
         return outcomes
     except DBAPIError:  # a write checked in Python failed in the database: each alone now
         return _apply_all(session, actor, device_id, mutations, remembered, None)
+
+
+def _remembered(session: Session, actor: User, device_id: str,
+                mutation_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The results remembered for these mutation ids of the user's device, each looked up in
+    the primary key. (On PostgreSQL an IN list of parameters, as a prepared statement's generic
+    plan runs it, compares every remembered row of the device with every id: a push's cost
+    would grow with the device's history.)"""
+    mine = (SyncMutation.user_id == actor.id, SyncMutation.device_id == device_id)
+    query: Select[Any]
+    if session.get_bind().dialect.name == "postgresql":
+        wanted = func.unnest(literal(mutation_ids, ARRAY(String))).table_valued(
+            "mutation_id").render_derived(name="wanted")
+        kept = select(SyncMutation.mutation_id, SyncMutation.result).where(
+            *mine, SyncMutation.mutation_id == wanted.c.mutation_id).limit(1).lateral()
+        query = select(kept.c.mutation_id, kept.c.result).select_from(wanted).join(kept, true())
+    else:
+        query = select(SyncMutation.mutation_id, SyncMutation.result).where(
+            *mine, SyncMutation.mutation_id.in_(mutation_ids))
+    return {row.mutation_id: row.result for row in session.execute(query)}
 
 
 def remember(session: Session, actor: User, *, device_id: str, outcomes: Sequence[Outcome],
@@ -143,21 +171,25 @@ def remember(session: Session, actor: User, *, device_id: str, outcomes: Sequenc
         session.execute(insert(SyncMutation), rows)  # one bulk insert, no objects
 
 
-def _load_answers(session: Session, mutations: Sequence[Mutation | Invalid],
-                  ) -> services.AnswerBatch:
+def _loaded(session: Session, mutations: Sequence[Mutation | Invalid]) -> Batch:
     read = [m for m in mutations if isinstance(m, Mutation)]
     answers = [m for m in read if m.entity == "answer"]
-    return services.load_answer_batch(
-        session, inspection_ids={m.data["inspection_id"] for m in answers
-                                 if "inspection_id" in m.data},
+    inspections = [m for m in read if m.entity == "inspection"]
+    new = [m.data["body"] for m in inspections if m.op == "upsert" and m.data.get("body")]
+    return load_batch(
+        session,
+        inspection_ids={m.entity_id for m in inspections} | {
+            m.data["inspection_id"] for m in answers if "inspection_id" in m.data},
         answer_ids={m.entity_id for m in answers},
-        checklist_ids={m.data["body"]["checklist_id"] for m in read
-                       if m.entity == "inspection" and m.data.get("body")})
+        checklist_ids={b["checklist_id"] for b in new},
+        site_ids={b["site_id"] for b in new},
+        user_ids={u for b in new for u in b["team"]},
+        visits={(b["campaign_id"], b["site_id"]) for b in new if b.get("campaign_id")})
 
 
 def _apply_all(session: Session, actor: User, device_id: str,
                mutations: Sequence[Mutation | Invalid], remembered: dict[str, dict[str, Any]],
-               batch: services.AnswerBatch | None) -> list[Outcome]:
+               batch: Batch | None) -> list[Outcome]:
     outcomes: list[Outcome] = []
     first: dict[str, int] = {}
     for m in mutations:
@@ -171,16 +203,19 @@ def _apply_all(session: Session, actor: User, device_id: str,
 
 
 def _outcome(session: Session, actor: User, device_id: str, m: Mutation | Invalid,
-             batch: services.AnswerBatch | None) -> Outcome:
+             batch: Batch | None) -> Outcome:
     if isinstance(m, Invalid):
         return Outcome(m.mutation_id, "rejected", error=m.error)
+    whole = batch is not None and checked_whole(m, batch)
     try:
-        if batch is not None and (m.entity, m.op) == ("answer", "upsert"):
+        if whole:
             target = apply(session, actor, m, batch)  # raises before it changes anything
         else:
             with session.begin_nested():
                 target = apply(session, actor, m, batch)
     except errors.DomainError as exc:
+        if batch is not None and not whole and (inspection_id := touched(m)) is not None:
+            batch.forget(inspection_id)  # what the savepoint undid may be in the batch
         if is_conflict(m, exc):
             return _conflict(session, actor, device_id, m, exc)
         return Outcome(m.mutation_id, "rejected", entity=m.entity, error=exc)

@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from api.blueprints.sync_push import WIRE, push_batch
 from inspection import audit, errors
@@ -225,6 +225,92 @@ def test_a_write_the_database_refuses_is_replayed_alone_and_the_batch_still_appl
     assert stored_answer(session, world, "C1") is None
     assert count(session, Answer) == 2 and count(session, SyncConflict) == 1
     assert audit.verify(session).ok  # the rolled-back attempt left no link in the chain
+
+
+class Statements:
+    """Counts the statements a session's connection executes while the block runs."""
+
+    def __init__(self, session) -> None:  # type: ignore[no-untyped-def]
+        self.engine, self.count = session.get_bind(), 0
+
+    def _one(self, *_args) -> None:  # type: ignore[no-untyped-def]
+        self.count += 1
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        event.listen(self.engine, "before_cursor_execute", self._one)
+        return self
+
+    def __exit__(self, *_exc) -> None:  # type: ignore[no-untyped-def]
+        event.remove(self.engine, "before_cursor_execute", self._one)
+
+
+def _visits(world, inspections):  # type: ignore[no-untyped-def]
+    """New inspections of `world`'s site, each with three answers."""
+    batch = []
+    for _ in range(inspections):
+        world.inspection_id = str(uuid.uuid4())
+        batch += [world.create()] + [world.answer(code, value) for code, value in
+                                     (("A1", "yes"), ("A2", "yes"), ("C1", 5))]
+    return batch
+
+
+def test_new_inspections_and_their_answers_cost_the_same_statements_one_or_five(
+        session, world):
+    assert count(session, Inspection) == 0  # (the test's transaction begun before counting)
+    with Statements(session) as one:
+        results = push_batch(session, world.inspector, device_id=TABLET_A,
+                             caller_device_id=TABLET_A, mutations=_visits(world, 1))
+        audit.chain_pending(session)
+    assert set(statuses(results)) == {"applied"}
+    session.commit()
+    assert count(session, Inspection) == 1
+    with Statements(session) as five:
+        results = push_batch(session, world.inspector, device_id=TABLET_A,
+                             caller_device_id=TABLET_A, mutations=_visits(world, 5))
+        audit.chain_pending(session)
+    assert statuses(results) == ["applied"] * 20
+    session.commit()
+    assert five.count == one.count  # loaded, written and chained per batch, not per record
+    assert count(session, Inspection) == 6 and count(session, Answer) == 18
+    assert audit.verify(session).ok
+
+
+def test_a_creation_whose_submit_fails_leaves_nothing_and_the_id_can_still_be_created(
+        session, world):
+    results = run(session, world.inspector, [
+        world.create(status="submitted"), world.create(), world.answer("A1", "yes")])
+    assert statuses(results) == ["rejected", "applied", "applied"]
+    assert results[0]["error"]["status"] == 422  # nothing answered: what is missing
+    inspection = session.get(Inspection, uuid.UUID(world.inspection_id))
+    assert inspection.status == "draft" and inspection.version == 1
+    assert stored_answer(session, world, "A1").value == "yes"
+    assert count(session, Inspection) == 1
+    assert audit.verify(session).ok
+
+
+def test_a_second_open_visit_of_a_campaign_and_site_is_rejected_naming_the_first_even_within_a_batch(  # noqa: E501
+        session, world):
+    campaign = factories.CampaignFactory(checklist_id=world.checklist.id,
+                                         created_by=world.supervisor.id)
+    first, second, third = (str(uuid.uuid4()) for _ in range(3))
+    world.inspection_id = first
+    opened = run(session, world.inspector, [world.create(campaign_id=str(campaign.id))])
+    assert statuses(opened) == ["applied"]
+
+    world.inspection_id = second
+    again = world.create(campaign_id=str(campaign.id))
+    world.inspection_id = third
+    results = run(session, world.inspector, [
+        again, mutation("inspection", "delete", first, base=1),
+        world.create(campaign_id=str(campaign.id)), world.create(campaign_id=str(campaign.id))])
+
+    assert statuses(results) == ["rejected", "applied", "applied", "applied"]
+    assert results[0]["error"]["status"] == 409
+    assert results[0]["error"]["existing_id"] == first
+    assert {str(i) for i in session.scalars(select(Inspection.id))} == {third}
+    world.inspection_id = str(uuid.uuid4())
+    (late,) = run(session, world.inspector, [world.create(campaign_id=str(campaign.id))])
+    assert late["status"] == "rejected" and late["error"]["existing_id"] == third
 
 
 # --- conflicts -------------------------------------------------------------------------------
