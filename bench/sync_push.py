@@ -10,7 +10,10 @@ client), from a process of its own. Then four processes, each a tablet of its ow
 at once: their aggregate rate over the wall time from the common start to the last one done,
 and its ratio to the one stream. Lock wait: the time each batch spends in the statements that
 lock the audit chain's head (`HEAD_LOCK`), timed around their execution; mean and max per
-batch. Prints one JSON object on its last line.
+batch. CPU: the cores busy machine-wide (/proc/stat) while each run pushes. One stream keeps
+more than one core busy (its process and its PostgreSQL backend), so four streams on C cores
+reach at most C / that many times its rate (`cpu_ceiling_ratio`); `over_cpu_ceiling` says how
+close they came. Prints one JSON object on its last line.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ PER_PROVINCE = int(os.environ.get("KT1_BENCH_PROVINCE_INSPECTIONS",
                                   str(max(INSPECTIONS // 4, 1))))
 ANSWERS = 40
 ASSIGNMENTS = 50
+CORES = os.cpu_count() or 1
 PROVINCES = ("01", "31", "48", "79")  # the four concurrent tablets; the one stream is 92's
 HEAD_LOCK = re.compile(r"\bFROM audit_\w+.*\bFOR UPDATE\b", re.S)
 """A statement that locks audit chain heads (`audit.lock_chains`)."""
@@ -163,7 +167,8 @@ class LockWait:
 def stream(url: str, name: str, tablet: Tablet, inspections: int,
            start: Any, out: Any) -> None:
     """One tablet pushing `inspections` from a process of its own (after `start`): puts
-    `(mutations, first_sent, last_answered, [lock wait per batch])`, monotonic seconds."""
+    `(mutations, first_sent, last_answered, [lock wait per batch], CPU seconds)`, monotonic
+    seconds; the CPU is this process's own (client and server), not PostgreSQL's."""
     app = create_app(Settings(env="test", database_url=url,
                               instance_path=Path("/tmp") / f"{name}-{tablet.province}",
                               max_body_bytes=16 * 1024 * 1024))
@@ -183,7 +188,7 @@ def stream(url: str, name: str, tablet: Tablet, inspections: int,
             pending = []
     waits, sent = [], 0
     start.wait()
-    began = time.monotonic()
+    began, cpu = time.monotonic(), time.process_time()
     for batch in batches:
         before = lock.total
         resp = client.post("/api/v1/sync/push", headers=headers,
@@ -193,20 +198,32 @@ def stream(url: str, name: str, tablet: Tablet, inspections: int,
         statuses = {r["status"] for r in resp.get_json()["results"]}
         assert statuses == {"applied"}, resp.get_json()["results"][:3]
         sent += len(batch)
-    out.put((sent, began, time.monotonic(), waits))
+    out.put((sent, began, time.monotonic(), waits, time.process_time() - cpu))
     app.extensions["kt1"].engine.dispose()
+
+
+def busy_jiffies() -> tuple[int, int]:
+    """(busy, all) CPU time of the whole machine so far, in clock ticks (/proc/stat)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(t) for t in stat.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks[:8]) - idle, sum(ticks[:8])
 
 
 def run_streams(url: str, name: str, tablets: list[Tablet], inspections: int,
                 ) -> dict[str, Any]:
-    """Every tablet pushing at once, one process each: the aggregate rate and lock waits."""
+    """Every tablet pushing at once, one process each: the aggregate rate, lock waits and
+    how many of the machine's cores were busy meanwhile (the tablets, PostgreSQL, the rest)."""
     ctx = multiprocessing.get_context("spawn")
-    start, out = ctx.Barrier(len(tablets)), ctx.Queue()
+    start, out = ctx.Barrier(len(tablets) + 1), ctx.Queue()
     procs = [ctx.Process(target=stream, args=(url, name, t, inspections, start, out))
              for t in tablets]
     for proc in procs:
         proc.start()
+    start.wait()
+    busy_before, all_before = busy_jiffies()
     done = [out.get() for _ in procs]
+    busy_after, all_after = busy_jiffies()
     for proc in procs:
         proc.join()
         assert proc.exitcode == 0, proc.exitcode
@@ -215,7 +232,9 @@ def run_streams(url: str, name: str, tablets: list[Tablet], inspections: int,
     return {"mutations": sent,
             "mutations_per_s": sent / (max(d[2] for d in done) - min(d[1] for d in done)),
             "lock_wait_ms_per_batch_mean": round(1000 * statistics.fmean(waits), 1),
-            "lock_wait_ms_per_batch_max": round(1000 * max(waits), 1)}
+            "lock_wait_ms_per_batch_max": round(1000 * max(waits), 1),
+            "cores_busy": round(CORES * (busy_after - busy_before) / (all_after - all_before), 2),
+            "process_cpu_ms_per_mutation": round(1000 * sum(d[4] for d in done) / sent, 3)}
 
 
 def run_baseline(engine, site, checklist, tablet: Tablet) -> float:  # type: ignore[no-untyped-def]
@@ -278,6 +297,9 @@ def main() -> None:
     finally:
         drop_database(name)
     push_rate = single["mutations_per_s"]
+    # What four streams could reach at most: the machine's cores over those one stream keeps
+    # busy (its process, its PostgreSQL backend). Past it they wait for CPU, not for a lock.
+    cpu_ceiling = CORES / single["cores_busy"]
     print(json.dumps({
         "bench": "sync_push", "backend": "postgis", "inspections": INSPECTIONS,
         "answers_per_inspection": len(one.answers), "mutations": single["mutations"],
@@ -286,11 +308,18 @@ def main() -> None:
         "bare_insert_rows_per_s": round(floor, 1),
         "push_over_floor_ratio": round(push_rate / floor, 4),
         "lock_wait_ms_per_batch_mean": single["lock_wait_ms_per_batch_mean"],
+        "cores": CORES, "one_stream_cores_busy": single["cores_busy"],
+        "process_cpu_ms_per_mutation": single["process_cpu_ms_per_mutation"],
         "four_provinces": {
             "processes": len(four), "inspections_each": PER_PROVINCE,
             "mutations": provinces["mutations"],
             "aggregate_mutations_per_s": round(provinces["mutations_per_s"], 1),
             "over_one_stream_ratio": round(provinces["mutations_per_s"] / push_rate, 3),
+            "cores_busy": provinces["cores_busy"],
+            "process_cpu_ms_per_mutation": provinces["process_cpu_ms_per_mutation"],
+            "cpu_ceiling_ratio": round(cpu_ceiling, 3),
+            "over_cpu_ceiling": round(provinces["mutations_per_s"] / push_rate / cpu_ceiling,
+                                      3),
             "lock_wait_ms_per_batch_mean": provinces["lock_wait_ms_per_batch_mean"],
             "lock_wait_ms_per_batch_max": provinces["lock_wait_ms_per_batch_max"]},
         "package_50_assignments": package,
