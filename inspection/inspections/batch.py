@@ -83,26 +83,36 @@ def lookup(session: Session, inspection_id: uuid.UUID, batch: Batch | None,
     return session.get(Inspection, inspection_id)
 
 
-def load_batch(session: Session, *, inspection_ids: Collection[uuid.UUID],
-         answer_ids: Collection[uuid.UUID], checklist_ids: Collection[uuid.UUID] = (),
-         site_ids: Collection[uuid.UUID] = (), user_ids: Collection[uuid.UUID] = (),
-         visits: Collection[Visit] = ()) -> Batch:
+def load_batch(session: Session, *, province_code: str | None,
+               inspection_ids: Collection[uuid.UUID], answer_ids: Collection[uuid.UUID],
+               checklist_ids: Collection[uuid.UUID] = (), site_ids: Collection[uuid.UUID] = (),
+               user_ids: Collection[uuid.UUID] = (), visits: Collection[Visit] = ()) -> Batch:
     """Read and lock what a batch touches, in the order every writer takes these locks: the
     sites of new inspections (id order, as a single creation locks its site before it checks
-    for an open visit), then the inspections (id order) and their answers, as `submit` does."""
+    for an open visit), then the inspections (id order) and their answers, as `submit` does.
+    Only rows of `province_code` (the writer's; None: a national writer's, every province)
+    are loaded and locked: another province's site or inspection is left to the services,
+    which answer it as not found, as without a batch."""
     batch = Batch()
     if site_ids:
-        for site in session.scalars(select(Site).where(Site.id.in_(site_ids)).order_by(Site.id)
-                                    .options(undefer(Site.commune_name))
-                                    .with_for_update(of=Site)):
+        sites = select(Site).where(Site.id.in_(site_ids))
+        if province_code is not None:
+            sites = sites.where(Site.province_code == province_code)
+        for site in session.scalars(sites.order_by(Site.id).options(
+                undefer(Site.commune_name)).with_for_update(of=Site)):
             batch.sites[site.id] = site
     if inspection_ids:
-        for inspection in session.scalars(select(Inspection).where(
-                Inspection.id.in_(inspection_ids)).order_by(Inspection.id).options(
+        inspections = select(Inspection).where(Inspection.id.in_(inspection_ids))
+        if province_code is not None:
+            inspections = inspections.where(Inspection.province_code == province_code)
+        for inspection in session.scalars(inspections.order_by(Inspection.id).options(
                 selectinload(Inspection.team), joinedload(Inspection.site))
                 .with_for_update(of=Inspection).execution_options(populate_existing=True)):
             batch.inspections[inspection.id] = inspection
-        batch.absent = set(inspection_ids) - set(batch.inspections)
+        missing = set(inspection_ids) - set(batch.inspections)
+        if missing:  # new ones, or another province's (which exist: not absent)
+            batch.absent = missing - set(session.scalars(select(Inspection.id).where(
+                Inspection.id.in_(missing))))
     if batch.inspections:
         for answer in session.scalars(select(Answer).where(
                 Answer.inspection_id.in_(batch.inspections)).with_for_update()

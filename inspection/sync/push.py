@@ -124,7 +124,7 @@ def push(session: Session, actor: User, *, device_id: str, caller_device_id: str
     remembered = _remembered(session, actor, device_id, [m.mutation_id for m in mutations])
     try:
         with session.begin_nested():
-            batch = _loaded(session, mutations)  # held until flushed: no reload
+            batch = _loaded(session, actor, mutations)  # held until flushed: no reload
             outcomes = _apply_all(session, actor, device_id, mutations, remembered, batch)
             session.flush()
         return outcomes
@@ -171,13 +171,13 @@ def remember(session: Session, actor: User, *, device_id: str, outcomes: Sequenc
         session.execute(insert(SyncMutation), rows)  # one bulk insert, no objects
 
 
-def _loaded(session: Session, mutations: Sequence[Mutation | Invalid]) -> Batch:
+def _loaded(session: Session, actor: User, mutations: Sequence[Mutation | Invalid]) -> Batch:
     read = [m for m in mutations if isinstance(m, Mutation)]
     answers = [m for m in read if m.entity == "answer"]
     inspections = [m for m in read if m.entity == "inspection"]
     new = [m.data["body"] for m in inspections if m.op == "upsert" and m.data.get("body")]
     return load_batch(
-        session,
+        session, province_code=None if actor.is_national else actor.province_code,
         inspection_ids={m.entity_id for m in inspections} | {
             m.data["inspection_id"] for m in answers if "inspection_id" in m.data},
         answer_ids={m.entity_id for m in answers},

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -170,3 +171,44 @@ def test_the_same_new_id_for_another_site_fails_the_batch_flush_and_only_it_is_r
         assert set(session.scalars(select(Answer.item_code).where(
             Answer.inspection_id == uuid.UUID(iid)))) == {"A1", "A2"}
         assert audit.verify(session).ok
+
+
+def test_another_provinces_site_and_inspection_are_not_found_and_never_locked(app, scratch):
+    """A tablet naming another province's rows gets 404 results, and its batch locked none
+    of them: another writer takes them at once meanwhile."""
+    _, engine = scratch
+    factory = make_session_factory(engine)
+    world = World(factory)
+    with factory() as session:
+        far_site = Site(name="Bưu cục Hải Phòng", kind="kt1_provider", province_code="31")
+        session.add(far_site)
+        session.flush()
+        far = Inspection(id=uuid.uuid4(), site_id=far_site.id, checklist_id=world.checklist_id,
+                         province_code="31", started_at=datetime(2026, 5, 5, tzinfo=UTC),
+                         request_hash="0" * 64, created_by=world.inspector.id, version=1)
+        session.add(far)
+        session.commit()
+    taken: list[str] = []
+
+    def another_writer_takes_them() -> None:
+        with engine.connect() as conn:
+            for table, ident in (("sites", far_site.id), ("inspections", far.id)):
+                conn.execute(text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE NOWAIT"),
+                             {"id": ident})  # raises if the push holds it
+                taken.append(table)
+            conn.rollback()
+
+    new_id = uuid.uuid4()
+    with app.app_context():
+        results = _push(factory, world.inspector, "tablet-A", [
+            world.create(str(new_id), far_site), world.answer(str(far.id), "A1"),
+            world.create(str(far.id), world.sites[0])], before_commit=another_writer_takes_them)
+
+    assert [r["status"] for r in results] == ["rejected", "rejected", "rejected"]
+    assert [r["error"]["status"] for r in results] == [404, 404, 404]  # its id too
+    assert taken == ["sites", "inspections"]
+    with factory() as session:
+        assert session.get(Inspection, new_id) is None
+        assert session.get_one(Inspection, far.id).site_id == far_site.id
+        assert session.scalar(select(func.count()).select_from(Answer).where(
+            Answer.inspection_id == far.id)) == 0
