@@ -126,8 +126,9 @@ def _first_holds_until_second_waits(app, factory, engine, world, first_mutations
     return out["first"], second
 
 
-def test_two_tablets_creating_one_inspection_at_once_make_it_once_and_keep_both_answers(
-        app, scratch):
+def _same_new_inspection_at_once(app, scratch, second_site: int):  # type: ignore[no-untyped-def]
+    """Both tablets create one inspection id (the first on the first site, the second on
+    `second_site`) and answer an item each: both answers kept, once; (second's results, id)."""
     _, engine = scratch
     factory = make_session_factory(engine)
     world = World(factory)
@@ -135,17 +136,21 @@ def test_two_tablets_creating_one_inspection_at_once_make_it_once_and_keep_both_
     first, second = _first_holds_until_second_waits(
         app, factory, engine, world,
         [world.create(iid, world.sites[0]), world.answer(iid, "A1")],
-        [world.create(iid, world.sites[0]), world.answer(iid, "A2")])
-
+        [world.create(iid, world.sites[second_site]), world.answer(iid, "A2")])
     assert [r["status"] for r in first] == ["applied", "applied"]
-    assert [r["status"] for r in second] == ["applied", "applied"]  # waited, then saw it
-    assert second[0]["version"] == 1 and second[0]["server"]["id"] == iid
     with factory() as session:
-        assert session.scalar(select(func.count()).select_from(Inspection).where(
-            Inspection.id == uuid.UUID(iid))) == 1
+        assert session.get_one(Inspection, uuid.UUID(iid)).site_id == world.sites[0].id
         assert set(session.scalars(select(Answer.item_code).where(
             Answer.inspection_id == uuid.UUID(iid)))) == {"A1", "A2"}
         assert audit.verify(session).ok
+    return second, iid
+
+
+def test_two_tablets_creating_one_inspection_at_once_make_it_once_and_keep_both_answers(
+        app, scratch):
+    second, iid = _same_new_inspection_at_once(app, scratch, second_site=0)
+    assert [r["status"] for r in second] == ["applied", "applied"]  # waited, then saw it
+    assert second[0]["version"] == 1 and second[0]["server"]["id"] == iid
 
 
 def test_the_same_new_id_for_another_site_fails_the_batch_flush_and_only_it_is_rejected(
@@ -153,24 +158,9 @@ def test_the_same_new_id_for_another_site_fails_the_batch_flush_and_only_it_is_r
     """The second tablet names another site: no site lock to wait on, so it sees no such
     inspection, and learns at its flush (after the first commits); the batch is replayed one
     mutation at a time: its creation is a 409, its answer to the first's inspection applies."""
-    _, engine = scratch
-    factory = make_session_factory(engine)
-    world = World(factory)
-    iid = str(uuid.uuid4())
-    first, second = _first_holds_until_second_waits(
-        app, factory, engine, world,
-        [world.create(iid, world.sites[0]), world.answer(iid, "A1")],
-        [world.create(iid, world.sites[1]), world.answer(iid, "A2")])
-
-    assert [r["status"] for r in first] == ["applied", "applied"]
+    second, _ = _same_new_inspection_at_once(app, scratch, second_site=1)
     assert [r["status"] for r in second] == ["rejected", "applied"]
     assert second[0]["error"]["status"] == 409
-    with factory() as session:
-        inspection = session.get_one(Inspection, uuid.UUID(iid))
-        assert inspection.site_id == world.sites[0].id
-        assert set(session.scalars(select(Answer.item_code).where(
-            Answer.inspection_id == uuid.UUID(iid)))) == {"A1", "A2"}
-        assert audit.verify(session).ok
 
 
 def test_another_provinces_site_and_inspection_are_not_found_and_never_locked(app, scratch):
