@@ -107,8 +107,9 @@ def create_inspection(session: Session, actor: User, *, inspection_id: uuid.UUID
     existing = lookup(session, inspection_id, batch)
     if existing is not None:
         return _replayed(session, actor, existing, digest), False
-    site = batch.sites.get(site_id) if batch is not None and batch.sites else session.get(
-        Site, site_id, options=[undefer(Site.commune_name)])
+    site = batch.sites.get(site_id) if batch is not None else None
+    if site is None:  # no batch, or not one it loaded: another province's, or none at all
+        site = session.get(Site, site_id, options=[undefer(Site.commune_name)])
     if site is None:
         raise errors.NotFound("Không tìm thấy cơ sở được kiểm tra.")
     ensure_visible(actor, site.province_code, "cơ sở được kiểm tra")

@@ -5,12 +5,12 @@ first is still running) are serialised and the second sees what the first rememb
 loads what its answers and new inspections touch in a few queries, locking the sites of new
 inspections, the inspections and their answers (`inspection.inspections.batch`), so an answer
 or a creation costs no query of its own and what was loaded stays current; other writers in
-the province wait only where they touch the same rows. Its
-audit entries and feed rows are chained when it commits (`audit.chain_pending`), holding the
-province chain's head for those few statements only. Its result is remembered per user and
-device (`SyncMutation`; another user's device of the same client id is another device) whatever
-it was, so a retry of the same `mutation_id` is answered `duplicate` with the original result and
-applies nothing, and never creates a second conflict record.
+the province wait only where they touch the same rows. Its audit entries and feed rows are
+chained when it commits (`audit.chain_pending`), holding the province chain's head for those
+few statements only. Its result is remembered per user and device (`SyncMutation`; another
+user's device of the same client id is another device) whatever it was, so a retry of the same
+`mutation_id` is answered `duplicate` with the original result and applies nothing, and never
+creates a second conflict record.
 
 Isolation: a mutation that fails changes nothing. An answer, and an inspection's creation, is
 checked whole before it changes anything and is written with the batch's other writes in one
