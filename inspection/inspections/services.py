@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import and_, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -48,6 +48,8 @@ ANSWERABLE = ("draft", "returned")
 DECISIONS = {"approve": "approved", "return": "returned"}
 
 
+INSPECTION_NOT_FOUND = "Không tìm thấy phiên kiểm tra."
+
 WITH_SITE_AND_TEAM = (joinedload(Inspection.site).undefer(Site.commune_name),
                       joinedload(Inspection.team))
 """What every use of an inspection reads (visibility by site, membership, its rendering), in
@@ -66,7 +68,7 @@ def find_inspection(session: Session, actor: User, inspection_id: uuid.UUID) -> 
 def get_inspection(session: Session, actor: User, inspection_id: uuid.UUID) -> Inspection:
     inspection = find_inspection(session, actor, inspection_id)
     if inspection is None:
-        raise errors.NotFound("Không tìm thấy phiên kiểm tra.")
+        raise errors.NotFound(INSPECTION_NOT_FOUND)
     return inspection
 
 
@@ -231,12 +233,9 @@ def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_
     With a `batch` every check runs on its loaded state and nothing is flushed: the caller
     flushes the batch's writes together (a rule broken raises before anything changes).
     """
-    inspection = batch.inspections.get(inspection_id) if batch is not None else None
-    if inspection is None or not sees_inspection(actor, inspection):
-        inspection = get_inspection(session, actor, inspection_id)
+    inspection, item = _inspection_and_item(session, actor, inspection_id, item_code, batch)
     if actor.role not in FIELD_ROLES or actor.id not in {u.id for u in inspection.team}:
         raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra mới được trả lời bảng kiểm.")
-    item = _checklist_item(session, inspection.checklist_id, item_code, batch)
     if item is None:
         raise errors.NotFound(f"Bảng kiểm không có mục {item_code}.")
     _ensure_status(inspection, ANSWERABLE, "trả lời")
@@ -276,13 +275,25 @@ def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_
     return answer, True
 
 
-def _checklist_item(session: Session, checklist_id: uuid.UUID, item_code: str,
-                    batch: Batch | None) -> ChecklistItem | None:
-    if batch is None:
-        return session.scalar(select(ChecklistItem).where(
-            ChecklistItem.checklist_id == checklist_id, ChecklistItem.code == item_code))
-    load_checklists(session, batch, {checklist_id})  # one the batch did not foresee
-    return batch.items[checklist_id].get(item_code)
+def _inspection_and_item(session: Session, actor: User, inspection_id: uuid.UUID,
+                         item_code: str, batch: Batch | None,
+                         ) -> tuple[Inspection, ChecklistItem | None]:
+    """The inspection (NotFound unless the actor sees it) and its checklist's item of that
+    code, or None: the batch's where it holds them, else in one query."""
+    if batch is not None:
+        inspection = batch.inspections.get(inspection_id)
+        if inspection is None or not sees_inspection(actor, inspection):
+            inspection = get_inspection(session, actor, inspection_id)
+        load_checklists(session, batch, {inspection.checklist_id})  # one it did not foresee
+        return inspection, batch.items[inspection.checklist_id].get(item_code)
+    row = session.execute(
+        select(Inspection, ChecklistItem).outerjoin(ChecklistItem, and_(
+            ChecklistItem.checklist_id == Inspection.checklist_id,
+            ChecklistItem.code == item_code))
+        .where(Inspection.id == inspection_id).options(*WITH_SITE_AND_TEAM)).unique().first()
+    if row is None or not sees_inspection(actor, row[0]):
+        raise errors.NotFound(INSPECTION_NOT_FOUND)
+    return row[0], row[1]
 
 
 def _locked_answer(session: Session, inspection: Inspection, item_code: str,
