@@ -117,7 +117,8 @@ class Answer(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id"), index=True)
+    # Its index is the unique constraint's (inspection_id first).
+    inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id"))
     item_code: Mapped[str] = mapped_column(String(20))
     value: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     note: Mapped[str | None] = mapped_column(Text)
