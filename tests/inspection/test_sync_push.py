@@ -288,6 +288,19 @@ def test_a_creation_whose_submit_fails_leaves_nothing_and_the_id_can_still_be_cr
     assert audit.verify(session).ok
 
 
+def test_one_new_inspection_sent_twice_in_a_batch_is_made_once_and_another_body_refused(
+        session, world):
+    again = {**world.create(), "mutation_id": str(uuid.uuid4())}
+    other = world.create(started_at="2026-05-05T10:00:00+07:00")
+    results = run(session, world.inspector, [
+        world.create(), world.answer("A1", "yes"), again, other, world.answer("A2", "no")])
+    assert statuses(results) == ["applied", "applied", "applied", "rejected", "applied"]
+    assert results[2]["version"] == 1 and results[3]["error"]["status"] == 409
+    assert count(session, Inspection) == 1
+    assert {stored_answer(session, world, c).value for c in ("A1", "A2")} == {"yes", "no"}
+    assert audit.verify(session).ok
+
+
 def test_a_second_open_visit_of_a_campaign_and_site_is_rejected_naming_the_first_even_within_a_batch(  # noqa: E501
         session, world):
     campaign = factories.CampaignFactory(checklist_id=world.checklist.id,
