@@ -108,20 +108,25 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+_IN_FILES: weakref.WeakSet[Engine] = weakref.WeakSet()
+"""Every live engine on a database in a file or on a server (`_forget_pools_in_child`)."""
+
+
 def _forget_pool_in_forked_children(engine: Engine) -> None:
     """A forked child (rq's work-horse) must not use the connections it inherited: the parent
     and its other children use the same server sessions, whose state (open transactions,
     prepared statements) the child's copy does not track, and SQLite forbids using a
     connection across a fork. The child leaves them to the parent (`dispose(close=False)`)
-    and opens its own."""
-    ref = weakref.ref(engine)
+    and opens its own. One fork hook for every engine; an engine gone is forgotten."""
+    _IN_FILES.add(engine)
 
-    def forget() -> None:
-        held = ref()
-        if held is not None:
-            held.dispose(close=False)
 
-    os.register_at_fork(after_in_child=forget)
+def _forget_pools_in_child() -> None:
+    for engine in list(_IN_FILES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_pools_in_child)
 
 
 def _disable_driver_transactions(dbapi_conn: Any, _record: Any) -> None:
