@@ -90,12 +90,14 @@ def start_upload(session: Session, actor: User, *, device_id: str | None, length
             ChecklistItem.code == item_code)) is None:
         raise errors.ValidationFailed(f"Bảng kiểm không có mục {item_code}.",
                                       errors={"item_code": ["no such item"]})
-    existing = _same_upload(session, actor, inspection, meta, length, now)
+    existing, held = _same_upload(session, actor, inspection, meta, length, now)
     if existing is not None:
         return existing
     if inspection.status not in UPLOADABLE and actor.role != "post":
         raise errors.InvalidState("Phiên kiểm tra đã được duyệt; không nhận thêm ảnh.")
-    _check_count(session, inspection, settings, now)
+    if held is None:
+        held = session.scalar(select(_held(inspection, now))) or 0
+    _check_count(held, settings)
     upload = Upload(
         id=uuid.uuid4(), inspection_id=inspection.id, item_code=item_code,
         photo_id=meta.get("photo_id") or uuid.uuid4(), user_id=actor.id, device_id=device_id,
@@ -185,10 +187,12 @@ def _remediation_evidence(session: Session, inspection: Inspection,
 
 
 def _same_upload(session: Session, actor: User, inspection: Inspection, meta: dict[str, Any],
-                 length: int, now: datetime) -> Upload | None:
+                 length: int, now: datetime) -> tuple[Upload | None, int | None]:
     """The upload (or photo) this creation repeats, if any; Conflict if the photo id is
     taken by different evidence. An unfinished upload that has expired is forgotten here
-    (its bytes go with the orphans), so the photo can be sent again."""
+    (its bytes go with the orphans), so the photo can be sent again. Also, when it was read
+    on the way (a creation without a photo id that repeats nothing), how many photos the
+    inspection holds (`_held`), else None."""
     same = (inspection.id, meta.get("item_code"), meta["sha256"], length)
     photo_id = meta.get("photo_id")
     # One read for both: the expired unfinished uploads of these bytes, and (without a photo
@@ -213,15 +217,19 @@ def _same_upload(session: Session, actor: User, inspection: Inspection, meta: di
                 raise errors.Conflict("Mã ảnh này đã được dùng cho một ảnh khác.",
                                       errors={"photo_id": ["already used"]})
         if upload is not None:
-            return upload
-        return _completed_upload(session, photo, actor) if photo is not None else None
+            return upload, None
+        return (_completed_upload(session, photo, actor) if photo is not None else None), None
     repeated = next((u for u in candidates if u not in stale), None)
     if repeated is not None:
-        return repeated
-    photo = session.scalar(select(Photo).where(
+        return repeated, None
+    # The same bytes already a photo (its upload record gone), and the count, in one read.
+    twin = (select(Photo.id).where(
         Photo.inspection_id == inspection.id, Photo.sha256 == meta["sha256"],
-        _same_item(Photo.item_code, meta.get("item_code"))).limit(1))
-    return _completed_upload(session, photo, actor) if photo is not None else None
+        _same_item(Photo.item_code, meta.get("item_code"))).limit(1).scalar_subquery())
+    count, twin_id = session.execute(select(_held(inspection, now), twin)).one()
+    if twin_id is None:
+        return None, count or 0
+    return _completed_upload(session, session.get_one(Photo, twin_id), actor), None
 
 
 def _same_item(column: Any, item_code: str | None) -> Any:
@@ -240,14 +248,18 @@ def _completed_upload(session: Session, photo: Photo, actor: User) -> Upload:
     return upload
 
 
-def _check_count(session: Session, inspection: Inspection, settings: Settings,
-                 now: datetime) -> None:
+def _held(inspection: Inspection, now: datetime) -> Any:
+    """How many photos the inspection holds, the uploads still arriving included: one
+    expression, to select alone or with another read."""
     photos = select(func.count()).select_from(Photo).where(
         Photo.inspection_id == inspection.id).scalar_subquery()
     pending = select(func.count()).select_from(Upload).where(
         Upload.inspection_id == inspection.id, Upload.completed_at.is_(None),
         Upload.expires_at > now).scalar_subquery()
-    held = session.scalar(select(photos + pending)) or 0  # one statement for both
+    return photos + pending
+
+
+def _check_count(held: int, settings: Settings) -> None:
     if held >= settings.max_photos_per_inspection:
         raise errors.RuleViolation(
             f"Phiên kiểm tra đã có {held} ảnh (kể cả ảnh đang tải); tối đa "
@@ -294,10 +306,15 @@ def complete(session: Session, ticket: Ticket, *, store: BlobStore,
     declared sha256 must be the whole file's (`sha256_from_start` when the last append
     hashed it all, else the file is read once), else ChecksumMismatch and the upload is
     gone (its row deleted here, its bytes at once). Idempotent for a completed upload."""
-    upload = session.get(Upload, uuid.UUID(ticket.id), with_for_update=True,
-                         populate_existing=True)
-    if upload is None:
+    # The upload, locked and read anew, with its inspection and site in the same read: the
+    # audit and the sync feed of the new photo read them (held below, so not read again).
+    row = session.execute(
+        select(Upload, Inspection).join(Inspection, Inspection.id == Upload.inspection_id)
+        .where(Upload.id == uuid.UUID(ticket.id)).options(joinedload(Inspection.site))
+        .with_for_update(of=Upload).execution_options(populate_existing=True)).first()
+    if row is None:
         raise errors.NotFound("Phiên tải lên không còn (đã huỷ hoặc hết hạn).")
+    upload, inspection = row
     if upload.completed_at is not None:
         return session.get_one(Photo, upload.photo_id)
     if (sha256_from_start or partials.sha256(ticket.id)) != upload.sha256:
@@ -308,9 +325,6 @@ def complete(session: Session, ticket: Ticket, *, store: BlobStore,
             "Tệp nhận được không có mã sha256 đã khai báo; không lưu gì, hãy tải lại.",
             errors={"sha256": ["does not match the received file"]})
     store.adopt(partials.path(ticket.id), upload.sha256)
-    # Loaded once and held: the audit and the sync feed of the new photo read it and its site.
-    inspection = session.get_one(Inspection, upload.inspection_id,
-                                 options=[joinedload(Inspection.site)])
     photo = Photo(id=upload.photo_id, inspection_id=upload.inspection_id,
                   item_code=upload.item_code, sha256=upload.sha256, size=upload.length,
                   captured_at=upload.captured_at, filename=upload.filename,

@@ -32,7 +32,7 @@ from typing import Any, cast
 
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import Table, insert, inspect, select
+from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.util import identity_key
 
@@ -247,8 +247,10 @@ def _draft(session: Session, action: str, obj: Any, before: dict[str, Any] | Non
 def chain_pending(session: Session) -> int:
     """Chain what this transaction has noted so far (flushing what is pending first): lock
     the heads it appends to (`lock_chains`, held to the end of the transaction), number and
-    hash the entries, and write them and their feed rows in bulk. Runs at every commit; call
-    it before to read this transaction's entries. Returns the number of entries written."""
+    hash the entries, and write them, their feed rows and the heads in bulk. Runs at every
+    commit; call it before to read this transaction's entries. Returns the number of entries
+    written. Heads, entries and feed rows go through Core, not the ORM (every audited request
+    runs this); an `AuditHead` the session holds is expired, so it is read again."""
     session.flush()
     drafts = [d for _, d in session.info.pop(_PENDING, [])]
     if not drafts:
@@ -265,12 +267,17 @@ def chain_pending(session: Session) -> int:
         rows.append(row)
         if draft.feed is not None:
             feed_rows.append(draft.feed | {"seq": row["position"]})
-    session.execute(insert(cast(Table, AuditEntry.__table__)), rows)  # Core: no ORM layer
+    session.execute(_INSERT_ENTRIES, rows)
     if feed_rows:
         from inspection.sync import feed
 
         feed.record(session, feed_rows)
-    session.flush()  # the heads
+    session.execute(_MOVE_HEAD, [{"b_chain": h.chain, "b_entries": h.entries, "b_hash": h.hash}
+                                 for h in heads.values()])
+    for chain in heads:  # a copy the session holds is read again when next used
+        held = session.identity_map.get(identity_key(AuditHead, chain))
+        if held is not None:
+            session.expire(held)
     return len(rows)
 
 
@@ -300,25 +307,55 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
         session.info.pop(_PENDING, None)
 
 
-def lock_chain(session: Session, chain: str) -> AuditHead:
+@dataclass
+class Head:
+    """A chain's head as locked (`lock_chains`): its entries and newest hash, moved on as
+    `chain_pending` appends."""
+
+    chain: str
+    entries: int
+    hash: str
+    base_position: int
+
+    @property
+    def position(self) -> int:
+        """The position of the chain's newest entry (its base if it has none)."""
+        return self.base_position + self.entries
+
+
+_HEADS = cast(Table, AuditHead.__table__)
+_LOCK_HEADS = (select(_HEADS.c.chain, _HEADS.c.entries, _HEADS.c.hash, _HEADS.c.base_position)
+               .where(_HEADS.c.chain.in_(bindparam("names", expanding=True)))
+               .order_by(_HEADS.c.chain).with_for_update())
+_MOVE_HEAD = (update(_HEADS).where(_HEADS.c.chain == bindparam("b_chain"))
+              .values(entries=bindparam("b_entries"), hash=bindparam("b_hash")))
+_INSERT_ENTRIES = insert(cast(Table, AuditEntry.__table__))
+"""Built once: each audited commit runs them, and a statement built anew costs its
+construction and cache key every time."""
+
+
+def lock_chain(session: Session, chain: str) -> Head:
     """Lock `chain`'s head for the rest of the transaction (see `lock_chains`)."""
     return lock_chains(session, [chain])[chain]
 
 
-def lock_chains(session: Session, chains: Collection[str]) -> dict[str, AuditHead]:
+def lock_chains(session: Session, chains: Collection[str]) -> dict[str, Head]:
     """Lock the heads of `chains` for the rest of the transaction, in name order, in one
     statement: from here on this transaction is the only writer of those chains (and of their
     provinces' feed positions, which follow them). A chain's first writer creates its head,
-    starting where the legacy chain ends. The rows are always read again: a session that
-    outlived an earlier commit must not chain onto the heads it saw then."""
+    starting where the legacy chain ends. The rows are always read anew (Core, never a
+    session's copy): a session that outlived an earlier commit must not chain onto the heads
+    it saw then."""
     names = sorted(set(chains))
-    stmt = (select(AuditHead).where(AuditHead.chain.in_(names)).order_by(AuditHead.chain)
-            .with_for_update().execution_options(populate_existing=True))
-    heads = {h.chain: h for h in session.scalars(stmt)}
+
+    def read() -> dict[str, Head]:
+        return {row.chain: Head(*row) for row in session.execute(_LOCK_HEADS, {"names": names})}
+
+    heads = read()
     missing = [name for name in names if name not in heads]
     if missing:
         _start(session, missing)
-        heads = {h.chain: h for h in session.scalars(stmt)}
+        heads = read()
     return heads
 
 
