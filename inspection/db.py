@@ -145,8 +145,12 @@ def make_session_factory(bind: Any, **kwargs: Any) -> sessionmaker[Session]:
 def dialect_insert(session: Session, model: Any) -> Any:
     """`INSERT` into `model` in the session's dialect, which offers `ON CONFLICT` (both
     PostgreSQL's and SQLite's builders have `on_conflict_do_nothing/update`)."""
+    return insert_in(session.get_bind().dialect.name, model)
+
+
+def insert_in(dialect: str, model: Any) -> Any:
+    """`INSERT` into `model` with the `ON CONFLICT` builder of `dialect` (by name)."""
     from sqlalchemy.dialects.postgresql import insert as postgresql_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    return (postgresql_insert if postgresql else sqlite_insert)(model)
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, inspect, select
+from sqlalchemy import and_, bindparam, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -275,6 +275,19 @@ def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_
     return answer, True
 
 
+_INSPECTION_AND_ITEM = (
+    select(Inspection, ChecklistItem).outerjoin(ChecklistItem, and_(
+        ChecklistItem.checklist_id == Inspection.checklist_id,
+        ChecklistItem.code == bindparam("item_code")))
+    .where(Inspection.id == bindparam("inspection_id")).options(*WITH_SITE_AND_TEAM))
+_LOCKED_ANSWER = (
+    select(Answer).where(Answer.inspection_id == bindparam("inspection_id"),
+                         Answer.item_code == bindparam("item_code"))
+    .with_for_update().execution_options(populate_existing=True))
+"""Built once: each answer written runs them (a statement built anew costs its construction
+and its cache key every time)."""
+
+
 def _inspection_and_item(session: Session, actor: User, inspection_id: uuid.UUID,
                          item_code: str, batch: Batch | None,
                          ) -> tuple[Inspection, ChecklistItem | None]:
@@ -286,11 +299,8 @@ def _inspection_and_item(session: Session, actor: User, inspection_id: uuid.UUID
             inspection = get_inspection(session, actor, inspection_id)
         load_checklists(session, batch, {inspection.checklist_id})  # one it did not foresee
         return inspection, batch.items[inspection.checklist_id].get(item_code)
-    row = session.execute(
-        select(Inspection, ChecklistItem).outerjoin(ChecklistItem, and_(
-            ChecklistItem.checklist_id == Inspection.checklist_id,
-            ChecklistItem.code == item_code))
-        .where(Inspection.id == inspection_id).options(*WITH_SITE_AND_TEAM)).unique().first()
+    row = session.execute(_INSPECTION_AND_ITEM, {"inspection_id": inspection_id,
+                                                 "item_code": item_code}).unique().first()
     if row is None or not sees_inspection(actor, row[0]):
         raise errors.NotFound(INSPECTION_NOT_FOUND)
     return row[0], row[1]
@@ -300,9 +310,8 @@ def _locked_answer(session: Session, inspection: Inspection, item_code: str,
                    batch: Batch | None) -> Answer | None:
     """The answer to `item_code`, locked for the rest of the transaction."""
     if batch is None:
-        return session.scalar(select(Answer).where(
-            Answer.inspection_id == inspection.id, Answer.item_code == item_code)
-            .with_for_update().execution_options(populate_existing=True))
+        return session.scalar(_LOCKED_ANSWER, {"inspection_id": inspection.id,
+                                               "item_code": item_code})
     if inspection.id not in batch.inspections:  # one the batch did not foresee
         batch.inspections[inspection.id] = inspection
         for answer in session.scalars(select(Answer).where(

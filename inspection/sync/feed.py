@@ -44,7 +44,7 @@ from sqlalchemy.orm.util import identity_key
 
 from inspection.audit import NATIONAL
 from inspection.audit import get_in_flush as _get
-from inspection.db import dialect_insert
+from inspection.db import insert_in
 from inspection.models import Inspection, Site, SyncFeed, User
 
 SNAPSHOT_LEVELS = ("REPEATABLE READ", "SERIALIZABLE")
@@ -76,6 +76,20 @@ def change(session: Session, obj: Any, *, deleted: bool, province: str | None,
             "site_id": _site_id(session, obj), "changed_at": at}
 
 
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    """The feed's bulk upsert in `dialect`, built once (Core: no ORM bulk layer)."""
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        base = insert_in(dialect, SyncFeed)
+        stmt = _UPSERTS.setdefault(dialect, base.on_conflict_do_update(
+            index_elements=["entity", "entity_id"],
+            set_={name: base.excluded[name] for name in _UPDATED}))
+    return stmt
+
+
 def record(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Write the transaction's feed rows (`change` with its `seq`), in the order of their
     positions, under the province chains' locks (`audit.chain_pending`): a record changed
@@ -84,10 +98,7 @@ def record(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     latest: dict[tuple[str, str], Mapping[str, Any]] = {}
     for row in rows:
         latest[row["entity"], row["entity_id"]] = row
-    stmt = dialect_insert(session, SyncFeed.__table__)  # Core: no ORM bulk layer
-    session.execute(stmt.on_conflict_do_update(
-        index_elements=["entity", "entity_id"],
-        set_={name: stmt.excluded[name] for name in _UPDATED}), list(latest.values()))
+    session.execute(_upsert(session.get_bind().dialect.name), list(latest.values()))
     for key in latest:
         held = session.identity_map.get(identity_key(SyncFeed, key))
         if held is not None:
