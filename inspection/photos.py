@@ -17,13 +17,14 @@ leave file removal to the caller, after its commit (`finish_after_commit`).
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, false, func, or_, select
+from sqlalchemy import and_, bindparam, delete, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from inspection import audit, errors
@@ -96,7 +97,7 @@ def start_upload(session: Session, actor: User, *, device_id: str | None, length
     if inspection.status not in UPLOADABLE and actor.role != "post":
         raise errors.InvalidState("Phiên kiểm tra đã được duyệt; không nhận thêm ảnh.")
     if held is None:
-        held = session.scalar(select(_held(inspection, now))) or 0
+        held = session.scalar(_HELD, {"inspection_id": inspection.id, "now": now}) or 0
     _check_count(held, settings)
     upload = Upload(
         id=uuid.uuid4(), inspection_id=inspection.id, item_code=item_code,
@@ -194,15 +195,11 @@ def _same_upload(session: Session, actor: User, inspection: Inspection, meta: di
     on the way (a creation without a photo id that repeats nothing), how many photos the
     inspection holds (`_held`), else None."""
     same = (inspection.id, meta.get("item_code"), meta["sha256"], length)
-    photo_id = meta.get("photo_id")
-    # One read for both: the expired unfinished uploads of these bytes, and (without a photo
-    # id) the uploads this creation repeats, finished first, then the newest.
-    candidates = session.scalars(select(Upload).where(
-        Upload.inspection_id == inspection.id, Upload.sha256 == meta["sha256"],
-        or_(and_(Upload.completed_at.is_(None), Upload.expires_at <= now),
-            and_(Upload.length == length, _same_item(Upload.item_code, meta.get("item_code")))
-            if photo_id is None else false()),
-    ).order_by(Upload.completed_at.is_(None), Upload.created_at.desc())).all()
+    photo_id, item_code = meta.get("photo_id"), meta.get("item_code")
+    params = {"inspection_id": inspection.id, "sha256": meta["sha256"], "now": now,
+              "length": length, "item_code": item_code}
+    candidates = session.scalars(_candidates(photo_id is None, item_code is None),
+                                 params).all()
     stale = [u for u in candidates if u.completed_at is None and u.expires_at <= now]
     for old in stale:
         session.delete(old)
@@ -222,18 +219,39 @@ def _same_upload(session: Session, actor: User, inspection: Inspection, meta: di
     repeated = next((u for u in candidates if u not in stale), None)
     if repeated is not None:
         return repeated, None
-    # The same bytes already a photo (its upload record gone), and the count, in one read.
-    twin = (select(Photo.id).where(
-        Photo.inspection_id == inspection.id, Photo.sha256 == meta["sha256"],
-        _same_item(Photo.item_code, meta.get("item_code"))).limit(1).scalar_subquery())
-    count, twin_id = session.execute(select(_held(inspection, now), twin)).one()
+    count, twin_id = session.execute(_held_and_twin(item_code is None), params).one()
     if twin_id is None:
         return None, count or 0
     return _completed_upload(session, session.get_one(Photo, twin_id), actor), None
 
 
-def _same_item(column: Any, item_code: str | None) -> Any:
-    return column.is_(None) if item_code is None else column == item_code
+def _same_item(column: Any, no_item: bool) -> Any:
+    return column.is_(None) if no_item else column == bindparam("item_code")
+
+
+@functools.cache
+def _candidates(no_photo_id: bool, no_item: bool) -> Any:
+    """One read for both: the expired unfinished uploads of these bytes, and (without a
+    photo id) the uploads this creation repeats, finished first, then the newest. Built once
+    per kind of creation, as the reads below (parameters: `inspection_id`, `sha256`, `now`,
+    `length`, `item_code`)."""
+    return select(Upload).where(
+        Upload.inspection_id == bindparam("inspection_id"),
+        Upload.sha256 == bindparam("sha256"),
+        or_(and_(Upload.completed_at.is_(None), Upload.expires_at <= bindparam("now")),
+            and_(Upload.length == bindparam("length"), _same_item(Upload.item_code, no_item))
+            if no_photo_id else false()),
+    ).order_by(Upload.completed_at.is_(None), Upload.created_at.desc())
+
+
+@functools.cache
+def _held_and_twin(no_item: bool) -> Any:
+    """How many photos the inspection holds (`_held`) and a photo of the same bytes and item
+    (its upload record gone), in one read."""
+    twin = select(Photo.id).where(
+        Photo.inspection_id == bindparam("inspection_id"), Photo.sha256 == bindparam("sha256"),
+        _same_item(Photo.item_code, no_item)).limit(1).scalar_subquery()
+    return select(_held(), twin)
 
 
 def _completed_upload(session: Session, photo: Photo, actor: User) -> Upload:
@@ -248,15 +266,18 @@ def _completed_upload(session: Session, photo: Photo, actor: User) -> Upload:
     return upload
 
 
-def _held(inspection: Inspection, now: datetime) -> Any:
+def _held() -> Any:
     """How many photos the inspection holds, the uploads still arriving included: one
-    expression, to select alone or with another read."""
+    expression (parameters `inspection_id`, `now`), to select alone or with another read."""
     photos = select(func.count()).select_from(Photo).where(
-        Photo.inspection_id == inspection.id).scalar_subquery()
+        Photo.inspection_id == bindparam("inspection_id")).scalar_subquery()
     pending = select(func.count()).select_from(Upload).where(
-        Upload.inspection_id == inspection.id, Upload.completed_at.is_(None),
-        Upload.expires_at > now).scalar_subquery()
+        Upload.inspection_id == bindparam("inspection_id"), Upload.completed_at.is_(None),
+        Upload.expires_at > bindparam("now")).scalar_subquery()
     return photos + pending
+
+
+_HELD = select(_held())
 
 
 def _check_count(held: int, settings: Settings) -> None:
@@ -288,12 +309,21 @@ def _find_with_team(session: Session, upload_id: str) -> tuple[Upload, Inspectio
         key = uuid.UUID(upload_id)
     except ValueError:
         return None
-    row = session.execute(
-        select(Upload, Inspection).join(Inspection, Inspection.id == Upload.inspection_id)
-        .where(Upload.id == key)
-        .options(joinedload(Inspection.site), joinedload(Inspection.team))
-        .execution_options(populate_existing=True)).unique().first()
+    row = session.execute(_WITH_TEAM, {"upload_id": key}).unique().first()
     return None if row is None else (row[0], row[1])
+
+
+_WITH_TEAM = (
+    select(Upload, Inspection).join(Inspection, Inspection.id == Upload.inspection_id)
+    .where(Upload.id == bindparam("upload_id"))
+    .options(joinedload(Inspection.site), joinedload(Inspection.team))
+    .execution_options(populate_existing=True))
+_LOCKED_WITH_SITE = (
+    select(Upload, Inspection).join(Inspection, Inspection.id == Upload.inspection_id)
+    .where(Upload.id == bindparam("upload_id")).options(joinedload(Inspection.site))
+    .with_for_update(of=Upload).execution_options(populate_existing=True))
+"""Built once: every append and every completion runs one (a statement built anew costs its
+construction and its cache key every time)."""
 
 
 def open_for_append(session: Session, actor: User, upload_id: str) -> Ticket:
@@ -308,10 +338,7 @@ def complete(session: Session, ticket: Ticket, *, store: BlobStore,
     gone (its row deleted here, its bytes at once). Idempotent for a completed upload."""
     # The upload, locked and read anew, with its inspection and site in the same read: the
     # audit and the sync feed of the new photo read them (held below, so not read again).
-    row = session.execute(
-        select(Upload, Inspection).join(Inspection, Inspection.id == Upload.inspection_id)
-        .where(Upload.id == uuid.UUID(ticket.id)).options(joinedload(Inspection.site))
-        .with_for_update(of=Upload).execution_options(populate_existing=True)).first()
+    row = session.execute(_LOCKED_WITH_SITE, {"upload_id": uuid.UUID(ticket.id)}).first()
     if row is None:
         raise errors.NotFound("Phiên tải lên không còn (đã huỷ hoặc hết hạn).")
     upload, inspection = row
