@@ -15,10 +15,11 @@ HEICs; (c) RSS high-water of our server's worker while it receives one large upl
 and in a single PATCH (and of the Node server, for reference). Prints one JSON object on its
 last line. Env: KT1_BENCH_REDIS_URL (a Redis database nobody else uses: flushed before and
 after; default redis://127.0.0.1:6379/14; unreachable, jobs run inline), KT1_BENCH_ROUNDS
-(upload rounds, default 3), KT1_BENCH_FILES / KT1_BENCH_FILE_MB (random files, default 8 x 10),
-KT1_BENCH_CHUNK_MB (tuspy chunk for (a), default 4), KT1_BENCH_BIG_MB (upload for (c),
-default 200), KT1_BENCH_REPEATS (timings per photo in (b), default 3), KT1_BENCH_PARTS (which
-of a, b, c to run, default "abc"; the others are left out of the JSON).
+(upload rounds, default 5: their medians swing less on a shared machine), KT1_BENCH_FILES /
+KT1_BENCH_FILE_MB (random files, default 8 x 10), KT1_BENCH_CHUNK_MB (tuspy chunk for (a),
+default 4), KT1_BENCH_BIG_MB (upload for (c), default 200), KT1_BENCH_REPEATS (timings per
+photo in (b), default 3), KT1_BENCH_PARTS (which of a, b, c to run, default "abc"; the others
+are left out of the JSON).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ NODE_PREFIX = BENCH / ".node"
 NODE_PACKAGES = ("@tus/server@2", "@tus/file-store@2")
 REFERENCE_SERVER = BENCH / "tus_reference_server.mjs"
 REDIS_URL = os.environ.get("KT1_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-ROUNDS = int(os.environ.get("KT1_BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("KT1_BENCH_ROUNDS", "5"))
 FILES = int(os.environ.get("KT1_BENCH_FILES", "8"))
 FILE_MB = int(os.environ.get("KT1_BENCH_FILE_MB", "10"))
 CHUNK_MB = int(os.environ.get("KT1_BENCH_CHUNK_MB", "4"))
