@@ -29,6 +29,7 @@ post office's organisation) keeps its older positions, which that reader may hav
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 import warnings
@@ -76,18 +77,13 @@ def change(session: Session, obj: Any, *, deleted: bool, province: str | None,
             "site_id": _site_id(session, obj), "changed_at": at}
 
 
-_UPSERTS: dict[str, Any] = {}
-
-
+@functools.cache
 def _upsert(dialect: str) -> Any:
-    """The feed's bulk upsert in `dialect`, built once (Core: no ORM bulk layer)."""
-    stmt = _UPSERTS.get(dialect)
-    if stmt is None:
-        base = insert_in(dialect, SyncFeed)
-        stmt = _UPSERTS.setdefault(dialect, base.on_conflict_do_update(
-            index_elements=["entity", "entity_id"],
-            set_={name: base.excluded[name] for name in _UPDATED}))
-    return stmt
+    """The feed's bulk upsert in `dialect`, built once; into the table (Core), not the
+    mapped class, whose bulk insert would pass each row through the ORM."""
+    base = insert_in(dialect, SyncFeed.__table__)
+    return base.on_conflict_do_update(index_elements=["entity", "entity_id"],
+                                      set_={name: base.excluded[name] for name in _UPDATED})
 
 
 def record(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:

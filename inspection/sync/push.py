@@ -61,9 +61,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ARRAY, Select, String, delete, func, insert, literal, select, true
+from sqlalchemy import ARRAY, Select, String, Table, delete, func, insert, literal, select, true
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -168,7 +168,9 @@ def remember(session: Session, actor: User, *, device_id: str, outcomes: Sequenc
                      "user_id": actor.id, "result": result, "created_at": now})
     session.flush()
     if rows:
-        session.execute(insert(SyncMutation), rows)  # one bulk insert, no objects
+        # One bulk insert into the table (Core): the mapped class would take the ORM's
+        # bulk path, row by row through the mapper.
+        session.execute(insert(cast(Table, SyncMutation.__table__)), rows)
 
 
 def _loaded(session: Session, actor: User, mutations: Sequence[Mutation | Invalid]) -> Batch:
