@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import uuid
 import weakref
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -140,6 +142,15 @@ def make_session_factory(bind: Any, **kwargs: Any) -> sessionmaker[Session]:
     factory = sessionmaker(bind=bind, expire_on_commit=False, **kwargs)
     audit.install(factory)
     return factory
+
+
+def expire_held(session: Session, model: type[Any], keys: Iterable[Any]) -> None:
+    """After a Core write to `model`'s table: expire the objects of `model` the session
+    holds under those primary keys, so each is read again as written when next used."""
+    for key in keys:
+        held = session.identity_map.get(identity_key(model, key))
+        if held is not None:
+            session.expire(held)
 
 
 def dialect_insert(session: Session, model: Any) -> Any:

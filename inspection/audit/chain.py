@@ -36,7 +36,7 @@ from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.util import identity_key
 
-from inspection.db import dialect_insert, utcnow
+from inspection.db import dialect_insert, expire_held, utcnow
 from inspection.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -274,10 +274,7 @@ def chain_pending(session: Session) -> int:
         feed.record(session, feed_rows)
     session.execute(_MOVE_HEAD, [{"b_chain": h.chain, "b_entries": h.entries, "b_hash": h.hash}
                                  for h in heads.values()])
-    for chain in heads:  # a copy the session holds is read again when next used
-        held = session.identity_map.get(identity_key(AuditHead, chain))
-        if held is not None:
-            session.expire(held)
+    expire_held(session, AuditHead, heads)
     return len(rows)
 
 

@@ -41,11 +41,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, func, select
 from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from inspection.audit import NATIONAL
 from inspection.audit import get_in_flush as _get
-from inspection.db import insert_in
+from inspection.db import expire_held, insert_in
 from inspection.models import Inspection, Site, SyncFeed, User
 
 SNAPSHOT_LEVELS = ("REPEATABLE READ", "SERIALIZABLE")
@@ -95,10 +94,7 @@ def record(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     for row in rows:
         latest[row["entity"], row["entity_id"]] = row
     session.execute(_upsert(session.get_bind().dialect.name), list(latest.values()))
-    for key in latest:
-        held = session.identity_map.get(identity_key(SyncFeed, key))
-        if held is not None:
-            session.expire(held)
+    expire_held(session, SyncFeed, latest)
 
 
 def begin_snapshot(session: Session) -> None:
