@@ -15,8 +15,9 @@ The body is read into a few reused buffers (no new bytes object per block): whil
 read, the previous one is written (`pwrite`, the kernel asked to start writing it back at
 once) and hashed from the same memory. The offset is the file's size, made durable
 (`fdatasync`, once per append; only the last block is still unwritten by then) before the lock
-is released, so an offset a client is told survives a crash; a process killed mid-append
-leaves the bytes it wrote, and the size says how many. The whole file's sha256 is kept running in
+is released, so an offset a client is told survives a crash (a reader of the offset waits
+for an append in progress to end: `offset`); a process killed mid-append leaves the bytes it
+wrote, and the size says how many. The whole file's sha256 is kept running in
 memory between the appends this process receives (`RunningDigests`), so completing an upload
 needs no second read of its bytes; after a restart, or when another process took an append,
 completion reads the file once instead.
@@ -32,6 +33,7 @@ import itertools
 import os
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -45,6 +47,9 @@ if TYPE_CHECKING:
     from hashlib import _Hash
 
 CHUNK_SIZE = 1024 * 1024
+SETTLE_WAIT_S = 2.0
+"""How long reading an offset waits for an append in progress to end (`offset`)."""
+SETTLE_POLL_S = 0.01
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
 
 
@@ -255,11 +260,29 @@ class PartialUploads:
     def exists(self, upload_id: str) -> bool:
         return self.path(upload_id).exists()
 
-    def offset(self, upload_id: str) -> int:
+    def offset(self, upload_id: str, *, wait_s: float = SETTLE_WAIT_S) -> int:
+        """The upload's offset: its file's size. While an append holds the file's lock its
+        last bytes may not be synced yet, so the size is read once it has ended (the offset
+        told then survives a crash, and the client's next append finds the lock free),
+        waiting up to `wait_s`; past that (a slow body still arriving), what has arrived."""
         try:
-            return self.path(upload_id).stat().st_size
+            fh = self.path(upload_id).open("rb")
         except FileNotFoundError as exc:
             raise UploadMissing(upload_id) from exc
+        with fh:
+            fd, deadline = fh.fileno(), time.monotonic() + wait_s
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        return os.fstat(fd).st_size
+                    time.sleep(SETTLE_POLL_S)
+                    continue
+                try:  # held for one fstat: an append arriving meanwhile is refused (423)
+                    return os.fstat(fd).st_size
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
 
     def modified_at(self, upload_id: str) -> datetime:
         """When bytes last arrived (UTC)."""

@@ -8,6 +8,8 @@ import hashlib
 import io
 import itertools
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,56 @@ def test_the_buffers_of_one_append_never_leak_into_the_next(tmp_path):
         uploads.append(name, Trickle(data), offset=0, length=len(data), total=len(data))
     assert uploads.path("a").read_bytes() == first
     assert uploads.path("b").read_bytes() == second
+
+
+class Dropped:
+    """A body whose link drops: `sent` bytes arrive, then nothing until `drop` is set, then
+    its end (as a socket closed by the client)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.drop = threading.Event()
+        self.waiting = threading.Event()
+
+    def readinto(self, buffer: memoryview) -> int:
+        if self.data:
+            n = min(len(buffer), len(self.data))
+            buffer[:n] = self.data[:n]
+            self.data = self.data[n:]
+            return n
+        self.waiting.set()
+        self.drop.wait(10)
+        return 0
+
+
+def test_reading_the_offset_waits_for_an_append_in_progress_to_end_and_keep_its_bytes(
+        partials):
+    sent = CHUNK_SIZE + 1000  # one block written, the next one filling when the link drops
+    body = Dropped(DATA[:sent])
+    failed: list[BaseException] = []
+
+    def append() -> None:
+        try:
+            partials.append("u1", body, offset=0, length=len(DATA), total=len(DATA))
+        except BodyIncomplete as exc:
+            failed.append(exc)
+
+    appending = threading.Thread(target=append)
+    appending.start()
+    assert body.waiting.wait(10)
+    # Not waiting: what is on disk so far, while the append still holds the upload.
+    assert partials.offset("u1", wait_s=0) < sent
+    told: list[int] = []
+    reader = threading.Thread(target=lambda: told.append(partials.offset("u1", wait_s=10)))
+    reader.start()
+    time.sleep(0.2)
+    assert told == []  # still waiting for the append
+    body.drop.set()
+    reader.join(10)
+    appending.join(10)
+    assert told == [sent] and len(failed) == 1 and failed[0].kept == sent
+    # The next append finds the upload free at that offset.
+    rest = partials.append("u1", io.BytesIO(DATA[sent:]).read, offset=sent,
+                           length=len(DATA) - sent, total=len(DATA))
+    assert rest.offset == len(DATA)
+    assert partials.path("u1").read_bytes() == DATA
