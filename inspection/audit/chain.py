@@ -25,14 +25,16 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import Table, bindparam, insert, inspect, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, inspect, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.util import identity_key
 
@@ -244,7 +246,7 @@ def _draft(session: Session, action: str, obj: Any, before: dict[str, Any] | Non
         "province_code": province, "before": before, "after": after}, change)
 
 
-def chain_pending(session: Session) -> int:
+def chain_pending(session: Session, *, committing: bool = False) -> int:
     """Chain what this transaction has noted so far (flushing what is pending first): lock
     the heads it appends to (`lock_chains`, held to the end of the transaction), number and
     hash the entries, and write them, their feed rows and the heads in bulk. Runs at every
@@ -267,20 +269,56 @@ def chain_pending(session: Session) -> int:
         rows.append(row)
         if draft.feed is not None:
             feed_rows.append(draft.feed | {"seq": row["position"]})
-    session.execute(_INSERT_ENTRIES, rows)
-    if feed_rows:
-        from inspection.sync import feed
+    with sent_with_commit(session) if committing else nullcontext():
+        session.execute(_INSERT_ENTRIES, rows)
+        if feed_rows:
+            from inspection.sync import feed
 
-        feed.record(session, feed_rows)
-    session.execute(_MOVE_HEAD, [{"b_chain": h.chain, "b_entries": h.entries, "b_hash": h.hash}
-                                 for h in heads.values()])
+            feed.record(session, feed_rows)
+        session.execute(_MOVE_HEAD, [{"b_chain": h.chain, "b_entries": h.entries,
+                                      "b_hash": h.hash} for h in heads.values()])
     expire_held(session, AuditHead, heads)
     return len(rows)
 
 
+@contextmanager
+def sent_with_commit(session: Session) -> Iterator[None]:
+    """Send the statements run in the block and the transaction's COMMIT together, waiting for
+    the server once (a psycopg pipeline), when the session's commit is the database's: the
+    heads `chain_pending` locked are then held for one round trip and the commit's WAL flush,
+    not for a round trip per statement with the request's Python between them. SQLAlchemy's
+    own commit that follows finds the transaction over and sends nothing. A database error
+    surfaces here as SQLAlchemy raises it from a statement (`sqlalchemy.exc.IntegrityError`,
+    …), with the transaction rolled back and a dropped connection invalidated. Anywhere else
+    (SQLite, a session joined to a caller's transaction, no transaction open) the block runs
+    as it is and the commit comes after."""
+    conn = session.connection()
+    if (conn.dialect.driver != "psycopg" or isinstance(session.bind, Connection)
+            or session.in_nested_transaction()):
+        yield
+        return
+    import psycopg
+
+    raw = cast(psycopg.Connection[Any], conn.connection.driver_connection)
+    if raw.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
+        yield
+        return
+    try:
+        with raw.pipeline():
+            yield
+            raw.execute("COMMIT")
+    except psycopg.Error as err:
+        invalidated = conn.dialect.is_disconnect(cast(Any, err), conn.connection, None)
+        if invalidated:
+            conn.invalidate(err)
+        raise DBAPIError.instance("COMMIT (with the audit chain's writes, pipelined)", None,
+                                  err, psycopg.Error, connection_invalidated=invalidated,
+                                  dialect=conn.dialect) from err
+
+
 def _before_commit(session: Session) -> None:
     if not session.in_nested_transaction():  # a savepoint's release keeps its drafts
-        chain_pending(session)
+        chain_pending(session, committing=True)
 
 
 def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
@@ -326,7 +364,7 @@ _LOCK_HEADS = (select(_HEADS.c.chain, _HEADS.c.entries, _HEADS.c.hash, _HEADS.c.
                .order_by(_HEADS.c.chain).with_for_update())
 _MOVE_HEAD = (update(_HEADS).where(_HEADS.c.chain == bindparam("b_chain"))
               .values(entries=bindparam("b_entries"), hash=bindparam("b_hash")))
-_INSERT_ENTRIES = insert(cast(Table, AuditEntry.__table__))
+_INSERT_ENTRIES = insert(cast(Table, AuditEntry.__table__)).inline()
 """Built once: each audited commit runs them, and a statement built anew costs its
 construction and cache key every time."""
 
