@@ -10,7 +10,10 @@ statements per request type are counted in-process (a `before_cursor_execute` li
 app's engine, the same requests through Flask's test client; the pool's pre-ping is not a
 statement and is counted apart). The stack's ceiling: as many `GET /healthz` requests (one
 `SELECT 1` through the same gunicorn, Flask and session) from the same clients, per second:
-what no request of the API can beat on this machine. Prints one JSON object on its last line.
+what no request of the API can beat on this machine. For both runs, the machine's cores busy
+and its CPU milliseconds per request (clients, gunicorn and PostgreSQL together, /proc/stat):
+under 2 cores busy the requests wait on each other (a lock), at the machine's cores they wait
+for CPU. Prints one JSON object on its last line.
 
 Env: KT1_BENCH_POSTGRES_URL (an existing database to create a scratch one from),
 KT1_BENCH_ROUNDS (inspections per measured run, default 60), KT1_BENCH_CLIENTS (client
@@ -170,8 +173,23 @@ def ceiling_process(port: int, requests: int, start: Any) -> None:
         assert status == 200, body
 
 
+def busy_jiffies() -> tuple[int, int]:
+    """(busy, all) CPU time of the whole machine so far, in clock ticks (/proc/stat)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(t) for t in stat.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks[:8]) - idle, sum(ticks[:8])
+
+
+CORES = os.cpu_count() or 1
+LAST_RUN: dict[str, float] = {}
+"""What `in_parallel` last measured besides the rate: `cores_busy` (machine-wide: clients,
+server, PostgreSQL) and `busy_cpu_s` (their CPU seconds)."""
+
+
 def in_parallel(target: Callable[..., None], args: tuple[Any, ...], rounds: int) -> float:
-    """Run `rounds` inspections split over CLIENTS processes started together; per second."""
+    """Run `rounds` inspections split over CLIENTS processes started together; per second.
+    The machine's busy CPU meanwhile goes to `LAST_RUN`."""
     ctx = multiprocessing.get_context("fork")
     start = ctx.Event()
     shares = [rounds // CLIENTS + (i < rounds % CLIENTS) for i in range(CLIENTS)]
@@ -179,13 +197,18 @@ def in_parallel(target: Callable[..., None], args: tuple[Any, ...], rounds: int)
     for proc in procs:
         proc.start()
     time.sleep(0.5)  # every client connected and waiting
+    busy_before, all_before = busy_jiffies()
     began = time.perf_counter()
     start.set()
     for proc in procs:
         proc.join()
         if proc.exitcode != 0:
             raise RuntimeError(f"a client process failed ({proc.exitcode})")
-    return rounds / (time.perf_counter() - began)
+    elapsed = time.perf_counter() - began
+    busy_after, all_after = busy_jiffies()
+    share = (busy_after - busy_before) / max(all_after - all_before, 1)
+    LAST_RUN.update(cores_busy=CORES * share, busy_cpu_s=CORES * share * elapsed)
+    return rounds / elapsed
 
 
 # -- the server ---------------------------------------------------------------------------------
@@ -306,8 +329,10 @@ def main() -> None:
                 token = login(http_sender(port))
                 in_parallel(client_process, (port, world, token), CLIENTS)  # warm-up
                 api_rate = in_parallel(client_process, (port, world, token), ROUNDS)
+                api_cpu = dict(LAST_RUN)
                 ceiling = in_parallel(ceiling_process, (port,),
                                       ROUNDS * (len(world["answers"]) + 2))
+                ceiling_cpu = dict(LAST_RUN)
             finally:
                 server.terminate()
                 server.wait(timeout=60)
@@ -328,6 +353,12 @@ def main() -> None:
         "api_over_baseline_ratio": round(api_rate / base_rate, 4),
         "stack_ceiling_requests_per_s": round(ceiling, 1),
         "api_over_stack_ceiling_ratio": round(api_rate * requests_per_inspection / ceiling, 3),
+        "api_cores_busy": round(api_cpu["cores_busy"], 2),
+        "api_cpu_ms_per_request": round(
+            1000 * api_cpu["busy_cpu_s"] / (ROUNDS * requests_per_inspection), 3),
+        "stack_ceiling_cores_busy": round(ceiling_cpu["cores_busy"], 2),
+        "stack_ceiling_cpu_ms_per_request": round(
+            1000 * ceiling_cpu["busy_cpu_s"] / (ROUNDS * requests_per_inspection), 3),
     }, ensure_ascii=False))
 
 

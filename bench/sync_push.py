@@ -38,7 +38,9 @@ from sqlalchemy import event, insert, select, text
 
 from api.app import create_app
 from bench.lifecycle import (
+    CORES,
     PASSWORD,
+    busy_jiffies,
     drop_database,
     scratch_database,
 )
@@ -56,7 +58,6 @@ PER_PROVINCE = int(os.environ.get("KT1_BENCH_PROVINCE_INSPECTIONS",
                                   str(max(INSPECTIONS // 4, 1))))
 ANSWERS = 40
 ASSIGNMENTS = 50
-CORES = os.cpu_count() or 1
 PROVINCES = ("01", "31", "48", "79")  # the four concurrent tablets; the one stream is 92's
 HEAD_LOCK = re.compile(r"\bFROM audit_\w+.*\bFOR UPDATE\b", re.S)
 """A statement that locks audit chain heads (`audit.lock_chains`)."""
@@ -200,14 +201,6 @@ def stream(url: str, name: str, tablet: Tablet, inspections: int,
         sent += len(batch)
     out.put((sent, began, time.monotonic(), waits, time.process_time() - cpu))
     app.extensions["kt1"].engine.dispose()
-
-
-def busy_jiffies() -> tuple[int, int]:
-    """(busy, all) CPU time of the whole machine so far, in clock ticks (/proc/stat)."""
-    with open("/proc/stat") as stat:
-        ticks = [int(t) for t in stat.readline().split()[1:]]
-    idle = ticks[3] + ticks[4]  # idle, iowait
-    return sum(ticks[:8]) - idle, sum(ticks[:8])
 
 
 def run_streams(url: str, name: str, tablets: list[Tablet], inspections: int,
