@@ -7,13 +7,15 @@ over keep-alive HTTP/1.1 connections (`http.client`), each running whole inspect
 another, so inspections run in parallel. The baseline writes the inspection, its team and its
 answers with Core inserts in one transaction per inspection, from as many processes. SQL
 statements per request type are counted in-process (a `before_cursor_execute` listener on the
-app's engine, the same requests through Flask's test client; the pool's pre-ping is not a
-statement and is counted apart). The stack's ceiling: as many `GET /healthz` requests (one
-`SELECT 1` through the same gunicorn, Flask and session) from the same clients, per second:
-what no request of the API can beat on this machine. For both runs, the machine's cores busy
-and its CPU milliseconds per request (clients, gunicorn and PostgreSQL together, /proc/stat):
-under 2 cores busy the requests wait on each other (a lock), at the machine's cores they wait
-for CPU. Prints one JSON object on its last line.
+app's engine, the same requests through Flask's test client), and so are the waits for the
+server (round trips, from libpq's trace of every message: the transaction's BEGIN and COMMIT,
+a pipeline's statements sent together and any ping at checkout included). The stack's
+ceiling: as many `GET /healthz` requests (one `SELECT 1` through the same gunicorn, Flask and
+session) from the same clients, per second: what no request of the API can beat on this
+machine. For both runs, the machine's cores busy and its CPU milliseconds per request
+(clients, gunicorn and PostgreSQL together, /proc/stat): under all its cores busy the requests
+wait on each other (a lock), at all of them they wait for CPU. Prints one JSON object on its
+last line.
 
 Env: KT1_BENCH_POSTGRES_URL (an existing database to create a scratch one from),
 KT1_BENCH_ROUNDS (inspections per measured run, default 60), KT1_BENCH_CLIENTS (client
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import collections
 import http.client
+import itertools
 import json
 import multiprocessing
 import os
@@ -41,6 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import psycopg
 from sqlalchemy import create_engine, event, insert, select, text
 
 from api.app import create_app
@@ -254,8 +258,8 @@ def login(send: Send) -> str:
 # -- statements per request, in-process ---------------------------------------------------------
 
 def statements_per_request(url: str, instance: Path, world: dict[str, Any]) -> dict[str, Any]:
-    """SQL statements the app sends per request type (mean over one inspection after a warm-up
-    one), and pool checkouts that pre-ping (a round trip each) per request."""
+    """SQL statements the app sends per request type, and the round trips (waits for the
+    server, from libpq's trace) they take: means over one inspection after a warm-up one."""
     app = create_app(Settings(env="test", database_url=url, instance_path=instance))
     engine = app.extensions["kt1"].engine
     client = app.test_client()
@@ -268,9 +272,36 @@ def statements_per_request(url: str, instance: Path, world: dict[str, Any]) -> d
 
     kind = ["login"]
     statements: collections.Counter[str] = collections.Counter()
+    round_trips: collections.Counter[str] = collections.Counter()
     requests: collections.Counter[str] = collections.Counter()
+    trace = open(instance / "libpq-trace.txt", "w+")  # noqa: SIM115 - closed below
+    read_up_to = [0]
+    traced_conns: list[Any] = []
+
+    def start_tracing(dbapi_conn: Any) -> None:
+        dbapi_conn.pgconn.trace(trace.fileno())
+        dbapi_conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def traced(dbapi_conn: Any, _record: Any) -> None:
+        traced_conns.append(dbapi_conn)
+        start_tracing(dbapi_conn)
+
+    def count_round_trips() -> None:
+        """Round trips in the trace since last asked (the client's messages, then the
+        server's: one wait), to the request type running. libpq buffers its trace: ending it
+        writes it out, and it starts again."""
+        for dbapi_conn in traced_conns:
+            if not dbapi_conn.closed:
+                dbapi_conn.pgconn.untrace()
+                start_tracing(dbapi_conn)
+        trace.seek(read_up_to[0])
+        sides = [line[:1] for line in trace.read().splitlines()]
+        read_up_to[0] = trace.tell()
+        round_trips[kind[0]] += sum(1 for pair in itertools.pairwise(sides)
+                                    if pair == ("F", "B"))
 
     def on_request(name: str) -> None:
+        count_round_trips()
         kind[0] = name
         requests[name] += 1
 
@@ -278,12 +309,16 @@ def statements_per_request(url: str, instance: Path, world: dict[str, Any]) -> d
                  lambda *_args: statements.update([kind[0]]))
     token = login(send)
     lifecycle(send, world, token)
+    engine.dispose()  # new connections, each traced (libpq's trace) from its first message
+    event.listen(engine, "connect", traced)
     statements.clear()
     lifecycle(send, world, token, on_request)
+    count_round_trips()
     engine.dispose()
-    per_request = {name: round(statements[name] / requests[name], 2) for name in requests}
-    per_request["pre_ping"] = int(bool(engine.pool._pre_ping))  # type: ignore[attr-defined]
-    return per_request
+    trace.close()
+    return {name: {"statements": round(statements[name] / requests[name], 2),
+                   "round_trips": round(round_trips[name] / requests[name], 2)}
+            for name in requests}
 
 
 # -- the floor ----------------------------------------------------------------------------------
@@ -346,7 +381,7 @@ def main() -> None:
         "worker_class": options["worker_class"], "client_processes": CLIENTS,
         "rounds": ROUNDS, "answers_per_inspection": len(world["answers"]),
         "requests_per_inspection": requests_per_inspection,
-        "statements_per_request": per_request,
+        "per_request": per_request,
         "api_inspections_per_s": round(api_rate, 2),
         "api_requests_per_s": round(api_rate * requests_per_inspection, 1),
         "baseline_inspections_per_s": round(base_rate, 2),

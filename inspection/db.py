@@ -7,6 +7,8 @@ every connection; PostgreSQL URLs use psycopg 3. Nothing here is built at import
 from __future__ import annotations
 
 import os
+import select
+import time
 import uuid
 import weakref
 from collections.abc import Iterable
@@ -15,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.types import TypeDecorator
@@ -103,11 +106,57 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _disable_driver_transactions)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(sqlite_begin.get()))
     else:
-        kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
+        if not kwargs.get("pool_pre_ping"):
+            _check_at_checkout(engine)
     if engine.url.database not in (None, "", ":memory:"):  # a database in memory is the copy
         _forget_pool_in_forked_children(engine)
     return engine
+
+
+IDLE_PING_S = 30.0
+"""A pooled PostgreSQL connection idle in the pool longer than this is pinged (a round trip)
+before it is handed out; one used more recently is only looked at (`_check_at_checkout`)."""
+
+_IDLE_SINCE = "kt1_idle_since"
+
+
+def _check_at_checkout(engine: Engine) -> None:
+    """Hand out only live PostgreSQL connections, without a round trip for a busy one: a
+    connection the server ended while it sat in the pool (`pg_terminate_backend`, a restart, an
+    idle timeout) has the server's goodbye or its end waiting on the socket, which a zero-time
+    `poll` sees; it is replaced (the pool opens a new one). One idle longer than `IDLE_PING_S`
+    is also pinged, for a network that dropped it without a word. What SQLAlchemy's
+    `pool_pre_ping` would do with a round trip on every checkout, which cost every request
+    a round trip of its own; a connection lost mid-request is still invalidated as before."""
+
+    def checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if dbapi_conn.closed or dbapi_conn.broken or _readable(dbapi_conn):
+            raise DisconnectionError("the server ended this connection while it was idle")
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is not None and time.monotonic() - idle_since > IDLE_PING_S:
+            try:
+                engine.dialect.do_ping(dbapi_conn)
+            except Exception as exc:  # any failure: not a connection to hand out
+                raise DisconnectionError(f"an idle connection is gone: {exc}") from exc
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
+
+
+def _readable(dbapi_conn: Any) -> bool:
+    """Whether the idle connection's socket has anything to read (a live idle connection has
+    nothing: every result was read); a socket already unusable counts as readable."""
+    try:
+        fd = dbapi_conn.pgconn.socket
+    except Exception:  # noqa: BLE001 - psycopg raises when it has no socket left
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 _IN_FILES: weakref.WeakSet[Engine] = weakref.WeakSet()
