@@ -13,9 +13,9 @@ a pipeline's statements sent together and any ping at checkout included). The st
 ceiling: as many `GET /healthz` requests (one `SELECT 1` through the same gunicorn, Flask and
 session) from the same clients, per second: what no request of the API can beat on this
 machine. For both runs, the machine's cores busy and its CPU milliseconds per request
-(clients, gunicorn and PostgreSQL together, /proc/stat): under all its cores busy the requests
-wait on each other (a lock), at all of them they wait for CPU. Prints one JSON object on its
-last line.
+(clients, gunicorn and PostgreSQL together, /proc/stat): the ceiling's run, which waits on no
+lock, shows how busy this stack keeps the machine; the API's run well below it means requests
+wait on each other (a lock), at it they wait for CPU. Prints one JSON object on its last line.
 
 Env: KT1_BENCH_POSTGRES_URL (an existing database to create a scratch one from),
 KT1_BENCH_ROUNDS (inspections per measured run, default 60), KT1_BENCH_CLIENTS (client
