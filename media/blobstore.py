@@ -99,6 +99,17 @@ def _hash_file(path: str | os.PathLike[str]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _sync_dirs(dirs: list[Path]) -> None:
+    """fsync each folder, so a name just made in it survives a crash as its data does (a
+    rename or link is durable only once its folder is synced)."""
+    for folder in dirs:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 class FileBlobStore:
     """Objects at `root/ab/cd/<sha256>`; written to `root/.incoming/` and renamed into place."""
 
@@ -126,13 +137,14 @@ class FileBlobStore:
         size = os.stat(path).st_size
         if final.exists():
             return size
-        final.parent.mkdir(parents=True, exist_ok=True)
+        made = self._parent_of(final)
         try:
             os.link(path, final)  # same filesystem: no copy at all
         except FileExistsError:
-            pass
+            pass  # another adopter's: synced below all the same
         except OSError:  # another filesystem, or no hard links: copy it in
             return self.put_file(path, sha256)
+        _sync_dirs(made)
         return size
 
     def _store(self, source: Readable, expected: str | None) -> tuple[str, int]:
@@ -149,11 +161,21 @@ class FileBlobStore:
             final = self.path_for(sha256)
             if final.exists():
                 return sha256, size
-            final.parent.mkdir(parents=True, exist_ok=True)
+            made = self._parent_of(final)
             os.replace(tmp, final)
+            _sync_dirs(made)
             return sha256, size
         finally:
             tmp.unlink(missing_ok=True)
+
+    def _parent_of(self, final: Path) -> list[Path]:
+        """Make `final`'s folder if need be; the folders whose entries a new name there
+        changes (its own, and each one made for it with the folder above), to sync."""
+        dirs = [final.parent]
+        while not dirs[-1].exists() and dirs[-1] != self.root:
+            dirs.append(dirs[-1].parent)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        return dirs
 
     def open(self, sha256: str) -> BinaryIO:
         try:

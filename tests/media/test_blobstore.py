@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import random
 import subprocess
 import sys
@@ -270,3 +271,47 @@ def test_a_file_store_under_an_unwritable_path_fails_its_check(tmp_path):
     blocker.write_text("x")
     with pytest.raises(OSError):
         FileBlobStore(blocker / "media").check()
+
+
+@pytest.fixture
+def synced_dirs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders the file store fsyncs, in order."""
+    synced: list[Path] = []
+    fsync = os.fsync
+
+    def recorded(fd: int) -> None:
+        target = Path(os.readlink(f"/proc/self/fd/{fd}"))
+        if target.is_dir():
+            synced.append(target)
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recorded)
+    return synced
+
+
+def test_a_new_object_s_name_is_synced_with_every_folder_made_for_it(
+    tmp_path: Path, synced_dirs: list[Path]
+) -> None:
+    """A rename or a hard link survives a crash only once its folder is synced: a put and an
+    adoption each sync the folder that holds the new name and the folders made for it; an
+    object already stored syncs nothing more."""
+    put_store, adopt_store = FileBlobStore(tmp_path / "a"), FileBlobStore(tmp_path / "b")
+    for store in (put_store, adopt_store):
+        store.root.mkdir()
+    sha, _ = put_store.put(io.BytesIO(b"an object"))
+    folder = put_store.path_for(sha).parent
+    assert synced_dirs == [folder, folder.parent, put_store.root]
+
+    synced_dirs.clear()
+    source = tmp_path / "upload.part"
+    source.write_bytes(b"an upload checked by its receiver")
+    other = hashlib.sha256(source.read_bytes()).hexdigest()
+    adopt_store.adopt(source, other)
+    folder = adopt_store.path_for(other).parent
+    assert synced_dirs == [folder, folder.parent, adopt_store.root]
+    assert adopt_store.path_for(other).stat().st_ino == source.stat().st_ino
+
+    synced_dirs.clear()
+    adopt_store.adopt(source, other)
+    put_store.put(io.BytesIO(b"an object"))
+    assert synced_dirs == []
