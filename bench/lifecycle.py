@@ -40,7 +40,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -186,14 +186,24 @@ def busy_jiffies() -> tuple[int, int]:
 
 
 CORES = os.cpu_count() or 1
-LAST_RUN: dict[str, float] = {}
-"""What `in_parallel` last measured besides the rate: `cores_busy` (machine-wide: clients,
-server, PostgreSQL) and `busy_cpu_s` (their CPU seconds)."""
 
 
-def in_parallel(target: Callable[..., None], args: tuple[Any, ...], rounds: int) -> float:
-    """Run `rounds` inspections split over CLIENTS processes started together; per second.
-    The machine's busy CPU meanwhile goes to `LAST_RUN`."""
+def cores_busy(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """How many of the machine's cores were busy between two `busy_jiffies` readings."""
+    return CORES * (after[0] - before[0]) / max(after[1] - before[1], 1)
+
+
+class Run(NamedTuple):
+    """A run of `in_parallel`: rounds per second, and the machine's cores busy meanwhile
+    (clients, server, PostgreSQL) with their CPU seconds."""
+
+    per_s: float
+    cores_busy: float
+    busy_cpu_s: float
+
+
+def in_parallel(target: Callable[..., None], args: tuple[Any, ...], rounds: int) -> Run:
+    """Run `rounds` inspections split over CLIENTS processes started together."""
     ctx = multiprocessing.get_context("fork")
     start = ctx.Event()
     shares = [rounds // CLIENTS + (i < rounds % CLIENTS) for i in range(CLIENTS)]
@@ -201,7 +211,7 @@ def in_parallel(target: Callable[..., None], args: tuple[Any, ...], rounds: int)
     for proc in procs:
         proc.start()
     time.sleep(0.5)  # every client connected and waiting
-    busy_before, all_before = busy_jiffies()
+    before = busy_jiffies()
     began = time.perf_counter()
     start.set()
     for proc in procs:
@@ -209,10 +219,8 @@ def in_parallel(target: Callable[..., None], args: tuple[Any, ...], rounds: int)
         if proc.exitcode != 0:
             raise RuntimeError(f"a client process failed ({proc.exitcode})")
     elapsed = time.perf_counter() - began
-    busy_after, all_after = busy_jiffies()
-    share = (busy_after - busy_before) / max(all_after - all_before, 1)
-    LAST_RUN.update(cores_busy=CORES * share, busy_cpu_s=CORES * share * elapsed)
-    return rounds / elapsed
+    busy = cores_busy(before, busy_jiffies())
+    return Run(rounds / elapsed, busy, busy * elapsed)
 
 
 # -- the server ---------------------------------------------------------------------------------
@@ -363,15 +371,13 @@ def main() -> None:
             try:
                 token = login(http_sender(port))
                 in_parallel(client_process, (port, world, token), CLIENTS)  # warm-up
-                api_rate = in_parallel(client_process, (port, world, token), ROUNDS)
-                api_cpu = dict(LAST_RUN)
+                api = in_parallel(client_process, (port, world, token), ROUNDS)
                 ceiling = in_parallel(ceiling_process, (port,),
                                       ROUNDS * (len(world["answers"]) + 2))
-                ceiling_cpu = dict(LAST_RUN)
             finally:
                 server.terminate()
                 server.wait(timeout=60)
-            base_rate = in_parallel(baseline_process, (url, world), ROUNDS)
+            base_rate = in_parallel(baseline_process, (url, world), ROUNDS).per_s
     finally:
         drop_database(name)
     requests_per_inspection = len(world["answers"]) + 2
@@ -382,18 +388,19 @@ def main() -> None:
         "rounds": ROUNDS, "answers_per_inspection": len(world["answers"]),
         "requests_per_inspection": requests_per_inspection,
         "per_request": per_request,
-        "api_inspections_per_s": round(api_rate, 2),
-        "api_requests_per_s": round(api_rate * requests_per_inspection, 1),
+        "api_inspections_per_s": round(api.per_s, 2),
+        "api_requests_per_s": round(api.per_s * requests_per_inspection, 1),
         "baseline_inspections_per_s": round(base_rate, 2),
-        "api_over_baseline_ratio": round(api_rate / base_rate, 4),
-        "stack_ceiling_requests_per_s": round(ceiling, 1),
-        "api_over_stack_ceiling_ratio": round(api_rate * requests_per_inspection / ceiling, 3),
-        "api_cores_busy": round(api_cpu["cores_busy"], 2),
+        "api_over_baseline_ratio": round(api.per_s / base_rate, 4),
+        "stack_ceiling_requests_per_s": round(ceiling.per_s, 1),
+        "api_over_stack_ceiling_ratio": round(
+            api.per_s * requests_per_inspection / ceiling.per_s, 3),
+        "api_cores_busy": round(api.cores_busy, 2),
         "api_cpu_ms_per_request": round(
-            1000 * api_cpu["busy_cpu_s"] / (ROUNDS * requests_per_inspection), 3),
-        "stack_ceiling_cores_busy": round(ceiling_cpu["cores_busy"], 2),
+            1000 * api.busy_cpu_s / (ROUNDS * requests_per_inspection), 3),
+        "stack_ceiling_cores_busy": round(ceiling.cores_busy, 2),
         "stack_ceiling_cpu_ms_per_request": round(
-            1000 * ceiling_cpu["busy_cpu_s"] / (ROUNDS * requests_per_inspection), 3),
+            1000 * ceiling.busy_cpu_s / (ROUNDS * requests_per_inspection), 3),
     }, ensure_ascii=False))
 
 

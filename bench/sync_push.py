@@ -41,6 +41,7 @@ from bench.lifecycle import (
     CORES,
     PASSWORD,
     busy_jiffies,
+    cores_busy,
     drop_database,
     scratch_database,
 )
@@ -214,9 +215,9 @@ def run_streams(url: str, name: str, tablets: list[Tablet], inspections: int,
     for proc in procs:
         proc.start()
     start.wait()
-    busy_before, all_before = busy_jiffies()
+    before = busy_jiffies()
     done = [out.get() for _ in procs]
-    busy_after, all_after = busy_jiffies()
+    busy = cores_busy(before, busy_jiffies())
     for proc in procs:
         proc.join()
         assert proc.exitcode == 0, proc.exitcode
@@ -226,7 +227,7 @@ def run_streams(url: str, name: str, tablets: list[Tablet], inspections: int,
             "mutations_per_s": sent / (max(d[2] for d in done) - min(d[1] for d in done)),
             "lock_wait_ms_per_batch_mean": round(1000 * statistics.fmean(waits), 1),
             "lock_wait_ms_per_batch_max": round(1000 * max(waits), 1),
-            "cores_busy": round(CORES * (busy_after - busy_before) / (all_after - all_before), 2),
+            "cores_busy": round(busy, 2),
             "process_cpu_ms_per_mutation": round(1000 * sum(d[4] for d in done) / sent, 3)}
 
 

@@ -137,7 +137,7 @@ class FileBlobStore:
         size = os.stat(path).st_size
         if final.exists():
             return size
-        made = self._parent_of(final)
+        made = self._make_folder_for(final)
         try:
             os.link(path, final)  # same filesystem: no copy at all
         except FileExistsError:
@@ -161,16 +161,16 @@ class FileBlobStore:
             final = self.path_for(sha256)
             if final.exists():
                 return sha256, size
-            made = self._parent_of(final)
+            made = self._make_folder_for(final)
             os.replace(tmp, final)
             _sync_dirs(made)
             return sha256, size
         finally:
             tmp.unlink(missing_ok=True)
 
-    def _parent_of(self, final: Path) -> list[Path]:
-        """Make `final`'s folder if need be; the folders whose entries a new name there
-        changes (its own, and each one made for it with the folder above), to sync."""
+    def _make_folder_for(self, final: Path) -> list[Path]:
+        """Make `final`'s folder if need be. Returns the folders to sync once `final` is
+        there: its own, and with each folder made now, the one above it."""
         dirs = [final.parent]
         while not dirs[-1].exists() and dirs[-1] != self.root:
             dirs.append(dirs[-1].parent)
