@@ -2,20 +2,21 @@
 PostGIS, served by gunicorn as production runs it, against the same rows written by bare
 SQLAlchemy inserts in the same run.
 
-The API side is a real gunicorn (`api.wsgi:app`, gthread workers) fed by client processes
-over keep-alive HTTP/1.1 connections (`http.client`), each running whole inspections one after
-another, so inspections run in parallel. The baseline writes the inspection, its team and its
-answers with Core inserts in one transaction per inspection, from as many processes. SQL
-statements per request type are counted in-process (a `before_cursor_execute` listener on the
-app's engine, the same requests through Flask's test client), and so are the waits for the
-server (round trips, from libpq's trace of every message: the transaction's BEGIN and COMMIT,
-a pipeline's statements sent together and any ping at checkout included). The stack's
-ceiling: as many `GET /healthz` requests (one `SELECT 1` through the same gunicorn, Flask and
-session) from the same clients, per second: what no request of the API can beat on this
-machine. For both runs, the machine's cores busy and its CPU milliseconds per request
-(clients, gunicorn and PostgreSQL together, /proc/stat): the ceiling's run, which waits on no
-lock, shows how busy this stack keeps the machine; the API's run well below it means requests
-wait on each other (a lock), at it they wait for CPU. Prints one JSON object on its last line.
+The API side is a real gunicorn (`api.wsgi:app` with production's `api.serving`: gthread
+workers, each settling the loaded app's heap) fed by client processes over keep-alive HTTP/1.1
+connections (`http.client`), each running whole inspections one after another, so inspections
+run in parallel. The baseline writes the inspection, its team and its answers with Core inserts
+in one transaction per inspection, from as many processes. SQL statements per request type are
+counted in-process (a `before_cursor_execute` listener on the app's engine, the same requests
+through Flask's test client), and so are the waits for the server (round trips, from libpq's
+trace of every message: the transaction's BEGIN and COMMIT, a pipeline's statements sent
+together and any ping at checkout included). The stack's ceiling: as many `GET /healthz`
+requests (one `SELECT 1` through the same gunicorn, Flask and session) from the same clients,
+per second: what no request of the API can beat on this machine. For both runs, the machine's
+cores busy and its CPU milliseconds per request (clients, gunicorn and PostgreSQL together,
+/proc/stat): the ceiling's run, which waits on no lock, shows how busy this stack keeps the
+machine; the API's run well below it means requests wait on each other (a lock), at it they
+wait for CPU. Prints one JSON object on its last line.
 
 Env: KT1_BENCH_POSTGRES_URL (an existing database to create a scratch one from),
 KT1_BENCH_ROUNDS (inspections per measured run, default 60), KT1_BENCH_CLIENTS (client
@@ -235,9 +236,10 @@ def start_gunicorn(url: str, port: int, instance: Path,
                    options: dict[str, Any]) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KT1_")}
     env.update(KT1_ENV="development", KT1_DATABASE_URL=url, KT1_INSTANCE_PATH=str(instance))
-    cmd = [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}",
-           "-w", str(options["workers"]), "-k", options["worker_class"],
-           "--threads", str(options["threads"]), "api.wsgi:app"]
+    # Production's settings and hooks (`api.serving`); the command line sets the sizes.
+    cmd = [sys.executable, "-m", "gunicorn", "-c", "python:api.serving",
+           "-b", f"127.0.0.1:{port}", "-w", str(options["workers"]),
+           "-k", options["worker_class"], "--threads", str(options["threads"]), "api.wsgi:app"]
     usage = subprocess.run([*cmd[:3], "--help"], capture_output=True, text=True).stdout
     if "--no-control-socket" in usage:  # gunicorn 24+: not the user-wide ~/.gunicorn socket
         cmd.append("--no-control-socket")

@@ -5,7 +5,8 @@ inspector with 50 assignments, raw and gzipped.
 
 One stream pushes N inspections x 40 answers (N = KT1_BENCH_INSPECTIONS, default 1000) in
 batches of KT1_BENCH_BATCH mutations (default 500) through the whole WSGI stack (Flask's test
-client), from a process of its own. Then four processes, each a tablet of its own province
+client), from a process of its own that settles the loaded app's heap as a gunicorn worker
+does (`api.serving.settle_heap`). Then four processes, each a tablet of its own province
 (own users and site), push KT1_BENCH_PROVINCE_INSPECTIONS each (default N / 4, the same total)
 at once: their aggregate rate over the wall time from the common start to the last one done,
 and its ratio to the one stream. Lock wait: the time each batch spends in the statements that
@@ -37,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import event, insert, select, text
 
 from api.app import create_app
+from api.serving import settle_heap
 from bench.lifecycle import (
     CORES,
     PASSWORD,
@@ -174,6 +176,7 @@ def stream(url: str, name: str, tablet: Tablet, inspections: int,
     app = create_app(Settings(env="test", database_url=url,
                               instance_path=Path("/tmp") / f"{name}-{tablet.province}",
                               max_body_bytes=16 * 1024 * 1024))
+    settle_heap()  # as a gunicorn worker does once it has loaded the app
     lock = LockWait(app.extensions["kt1"].engine)
     client = app.test_client()
     device = f"bench-tablet-{tablet.province}"
