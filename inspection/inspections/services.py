@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, undefer
+from sqlalchemy.orm import Session, joinedload, load_only, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inspection import errors, teams
@@ -279,7 +279,14 @@ _INSPECTION_AND_ITEM = (
     select(Inspection, ChecklistItem).outerjoin(ChecklistItem, and_(
         ChecklistItem.checklist_id == Inspection.checklist_id,
         ChecklistItem.code == bindparam("item_code")))
-    .where(Inspection.id == bindparam("inspection_id")).options(*WITH_SITE_AND_TEAM))
+    .where(Inspection.id == bindparam("inspection_id")).options(
+        # Only what an answer is checked against: the site's organisation (visibility), the
+        # team's ids (membership), the item's type and choices. The row repeats per team
+        # member, and every column costs each request its decoding; the rest loads on use.
+        joinedload(Inspection.site).load_only(Site.organization),
+        joinedload(Inspection.team).load_only(User.id),
+        load_only(ChecklistItem.checklist_id, ChecklistItem.code, ChecklistItem.answer_type,
+                  ChecklistItem.choices)))
 _LOCKED_ANSWER = (
     select(Answer).where(Answer.inspection_id == bindparam("inspection_id"),
                          Answer.item_code == bindparam("item_code"))
