@@ -30,6 +30,8 @@ _REFUSED_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp")
 
 def unsafe_character(value: str) -> str | None:
     """The first character of `value` that no identifier may hold, or None."""
+    if value.isascii() and value.isprintable() and " " not in value:
+        return None  # printable ASCII is letters, digits, punctuation, symbols and the space
     return next((ch for ch in value if unicodedata.category(ch) in _REFUSED_CATEGORIES), None)
 
 

@@ -8,9 +8,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import func, select
 
+from api.blueprints.sync_push import MutationInSchema, PushSchema
 from api.cli_sync import sync
+from api.schemas import DEVICE_ID
 from inspection.config import Settings
 from inspection.models import Answer, AuditEntry, Inspection, SyncConflict, SyncMutation
 from tests import factories
@@ -197,6 +200,11 @@ def test_more_mutations_than_the_limit_answer_413_and_apply_nothing(client, sess
     (json.dumps({"device_id": "tablet-A", "mutations": [{"entity": "answer"}]}), 422,
      {"mutations"}),
     (json.dumps({"device_id": "tablet-A", "mutations": [], "extra": 1}), 422, {"extra"}),
+    (json.dumps({"device_id": "tablet-A", "mutations": [
+        {"mutation_id": "m-1", "entity": "answer"}, {"mutation_id": "m 2"}]}), 422,
+     {"mutations"}),
+    (json.dumps({"device_id": "tablet-A", "mutations": [{"mutation_id": "m-1", "x": 1}]}),
+     422, {"mutations"}),
 ])
 def test_a_malformed_body_is_a_problem_and_applies_nothing(
         client, session, world, payload, status, fields):
@@ -206,6 +214,37 @@ def test_a_malformed_body_is_a_problem_and_applies_nothing(
     if fields:
         assert set(got["errors"]) == fields
     assert count(session, SyncMutation) == 0
+
+
+_PLAIN_PUSH = Schema.from_dict({
+    "device_id": fields.String(required=True, validate=DEVICE_ID),
+    "mutations": fields.List(fields.Nested(MutationInSchema), required=True)})
+
+
+@pytest.mark.parametrize("mutations", [
+    [{"mutation_id": "m-1", "entity": "answer", "op": "upsert", "id": "x", "base_version": 2,
+      "data": {"value": [1, {"a": None}]}, "client_time": "2026-12-08T08:00:00+07:00"}],
+    [{"mutation_id": "m-à1", "entity": None}, {"mutation_id": "m-2"}],
+    [{"mutation_id": "m-1", "extra": 1}],
+    [{"mutation_id": "m 1"}],
+    [{"mutation_id": "m-1\u200b"}],
+    [{"mutation_id": 7}],
+    [{"mutation_id": ""}],
+    [{"mutation_id": "x" * 101}],
+    [{"entity": "answer"}],
+    ["m-1"],
+    [{"mutation_id": "m-1"}, None, {"mutation_id": "m-3", "data": 5, "op": ["x"]}],
+])
+def test_a_batch_reads_its_mutations_as_their_schema_does(mutations):
+    """The batch's quick reading of a mutation (`_Mutation`) gives what marshmallow's own
+    reading through `MutationInSchema` gives: the same mutations, or the same errors."""
+    def outcome(schema: Schema) -> tuple[str, object]:
+        try:
+            return "loaded", schema.load({"device_id": "tablet-A", "mutations": mutations})
+        except ValidationError as exc:
+            return "refused", exc.messages
+
+    assert outcome(PushSchema()) == outcome(_PLAIN_PUSH())
 
 
 def test_a_push_naming_another_device_is_403_and_a_post_office_may_not_push(
