@@ -6,20 +6,22 @@ every connection; PostgreSQL URLs use psycopg 3. Nothing here is built at import
 
 from __future__ import annotations
 
+import functools
 import os
 import select
 import time
 import uuid
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy import Connection, DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy.exc import DBAPIError, DisconnectionError, StatementError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -214,3 +216,60 @@ def insert_in(dialect: str, model: Any) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+COPY_FROM_ROWS = 64
+"""From this many rows, `insert_rows` copies them in on PostgreSQL."""
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts of the same columns) into `table` in the session's transaction.
+    On PostgreSQL, from `COPY_FROM_ROWS` rows, by `COPY ... FROM STDIN`: psycopg formats the
+    rows in C, where an executemany pays a statement's bookkeeping per row in Python (a push
+    writes hundreds of audit entries and remembered results). The values are those SQLAlchemy
+    would bind (each column type's bind processing); a column with a Python-side default must
+    be given. A database error surfaces as from a statement (`sqlalchemy.exc.IntegrityError`,
+    …). Few rows, SQLite, a column left to its default or a connection in pipeline mode
+    (where COPY is refused): Core's executemany."""
+    if not rows:
+        return
+    conn = session.connection()
+    columns = list(rows[0])
+    if (len(rows) < COPY_FROM_ROWS or conn.dialect.driver != "psycopg"
+            or any(c.default is not None and c.name not in rows[0] for c in table.columns)):
+        session.execute(_insert(table), list(rows))
+        return
+    import psycopg
+
+    raw = cast(psycopg.Connection[Any], conn.connection.driver_connection)
+    if raw.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF:
+        session.execute(_insert(table), list(rows))
+        return
+    binds = [(name, table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+             for name in columns]
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[name] if bind is None else bind(row[name])
+                                for name, bind in binds])
+    except psycopg.Error as err:
+        raise as_sqlalchemy_error(conn, err, statement) from err
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    """The table's plain INSERT (no RETURNING), built once per table."""
+    return table.insert().inline()
+
+
+def as_sqlalchemy_error(conn: Connection, err: Exception, statement: str) -> StatementError:
+    """A psycopg error raised outside SQLAlchemy's execution, as SQLAlchemy raises one from a
+    statement (`IntegrityError`, `OperationalError`, …); a dropped connection invalidated."""
+    import psycopg
+
+    invalidated = conn.dialect.is_disconnect(cast(Any, err), conn.connection, None)
+    if invalidated:
+        conn.invalidate(err)
+    return DBAPIError.instance(statement, None, err, psycopg.Error,
+                               connection_invalidated=invalidated, dialect=conn.dialect)

@@ -33,12 +33,11 @@ from typing import Any, cast
 
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import Connection, Table, bindparam, insert, inspect, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection, Table, bindparam, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.util import identity_key
 
-from inspection.db import dialect_insert, expire_held, utcnow
+from inspection.db import as_sqlalchemy_error, dialect_insert, expire_held, insert_rows, utcnow
 from inspection.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -270,7 +269,7 @@ def chain_pending(session: Session, *, committing: bool = False) -> int:
         if draft.feed is not None:
             feed_rows.append(draft.feed | {"seq": row["position"]})
     with sent_with_commit(session) if committing else nullcontext():
-        session.execute(_INSERT_ENTRIES, rows)
+        insert_rows(session, _ENTRIES, rows)
         if feed_rows:
             from inspection.sync import feed
 
@@ -308,12 +307,8 @@ def sent_with_commit(session: Session) -> Iterator[None]:
             yield
             raw.execute("COMMIT")
     except psycopg.Error as err:
-        invalidated = conn.dialect.is_disconnect(cast(Any, err), conn.connection, None)
-        if invalidated:
-            conn.invalidate(err)
-        raise DBAPIError.instance("COMMIT (with the audit chain's writes, pipelined)", None,
-                                  err, psycopg.Error, connection_invalidated=invalidated,
-                                  dialect=conn.dialect) from err
+        raise as_sqlalchemy_error(conn, err, "COMMIT (with the audit chain's writes, "
+                                             "pipelined)") from err
 
 
 def _before_commit(session: Session) -> None:
@@ -364,7 +359,7 @@ _LOCK_HEADS = (select(_HEADS.c.chain, _HEADS.c.entries, _HEADS.c.hash, _HEADS.c.
                .order_by(_HEADS.c.chain).with_for_update())
 _MOVE_HEAD = (update(_HEADS).where(_HEADS.c.chain == bindparam("b_chain"))
               .values(entries=bindparam("b_entries"), hash=bindparam("b_hash")))
-_INSERT_ENTRIES = insert(cast(Table, AuditEntry.__table__)).inline()
+_ENTRIES = cast(Table, AuditEntry.__table__)
 """Built once: each audited commit runs them, and a statement built anew costs its
 construction and cache key every time."""
 

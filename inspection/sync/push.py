@@ -63,12 +63,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, Select, String, Table, delete, func, insert, literal, select, true
+from sqlalchemy import ARRAY, Select, String, Table, delete, func, literal, select, true
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from inspection import errors
-from inspection.db import utcnow
+from inspection.db import insert_rows, utcnow
 from inspection.inspections.batch import Batch, load_batch
 from inspection.models import Device, SyncConflict, SyncMutation, User
 from inspection.scope import require_role
@@ -167,10 +167,9 @@ def remember(session: Session, actor: User, *, device_id: str, outcomes: Sequenc
         rows.append({"device_id": device_id, "mutation_id": outcome.mutation_id,
                      "user_id": actor.id, "result": result, "created_at": now})
     session.flush()
-    if rows:
-        # One bulk insert into the table (Core): the mapped class would take the ORM's
-        # bulk path, row by row through the mapper.
-        session.execute(insert(cast(Table, SyncMutation.__table__)), rows)
+    # In bulk into the table (Core; COPY for many): the mapped class would take the ORM's
+    # bulk path, row by row through the mapper.
+    insert_rows(session, cast(Table, SyncMutation.__table__), rows)
 
 
 def _loaded(session: Session, actor: User, mutations: Sequence[Mutation | Invalid]) -> Batch:

@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select, text
 
 from api.blueprints.sync_push import WIRE, push_batch
 from inspection import audit, errors
-from inspection.db import utcnow
+from inspection.db import COPY_FROM_ROWS, utcnow
 from inspection.models import (
     Answer,
     AuditEntry,
@@ -273,6 +273,24 @@ def test_new_inspections_and_their_answers_cost_the_same_statements_one_or_five(
     assert five.count == one.count  # loaded, written and chained per batch, not per record
     assert count(session, Inspection) == 6 and count(session, Answer) == 18
     assert audit.verify(session).ok
+
+
+def test_a_large_batch_chains_verifies_and_answers_its_retry_as_it_answered(session, world):
+    """A batch past `COPY_FROM_ROWS` (its entries and remembered results copied in on
+    PostgreSQL): the chain verifies, the feed has every record, and the retry of the batch is
+    answered, mutation by mutation, with what the first push answered."""
+    batch = _visits(world, (COPY_FROM_ROWS + 3) // 4 + 1)
+    first = run(session, world.inspector, batch)
+    assert set(statuses(first)) == {"applied"} and len(first) > COPY_FROM_ROWS
+    assert audit.verify(session).ok
+    assert count(session, AuditEntry) >= len(batch)
+    assert session.scalar(select(func.count()).where(
+        SyncFeed.entity.in_(("inspection", "answer")))) == len(batch)
+    again = run(session, world.inspector, batch)
+    assert statuses(again) == ["duplicate"] * len(batch)
+    assert [{k: v for k, v in r.items() if k != "original_status"} | {"status": "applied"}
+            for r in again] == first
+    assert count(session, SyncMutation) == len(batch)
 
 
 def test_a_creation_whose_submit_fails_leaves_nothing_and_the_id_can_still_be_created(
