@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, inspect, select
+from sqlalchemy import and_, bindparam, exists, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, load_only, undefer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -38,6 +38,7 @@ from inspection.models import (
     Photo,
     Site,
     User,
+    inspection_members,
 )
 from inspection.models.users import FIELD_ROLES
 from inspection.scope import ensure_visible, require_role
@@ -233,8 +234,9 @@ def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_
     With a `batch` every check runs on its loaded state and nothing is flushed: the caller
     flushes the batch's writes together (a rule broken raises before anything changes).
     """
-    inspection, item = _inspection_and_item(session, actor, inspection_id, item_code, batch)
-    if actor.role not in FIELD_ROLES or actor.id not in {u.id for u in inspection.team}:
+    inspection, item, member = _inspection_and_item(session, actor, inspection_id, item_code,
+                                                    batch)
+    if actor.role not in FIELD_ROLES or not member:
         raise errors.Forbidden("Chỉ thành viên đoàn kiểm tra mới được trả lời bảng kiểm.")
     if item is None:
         raise errors.NotFound(f"Bảng kiểm không có mục {item_code}.")
@@ -276,17 +278,19 @@ def put_answer(session: Session, actor: User, *, inspection_id: uuid.UUID, item_
 
 
 _INSPECTION_AND_ITEM = (
-    select(Inspection, ChecklistItem).outerjoin(ChecklistItem, and_(
+    select(Inspection, ChecklistItem, exists().where(
+        inspection_members.c.inspection_id == Inspection.id,
+        inspection_members.c.user_id == bindparam("user_id")).label("member"))
+    .outerjoin(ChecklistItem, and_(
         ChecklistItem.checklist_id == Inspection.checklist_id,
         ChecklistItem.code == bindparam("item_code")))
-    .where(Inspection.id == bindparam("inspection_id")).options(
-        # Only what an answer is checked against: the site's organisation (visibility), the
-        # team's ids (membership), the item's type and choices. The row repeats per team
-        # member, and every column costs each request its decoding; the rest loads on use.
-        joinedload(Inspection.site).load_only(Site.organization),
-        joinedload(Inspection.team).load_only(User.id),
-        load_only(ChecklistItem.checklist_id, ChecklistItem.code, ChecklistItem.answer_type,
-                  ChecklistItem.choices)))
+    .where(Inspection.id == bindparam("inspection_id"))
+    # Only what an answer is checked against: the site's organisation (visibility), whether
+    # the writer is on the team (not the team loaded), the item's type and choices; every
+    # relationship loaded and every column cost each request its machinery.
+    .options(joinedload(Inspection.site).load_only(Site.organization),
+             load_only(ChecklistItem.checklist_id, ChecklistItem.code,
+                       ChecklistItem.answer_type, ChecklistItem.choices)))
 _LOCKED_ANSWER = (
     select(Answer).where(Answer.inspection_id == bindparam("inspection_id"),
                          Answer.item_code == bindparam("item_code"))
@@ -297,20 +301,22 @@ and its cache key every time)."""
 
 def _inspection_and_item(session: Session, actor: User, inspection_id: uuid.UUID,
                          item_code: str, batch: Batch | None,
-                         ) -> tuple[Inspection, ChecklistItem | None]:
-    """The inspection (NotFound unless the actor sees it) and its checklist's item of that
-    code, or None: the batch's where it holds them, else in one query."""
+                         ) -> tuple[Inspection, ChecklistItem | None, bool]:
+    """The inspection (NotFound unless the actor sees it), its checklist's item of that
+    code, or None, and whether the actor is on its team: the batch's where it holds them,
+    else in one query."""
     if batch is not None:
         inspection = batch.inspections.get(inspection_id)
         if inspection is None or not sees_inspection(actor, inspection):
             inspection = get_inspection(session, actor, inspection_id)
         load_checklists(session, batch, {inspection.checklist_id})  # one it did not foresee
-        return inspection, batch.items[inspection.checklist_id].get(item_code)
-    row = session.execute(_INSPECTION_AND_ITEM, {"inspection_id": inspection_id,
-                                                 "item_code": item_code}).unique().first()
+        return (inspection, batch.items[inspection.checklist_id].get(item_code),
+                actor.id in {u.id for u in inspection.team})
+    row = session.execute(_INSPECTION_AND_ITEM, {
+        "inspection_id": inspection_id, "item_code": item_code, "user_id": actor.id}).first()
     if row is None or not sees_inspection(actor, row[0]):
         raise errors.NotFound(INSPECTION_NOT_FOUND)
-    return row[0], row[1]
+    return row[0], row[1], bool(row[2])
 
 
 def _locked_answer(session: Session, inspection: Inspection, item_code: str,
