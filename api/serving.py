@@ -30,7 +30,8 @@ def settle_heap() -> None:
     """Take the loaded app's objects (modules, mappers, schemas, compiled statements: some
     180,000 that live as long as the process) out of the garbage collector's reach. Otherwise
     every full collection walks them all again; a sync push of 500 mutations allocates enough
-    to set one off every dozen batches, 170 ms each on this 2-core machine (bench/sync_push).
+    to set one off every dozen batches, 0.17 s each on the 2-core bench machine
+    (bench/sync_push).
     Garbage made since start-up is collected first, so none of it is kept for good."""
     gc.collect()
     gc.freeze()
@@ -61,9 +62,13 @@ class _Embedded(BaseApplication):  # type: ignore[misc]
 def serve_embedded(app: Flask, *, host: str, port: int, threads: int) -> None:
     """Serve `app` on host:port until stopped (SIGINT/SIGTERM). Its job runner starts in the
     worker process, so it sweeps the outbox as the server starts."""
+    def worker_ready(worker: Any) -> None:
+        post_worker_init(worker)
+        start_runner(app)
+
     _Embedded(app, {
         "bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread", "threads": threads,
         "timeout": 120, "graceful_timeout": 30, "accesslog": "-",
-        "post_worker_init": lambda worker: (post_worker_init(worker), start_runner(app)),
+        "post_worker_init": worker_ready,
         "worker_exit": lambda _server, _worker: stop_runner(app, timeout_s=25),
     }).run()

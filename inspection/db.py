@@ -247,7 +247,9 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     binds = [(name, table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
              for name in columns]
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    quote = conn.dialect.identifier_preparer
+    statement = (f"COPY {quote.format_table(table)} ({', '.join(map(quote.quote, columns))}) "
+                 "FROM STDIN")
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:

@@ -359,9 +359,9 @@ _LOCK_HEADS = (select(_HEADS.c.chain, _HEADS.c.entries, _HEADS.c.hash, _HEADS.c.
                .order_by(_HEADS.c.chain).with_for_update())
 _MOVE_HEAD = (update(_HEADS).where(_HEADS.c.chain == bindparam("b_chain"))
               .values(entries=bindparam("b_entries"), hash=bindparam("b_hash")))
-_ENTRIES = cast(Table, AuditEntry.__table__)
 """Built once: each audited commit runs them, and a statement built anew costs its
 construction and cache key every time."""
+_ENTRIES = cast(Table, AuditEntry.__table__)
 
 
 def lock_chain(session: Session, chain: str) -> Head:
