@@ -364,8 +364,9 @@ def server_env(work: Path, url: str, queue: bool) -> dict[str, str]:
 
 
 def gunicorn_cmd(port: int) -> list[str]:
-    cmd = [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "4", "--timeout", "300",
-           "-b", f"127.0.0.1:{port}", "api.wsgi:app"]
+    # Production's settings and hooks (`api.serving`), one worker: the reference is one process.
+    cmd = [sys.executable, "-m", "gunicorn", "-c", "python:api.serving", "-w", "1",
+           "--threads", "4", "--timeout", "300", "-b", f"127.0.0.1:{port}", "api.wsgi:app"]
     usage = subprocess.run([*cmd[:3], "--help"], capture_output=True, text=True).stdout
     if "--no-control-socket" in usage:  # gunicorn 24+: not the user-wide ~/.gunicorn socket
         cmd.append("--no-control-socket")
