@@ -4,15 +4,16 @@ SQLAlchemy's; inside a pipeline (where COPY is refused) they go by executemany."
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import pytest
 from sqlalchemy import Table, event, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from inspection.db import COPY_FROM_ROWS, insert_rows
-from inspection.models import SyncMutation
+from inspection.db import COPY_FROM_ROWS, insert_rows, make_session_factory
+from inspection.models import SyncMutation, User
 from tests import factories
 
 TABLE = cast(Table, SyncMutation.__table__)
@@ -86,3 +87,26 @@ def test_in_a_pipeline_the_rows_go_by_statement(session, backend):
     assert statements.seen == ["INSERT INTO sync_mutations"]
     assert len(session.execute(select(TABLE).where(TABLE.c.device_id == "tablet-pipe")).all()) \
         == len(rows)
+
+
+@pytest.mark.parametrize("backend", ["postgis"], indirect=True)
+def test_a_backend_ended_before_the_copy_is_a_dropped_connection(engine, backend):
+    """PostgreSQL ends the backend before the rows are copied in: the copy fails as a statement
+    on a dropped connection does (OperationalError, invalidated), nothing is kept, and the next
+    session works on a new connection."""
+    factory = make_session_factory(engine)
+    with factory() as session:
+        user = User(username=f"copy.{uuid.uuid4().hex[:8]}", password_hash="x", role="inspector",
+                    agency="skhcn", province_code="92")
+        session.add(user)
+        session.flush()
+        pid = session.connection().connection.driver_connection.info.backend_pid
+        with engine.connect() as killer:
+            killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(OperationalError) as raised:
+            insert_rows(session, TABLE, _rows(user.id, COPY_FROM_ROWS, "ended"))
+        assert raised.value.connection_invalidated
+    with factory() as session:
+        assert session.execute(select(TABLE).where(TABLE.c.device_id == "tablet-ended")).all() \
+            == []
+        assert session.get(User, user.id) is None
