@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import Config
 
 from api.jobs import start_runner, stop_runner
 
@@ -43,6 +45,19 @@ def production_options() -> dict[str, Any]:
             "post_worker_init": post_worker_init}
 
 
+def gunicorn_command(app: str, *options: str) -> list[str]:
+    """The command that starts this Python's gunicorn on `app` (`module:name`) with `options`,
+    for starting it from code (the benches, the tests); off the user-wide control socket (in
+    ~/.gunicorn) of a gunicorn that has one, as `serve_embedded` is."""
+    cmd = [sys.executable, "-m", "gunicorn", *options, app]
+    if _HAS_CONTROL_SOCKET:
+        cmd.append("--no-control-socket")
+    return cmd
+
+
+_HAS_CONTROL_SOCKET = "control_socket_disable" in Config().settings
+
+
 class _Embedded(BaseApplication):  # type: ignore[misc]
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
         self.application = app
@@ -52,7 +67,7 @@ class _Embedded(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
-        if "control_socket_disable" in self.cfg.settings:  # gunicorn 25+: no socket in $HOME
+        if _HAS_CONTROL_SOCKET:  # no socket in $HOME
             self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Flask:

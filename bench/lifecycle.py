@@ -49,7 +49,7 @@ import psycopg
 from sqlalchemy import create_engine, event, insert, select, text
 
 from api.app import create_app
-from api.serving import production_options
+from api.serving import gunicorn_command, production_options
 from geo.units import packaged_units
 from inspection import accounts, audit, migrate, reference
 from inspection.checklists import builtin
@@ -237,12 +237,9 @@ def start_gunicorn(url: str, port: int, instance: Path,
     env = {k: v for k, v in os.environ.items() if not k.startswith("KT1_")}
     env.update(KT1_ENV="development", KT1_DATABASE_URL=url, KT1_INSTANCE_PATH=str(instance))
     # Production's settings and hooks (`api.serving`); the command line sets the sizes.
-    cmd = [sys.executable, "-m", "gunicorn", "-c", "python:api.serving",
-           "-b", f"127.0.0.1:{port}", "-w", str(options["workers"]),
-           "-k", options["worker_class"], "--threads", str(options["threads"]), "api.wsgi:app"]
-    usage = subprocess.run([*cmd[:3], "--help"], capture_output=True, text=True).stdout
-    if "--no-control-socket" in usage:  # gunicorn 24+: not the user-wide ~/.gunicorn socket
-        cmd.append("--no-control-socket")
+    cmd = gunicorn_command("api.wsgi:app", "-c", "python:api.serving",
+                           "-b", f"127.0.0.1:{port}", "-w", str(options["workers"]),
+                           "-k", options["worker_class"], "--threads", str(options["threads"]))
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=open(instance / "gunicorn.log", "wb"))  # noqa: SIM115
     deadline = time.monotonic() + 60

@@ -51,6 +51,7 @@ from sqlalchemy import func, select
 from tusclient.client import TusClient
 from tusclient.exceptions import TusCommunicationError
 
+from api.serving import gunicorn_command
 from geo.points import point_wkt
 from geo.units import packaged_units
 from inspection import accounts, audit, migrate, reference
@@ -365,12 +366,8 @@ def server_env(work: Path, url: str, queue: bool) -> dict[str, str]:
 
 def gunicorn_cmd(port: int) -> list[str]:
     # Production's settings and hooks (`api.serving`), one worker: the reference is one process.
-    cmd = [sys.executable, "-m", "gunicorn", "-c", "python:api.serving", "-w", "1",
-           "--threads", "4", "--timeout", "300", "-b", f"127.0.0.1:{port}", "api.wsgi:app"]
-    usage = subprocess.run([*cmd[:3], "--help"], capture_output=True, text=True).stdout
-    if "--no-control-socket" in usage:  # gunicorn 24+: not the user-wide ~/.gunicorn socket
-        cmd.append("--no-control-socket")
-    return cmd
+    return gunicorn_command("api.wsgi:app", "-c", "python:api.serving", "-w", "1",
+                            "--threads", "4", "--timeout", "300", "-b", f"127.0.0.1:{port}")
 
 
 def login(base: str) -> dict[str, str]:

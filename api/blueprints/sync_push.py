@@ -207,14 +207,16 @@ class _Mutation(fields.Nested):
     over one it would return unchanged (its own keys only, a valid `mutation_id`: a push's
     every mutation, 500 of them); any other goes through the schema, which reports it."""
 
-    _KEYS = frozenset(MutationInSchema._declared_fields)
+    _FIELDS = MutationInSchema().fields
+    _KEYS = frozenset(_FIELDS)
+    _ID_CHECKS = tuple(_FIELDS["mutation_id"].validators)  # the schema's own
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, partial: Any = None,
                      **kwargs: Any) -> Any:
         if isinstance(value, dict) and value.keys() <= self._KEYS and isinstance(
                 value.get("mutation_id"), str):
             try:
-                for check in MUTATION_ID:
+                for check in self._ID_CHECKS:
                     check(value["mutation_id"])
             except ValidationError:
                 pass

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import signal
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,8 @@ def _frozen_in_a_worker(tmp_path: Path, *config: str) -> int:
     """How many objects a gunicorn worker serving `gc_probe` holds frozen, started with
     `config` (gunicorn options)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", *config, "-w", "1", "-b", f"127.0.0.1:{port}",
-           "tests.workers.gc_probe:app"]
-    usage = subprocess.run([*cmd[:3], "--help"], capture_output=True, text=True).stdout
-    if "--no-control-socket" in usage:  # gunicorn 24+: not the user-wide ~/.gunicorn socket
-        cmd.append("--no-control-socket")
+    cmd = serving.gunicorn_command("tests.workers.gc_probe:app", *config, "-w", "1",
+                                   "-b", f"127.0.0.1:{port}")
     log = tmp_path / f"gunicorn-{port}.log"
     with log.open("wb") as out:
         server = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
